@@ -1,0 +1,19 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // sharp is only used by the Node-side codec (CLI, tests); keep it out of the server bundle.
+  serverExternalPackages: ["sharp", "better-sqlite3"],
+  async headers() {
+    // Cross-origin isolation lets onnxruntime-web use multi-threaded WASM (SharedArrayBuffer).
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+          { key: "Cross-Origin-Embedder-Policy", value: "require-corp" },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,152 @@
+import { z } from "zod";
+
+/**
+ * The workflow document: the one format the editor edits, the API stores, a PNG embeds and the
+ * runtime compiles. Layout (positions, sizes, viewport) lives here but never enters a cache key.
+ */
+export const WORKFLOW_VERSION = 1;
+
+const id = z
+  .string()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .regex(/^[A-Za-z0-9_-]+$/, "may contain only letters, digits, '_' and '-'");
+
+const finite = z.number().refine(Number.isFinite, "must be a finite number");
+
+export const nodeSchema = z.strictObject({
+  id,
+  type: z.string().min(1).max(100),
+  position: z.strictObject({ x: finite, y: finite }),
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** Width/height the person gave the node (notes are resizable); absent = automatic. */
+  size: z.strictObject({ width: finite, height: finite }).optional(),
+});
+
+export const edgeSchema = z.strictObject({
+  id,
+  source: id,
+  sourceHandle: z.string().min(1),
+  target: id,
+  targetHandle: z.string().min(1),
+});
+
+export const workflowSchema = z.strictObject({
+  version: z.literal(WORKFLOW_VERSION),
+  name: z.string().trim().min(1, "must not be empty").max(200),
+  nodes: z.array(nodeSchema).max(5000),
+  edges: z.array(edgeSchema).max(20000),
+  viewport: z.strictObject({ x: finite, y: finite, zoom: finite }).optional(),
+  meta: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type WorkflowNode = z.infer<typeof nodeSchema>;
+export type WorkflowEdge = z.infer<typeof edgeSchema>;
+export type WorkflowDocument = z.infer<typeof workflowSchema>;
+
+export class WorkflowParseError extends Error {
+  override readonly name = "WorkflowParseError";
+  constructor(
+    message: string,
+    /** Dotted path of the offending field, e.g. "nodes[2].position.x". */
+    readonly field?: string,
+    /** The node the problem belongs to, when there is one. */
+    readonly nodeId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Upgrades older documents step by step: `MIGRATIONS[n]` takes a version-n document and returns
+ * version n + 1. Version 1 is the first released format, so the table is empty; a version bump
+ * adds its step here together with a test that upgrades a document of the old version.
+ */
+const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {};
+
+export function migrateWorkflow(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new WorkflowParseError("a workflow must be a JSON object");
+  }
+  let doc = raw as Record<string, unknown>;
+  let version = doc.version;
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+    throw new WorkflowParseError("version: must be a whole number of at least 1", "version");
+  }
+  if (version > WORKFLOW_VERSION) {
+    throw new WorkflowParseError(
+      `this workflow was saved by a newer studio (version ${version}; this one reads up to ${WORKFLOW_VERSION})`,
+      "version",
+    );
+  }
+  while (version < WORKFLOW_VERSION) {
+    const step = MIGRATIONS[version];
+    if (!step) throw new WorkflowParseError(`no migration from version ${version}`, "version");
+    doc = step(doc);
+    version += 1;
+  }
+  return doc;
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
+/**
+ * Parses (and migrates) any input into a valid document, or throws a `WorkflowParseError` whose
+ * message names the node or field at fault. Structural checks only: node types, cycles and port
+ * types are checked against the registry by `validateGraph`.
+ */
+export function parseWorkflow(raw: unknown): WorkflowDocument {
+  const migrated = migrateWorkflow(raw);
+  const result = workflowSchema.safeParse(migrated);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = describePath(issue.path);
+    let nodeId: string | undefined;
+    if (issue.path[0] === "nodes" && typeof issue.path[1] === "number") {
+      const node = (migrated as { nodes?: unknown[] }).nodes?.[issue.path[1]] as
+        | { id?: unknown }
+        | undefined;
+      if (typeof node?.id === "string") nodeId = node.id;
+    }
+    const where = nodeId ? `node "${nodeId}": ${field}` : field || "document";
+    throw new WorkflowParseError(`${where}: ${issue.message}`, field, nodeId);
+  }
+  const doc = result.data;
+  const seen = new Set<string>();
+  for (const node of doc.nodes) {
+    if (seen.has(node.id)) {
+      throw new WorkflowParseError(`duplicate node id "${node.id}"`, "nodes", node.id);
+    }
+    seen.add(node.id);
+  }
+  for (const edge of doc.edges) {
+    for (const end of [edge.source, edge.target]) {
+      if (!seen.has(end)) {
+        throw new WorkflowParseError(
+          `edge "${edge.id}" refers to node "${end}", which is not in the workflow`,
+          "edges",
+        );
+      }
+    }
+  }
+  return doc;
+}
+
+/** Parses JSON text; malformed JSON is reported as such, not as a schema error. */
+export function parseWorkflowJson(text: string): WorkflowDocument {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new WorkflowParseError(`not valid JSON: ${(err as Error).message}`);
+  }
+  return parseWorkflow(raw);
+}
+
+export function emptyWorkflow(name = "Untitled workflow"): WorkflowDocument {
+  return { version: WORKFLOW_VERSION, name, nodes: [], edges: [], meta: {} };
+}

@@ -1,0 +1,78 @@
+import { validateConnection, type GraphEdgeRef, type Lookup } from "./connection";
+import type { WorkflowDocument } from "./document";
+
+export interface GraphIssue {
+  readonly nodeId?: string;
+  readonly edgeId?: string;
+  readonly message: string;
+}
+
+/**
+ * Kahn's algorithm over the node ids. Returns the order, or the ids left on a cycle.
+ * Ties keep document order so runs are deterministic.
+ */
+export function topologicalOrder(
+  nodeIds: readonly string[],
+  edges: readonly Pick<GraphEdgeRef, "source" | "target">[],
+): { order: string[]; cycle: string[] } {
+  const indegree = new Map<string, number>(nodeIds.map((id) => [id, 0]));
+  const next = new Map<string, string[]>();
+  for (const e of edges) {
+    if (!indegree.has(e.source) || !indegree.has(e.target)) continue;
+    indegree.set(e.target, indegree.get(e.target)! + 1);
+    const list = next.get(e.source);
+    if (list) list.push(e.target);
+    else next.set(e.source, [e.target]);
+  }
+  const ready = nodeIds.filter((id) => indegree.get(id) === 0);
+  const order: string[] = [];
+  for (let i = 0; i < ready.length; i++) {
+    const id = ready[i];
+    order.push(id);
+    for (const n of next.get(id) ?? []) {
+      const d = indegree.get(n)! - 1;
+      indegree.set(n, d);
+      if (d === 0) ready.push(n);
+    }
+  }
+  const cycle = nodeIds.filter((id) => indegree.get(id)! > 0);
+  return { order, cycle };
+}
+
+/**
+ * Whole-graph checks against the node registry: unknown types, wires that break the connection
+ * rules (types, ports, two wires into one input) and cycles. Each issue names its node or edge.
+ */
+export function validateGraph(doc: WorkflowDocument, lookup: Lookup): GraphIssue[] {
+  const issues: GraphIssue[] = [];
+  for (const node of doc.nodes) {
+    if (!lookup(node.type)) {
+      issues.push({ nodeId: node.id, message: `unknown node type "${node.type}"` });
+    }
+  }
+  const accepted: GraphEdgeRef[] = [];
+  for (const edge of doc.edges) {
+    const verdict = validateConnection(edge, doc.nodes, [], lookup);
+    if (!verdict.ok && !verdict.reason.includes("cycle")) {
+      issues.push({ edgeId: edge.id, nodeId: edge.target, message: `wire ${edge.id}: ${verdict.reason}` });
+      continue;
+    }
+    if (accepted.some((e) => e.target === edge.target && e.targetHandle === edge.targetHandle)) {
+      issues.push({
+        edgeId: edge.id,
+        nodeId: edge.target,
+        message: `input "${edge.targetHandle}" of node "${edge.target}" has more than one wire`,
+      });
+      continue;
+    }
+    accepted.push(edge);
+  }
+  const { cycle } = topologicalOrder(
+    doc.nodes.map((n) => n.id),
+    accepted,
+  );
+  if (cycle.length) {
+    issues.push({ nodeId: cycle[0], message: `cycle through nodes ${cycle.join(", ")}` });
+  }
+  return issues;
+}

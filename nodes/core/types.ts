@@ -1,0 +1,110 @@
+import type { Mask, RgbaImage } from "./image";
+import type { ParamSpecs, ParamValues } from "./params";
+import type { PortType } from "./ports";
+import type { WorkflowDocument } from "./document";
+
+export type NodeCategory = "Input" | "Image" | "Mask" | "Pose" | "Generation" | "Output" | "Utility";
+
+export interface PortSpec {
+  readonly type: PortType;
+  readonly label?: string;
+  /** Optional inputs may stay unconnected; the node receives `undefined`. */
+  readonly optional?: boolean;
+}
+
+export type PortSpecs = Record<string, PortSpec>;
+
+/** A value travelling along a wire. Images and masks are typed arrays; the rest are plain data. */
+export type PortValue = RgbaImage | Mask | number | string | Keypoints | Record<string, unknown>;
+
+export interface Keypoints {
+  readonly kind: "keypoints";
+  readonly width: number;
+  readonly height: number;
+  /** One entry per person: OpenPose-18 body points [x, y, confidence]; confidence 0 = missing. */
+  readonly people: readonly (readonly (readonly [number, number, number])[])[];
+}
+
+/** Something a node shows or offers to the person: previews and downloadable files. */
+export interface UiOutput {
+  readonly images?: readonly RgbaImage[];
+  readonly files?: readonly { readonly name: string; readonly mime: string; readonly bytes: Uint8Array }[];
+  readonly text?: string;
+}
+
+export interface NodeResult {
+  readonly outputs: Record<string, PortValue>;
+  readonly ui?: UiOutput;
+}
+
+export interface BackendInfo {
+  readonly name: "webgpu" | "wasm" | "cpu";
+  /** Human-readable adapter description, or why WebGPU was not used. */
+  readonly detail: string;
+}
+
+export interface ImageCodec {
+  /** Decodes PNG/JPEG/WebP bytes, applying EXIF orientation. Throws on corrupt data. */
+  decode(bytes: Uint8Array): Promise<RgbaImage>;
+  encodePng(image: RgbaImage): Promise<Uint8Array>;
+}
+
+/**
+ * Everything a node may use from the machine. Nodes never import the runtime; the browser worker,
+ * the Node CLI and the tests each hand in their own context.
+ */
+export interface NodeContext {
+  readonly nodeId: string;
+  readonly signal: AbortSignal;
+  readonly backend: BackendInfo;
+  readonly codec: ImageCodec;
+  /** The document being run (Save Image embeds it). */
+  readonly workflow: WorkflowDocument;
+  /** Bytes of an uploaded image by its content id; throws a readable error when absent. */
+  asset(id: string): Promise<Uint8Array>;
+  /** Model availability. Throws `ModelUnavailableError` when the model cannot be used. */
+  requireModel(modelId: string): Promise<void>;
+  progress(value: number, max: number, message?: string): void;
+}
+
+export interface NodeDefinition<P extends ParamSpecs = ParamSpecs> {
+  readonly type: string;
+  /** Bumped when a change alters results for the same params: it invalidates cached outputs. */
+  readonly version: number;
+  readonly title: string;
+  readonly category: NodeCategory;
+  readonly description: string;
+  readonly inputs: PortSpecs;
+  readonly outputs: PortSpecs;
+  readonly params: P;
+  /** Model ids the node needs, shown in the editor. */
+  readonly models?: readonly string[];
+  /** Notes are drawn on the canvas but never executed. */
+  readonly executable?: boolean;
+  run(
+    ctx: NodeContext,
+    inputs: Record<string, PortValue | undefined>,
+    params: ParamValues<P>,
+  ): Promise<NodeResult>;
+}
+
+export class NodeError extends Error {
+  override readonly name = "NodeError";
+}
+
+export class ModelUnavailableError extends NodeError {
+  constructor(readonly modelId: string, detail: string) {
+    super(`not available yet: needs model ${modelId} (${detail})`);
+  }
+}
+
+export class CancelledError extends Error {
+  override readonly name = "CancelledError";
+  constructor() {
+    super("cancelled");
+  }
+}
+
+export function defineNode<P extends ParamSpecs>(def: NodeDefinition<P>): NodeDefinition<P> {
+  return def;
+}

@@ -1,0 +1,37 @@
+import type { NodeDefinition } from "./core/types";
+import { compositeNode } from "./composite";
+import { cropNode } from "./crop";
+import { leffaSamplerNode } from "./leffa-sampler";
+import { loadImageNode } from "./load-image";
+import { maskFromAlphaNode } from "./mask-from-alpha";
+import { maskGeneratorNode } from "./mask-generator";
+import { maskOpsNode } from "./mask-ops";
+import { noteNode } from "./note";
+import { poseExtractorNode } from "./pose-extractor";
+import { previewNode } from "./preview";
+import { resizeNode } from "./resize";
+import { saveImageNode } from "./save-image";
+import { upscalerNode } from "./upscaler";
+
+/** Every node type the studio knows, in palette order. Adding a node = one file + one line here. */
+export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
+  loadImageNode,
+  resizeNode,
+  cropNode,
+  compositeNode,
+  maskFromAlphaNode,
+  maskOpsNode,
+  poseExtractorNode,
+  maskGeneratorNode,
+  leffaSamplerNode,
+  upscalerNode,
+  previewNode,
+  saveImageNode,
+  noteNode,
+] as unknown as readonly NodeDefinition[];
+
+const BY_TYPE = new Map(NODE_DEFINITIONS.map((d) => [d.type, d]));
+
+export function getNodeDefinition(type: string): NodeDefinition | undefined {
+  return BY_TYPE.get(type);
+}
