@@ -44,7 +44,14 @@ export const leffaSamplerNode = defineNode({
       default: "1024x768",
     }),
     steps: param.int({ label: "steps", min: 1, max: 100, default: 30, slider: true }),
-    guidance: param.number({ label: "guidance", min: 0, max: 10, step: 0.1, default: 2.5, slider: true }),
+    guidance: param.number({
+      label: "guidance",
+      min: 0,
+      max: 10,
+      step: 0.1,
+      default: 2.5,
+      slider: true,
+    }),
     seed: param.seed({ label: "seed", default: 42 }),
     refAcceleration: param.boolean({ label: "ref acceleration", default: false }),
     repaint: param.boolean({ label: "repaint", default: false }),
@@ -52,6 +59,8 @@ export const leffaSamplerNode = defineNode({
   models: Object.values(MODEL_IDS),
   async run(ctx, _inputs, params) {
     await ctx.requireModel(MODEL_IDS[params.model as keyof typeof MODEL_IDS]);
-    throw new Error("the Leffa sampler runs once its converted graphs are installed (sampler issue)");
+    throw new Error(
+      "the Leffa sampler runs once its converted graphs are installed (sampler issue)",
+    );
   },
 });

@@ -41,7 +41,14 @@ export const maskGeneratorNode = defineNode({
       default: "upper_body",
     }),
     grow: param.int({ label: "grow (px)", min: -64, max: 64, default: 0, slider: true }),
-    feather: param.number({ label: "feather (px)", min: 0, max: 64, step: 0.5, default: 0, slider: true }),
+    feather: param.number({
+      label: "feather (px)",
+      min: 0,
+      max: 64,
+      step: 0.5,
+      default: 0,
+      slider: true,
+    }),
   },
   models: ["schp-atr", "schp-lip", "segformer-b2-clothes"],
   async run(ctx, _inputs, params) {

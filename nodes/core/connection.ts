@@ -23,7 +23,10 @@ export interface Connection {
 export type Lookup = (type: string) => NodeDefinition | undefined;
 
 export type ConnectionVerdict =
-  | { readonly ok: true; /** Edges the new wire replaces (a single input keeps one wire). */ readonly replaces: readonly string[] }
+  | {
+      readonly ok: true;
+      /** Edges the new wire replaces (a single input keeps one wire). */ readonly replaces: readonly string[];
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**

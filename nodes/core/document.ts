@@ -108,8 +108,7 @@ export function parseWorkflow(raw: unknown): WorkflowDocument {
     let nodeId: string | undefined;
     if (issue.path[0] === "nodes" && typeof issue.path[1] === "number") {
       const node = (migrated as { nodes?: unknown[] }).nodes?.[issue.path[1]] as
-        | { id?: unknown }
-        | undefined;
+        { id?: unknown } | undefined;
       if (typeof node?.id === "string") nodeId = node.id;
     }
     const where = nodeId ? `node "${nodeId}": ${field}` : field || "document";

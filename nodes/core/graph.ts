@@ -54,7 +54,11 @@ export function validateGraph(doc: WorkflowDocument, lookup: Lookup): GraphIssue
   for (const edge of doc.edges) {
     const verdict = validateConnection(edge, doc.nodes, [], lookup);
     if (!verdict.ok && !verdict.reason.includes("cycle")) {
-      issues.push({ edgeId: edge.id, nodeId: edge.target, message: `wire ${edge.id}: ${verdict.reason}` });
+      issues.push({
+        edgeId: edge.id,
+        nodeId: edge.target,
+        message: `wire ${edge.id}: ${verdict.reason}`,
+      });
       continue;
     }
     if (accepted.some((e) => e.target === edge.target && e.targetHandle === edge.targetHandle)) {

@@ -46,13 +46,7 @@ export interface ImageAssetParam extends Base<string> {
 }
 
 export type ParamSpec =
-  | NumberParam
-  | SelectParam
-  | BooleanParam
-  | TextParam
-  | ColorParam
-  | SeedParam
-  | ImageAssetParam;
+  NumberParam | SelectParam | BooleanParam | TextParam | ColorParam | SeedParam | ImageAssetParam;
 
 export type ParamSpecs = Record<string, ParamSpec>;
 

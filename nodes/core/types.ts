@@ -3,7 +3,8 @@ import type { ParamSpecs, ParamValues } from "./params";
 import type { PortType } from "./ports";
 import type { WorkflowDocument } from "./document";
 
-export type NodeCategory = "Input" | "Image" | "Mask" | "Pose" | "Generation" | "Output" | "Utility";
+export type NodeCategory =
+  "Input" | "Image" | "Mask" | "Pose" | "Generation" | "Output" | "Utility";
 
 export interface PortSpec {
   readonly type: PortType;
@@ -28,7 +29,11 @@ export interface Keypoints {
 /** Something a node shows or offers to the person: previews and downloadable files. */
 export interface UiOutput {
   readonly images?: readonly RgbaImage[];
-  readonly files?: readonly { readonly name: string; readonly mime: string; readonly bytes: Uint8Array }[];
+  readonly files?: readonly {
+    readonly name: string;
+    readonly mime: string;
+    readonly bytes: Uint8Array;
+  }[];
   readonly text?: string;
 }
 
@@ -93,7 +98,10 @@ export class NodeError extends Error {
 }
 
 export class ModelUnavailableError extends NodeError {
-  constructor(readonly modelId: string, detail: string) {
+  constructor(
+    readonly modelId: string,
+    detail: string,
+  ) {
     super(`not available yet: needs model ${modelId} (${detail})`);
   }
 }

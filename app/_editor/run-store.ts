@@ -1,0 +1,136 @@
+import { create } from "zustand";
+import type { BackendInfo } from "../../nodes/core/types";
+import type { NodeProgress, NodeStatus, RunStats } from "../../workers/runtime/events";
+import type { WorkerEvent } from "../../workers/protocol";
+
+export interface ShownImage {
+  /** Object URL of a PNG rendering, for <img>, the lightbox and downloads. */
+  readonly url: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface ShownFile {
+  readonly name: string;
+  readonly url: string;
+  readonly bytes: number;
+}
+
+export interface NodeRunState {
+  readonly status: NodeStatus;
+  readonly message?: string;
+  readonly progress?: NodeProgress;
+  readonly elapsedMs?: number;
+}
+
+export interface NodeOutputs {
+  readonly images: readonly ShownImage[];
+  readonly files: readonly ShownFile[];
+  readonly cached: boolean;
+}
+
+interface RunState {
+  backend: BackendInfo | null;
+  runId: string | null;
+  running: boolean;
+  lastStats: RunStats | null;
+  lastStatus: "done" | "error" | "cancelled" | null;
+  nodes: Record<string, NodeRunState>;
+  outputs: Record<string, NodeOutputs>;
+  setBackend(b: BackendInfo): void;
+  begin(runId: string): void;
+  apply(event: WorkerEvent): Promise<void>;
+  fail(message: string): void;
+}
+
+async function bitmapToUrl(bitmap: ImageBitmap): Promise<string> {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  canvas.getContext("bitmaprenderer")!.transferFromImageBitmap(bitmap);
+  return URL.createObjectURL(await canvas.convertToBlob({ type: "image/png" }));
+}
+
+function revoke(outputs: NodeOutputs | undefined): void {
+  for (const i of outputs?.images ?? []) URL.revokeObjectURL(i.url);
+  for (const f of outputs?.files ?? []) URL.revokeObjectURL(f.url);
+}
+
+export const useRun = create<RunState>()((set, get) => ({
+  backend: null,
+  runId: null,
+  running: false,
+  lastStats: null,
+  lastStatus: null,
+  nodes: {},
+  outputs: {},
+
+  setBackend(backend) {
+    set({ backend });
+  },
+
+  begin(runId) {
+    set({ runId, running: true, lastStatus: null, lastStats: null });
+  },
+
+  async apply(event) {
+    if (event.runId !== get().runId) return;
+    switch (event.type) {
+      case "run-start": {
+        const nodes: Record<string, NodeRunState> = {};
+        for (const id of event.nodeIds) nodes[id] = { status: "queued" };
+        set({ backend: event.backend, nodes });
+        break;
+      }
+      case "node-status":
+        set((s) => ({
+          nodes: {
+            ...s.nodes,
+            [event.nodeId]: {
+              status: event.status,
+              message: event.message,
+              elapsedMs: event.elapsedMs,
+            },
+          },
+        }));
+        break;
+      case "node-progress":
+        set((s) => ({
+          nodes: {
+            ...s.nodes,
+            [event.nodeId]: {
+              ...s.nodes[event.nodeId],
+              status: "running",
+              progress: event.progress,
+            },
+          },
+        }));
+        break;
+      case "node-output": {
+        const images = await Promise.all(
+          event.images.map(async (i) => ({
+            url: await bitmapToUrl(i.bitmap),
+            width: i.width,
+            height: i.height,
+          })),
+        );
+        const files = event.files.map((f) => ({
+          name: f.name,
+          bytes: f.bytes.byteLength,
+          url: URL.createObjectURL(new Blob([f.bytes], { type: f.mime })),
+        }));
+        revoke(get().outputs[event.nodeId]);
+        set((s) => ({
+          outputs: { ...s.outputs, [event.nodeId]: { images, files, cached: event.cached } },
+        }));
+        break;
+      }
+      case "run-end":
+        set({ running: false, lastStats: event.stats, lastStatus: event.status });
+        break;
+    }
+  },
+
+  fail(message) {
+    console.error(message);
+    set({ running: false, lastStatus: "error" });
+  },
+}));

@@ -1,0 +1,34 @@
+import { ASSET_MIMES, isAssetMime, putAsset, sniffImageMime } from "@/app/_server/assets";
+import { getPrisma } from "@/app/_server/db";
+import { handle, HttpError, readBytes } from "@/app/_server/http";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/** Enough for a phone camera photo; the person and garment images are resized on use anyway. */
+const ASSET_LIMIT = 25 * 1024 * 1024;
+
+const unsupported = `send ${ASSET_MIMES.join(", ")}`;
+
+/** Raw image bytes in, `{ id }` out (201 when new, 200 when the same bytes were stored before). */
+export function POST(request: Request): Promise<Response> {
+  return handle(async () => {
+    // Before reading anything: the type is free to check, the body may be 25 MB.
+    const declared = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    if (!isAssetMime(declared)) {
+      throw new HttpError(415, `unsupported content type "${declared || "none"}"; ${unsupported}`);
+    }
+    const bytes = await readBytes(request, ASSET_LIMIT);
+    if (bytes.byteLength === 0)
+      throw new HttpError(400, "request body is empty; expected an image");
+    const mime = sniffImageMime(bytes);
+    if (!mime) {
+      throw new HttpError(415, `the body is not a PNG, JPEG or WebP image; ${unsupported}`);
+    }
+    const { id, created } = await putAsset(getPrisma(), bytes, mime);
+    return Response.json(
+      { id, mime, byteLength: bytes.byteLength },
+      { status: created ? 201 : 200, headers: { Location: `/api/assets/${id}` } },
+    );
+  });
+}

@@ -1,0 +1,17 @@
+import { getPrisma } from "@/app/_server/db";
+import { handle, notFound } from "@/app/_server/http";
+import { duplicateWorkflow } from "@/app/_server/workflows";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export function POST(
+  _request: Request,
+  { params }: { params: Promise<{ id: string }> },
+): Promise<Response> {
+  return handle(async () => {
+    const copy = await duplicateWorkflow(getPrisma(), (await params).id);
+    if (!copy) throw notFound("workflow");
+    return Response.json(copy, { status: 201, headers: { Location: `/api/workflows/${copy.id}` } });
+  });
+}

@@ -1,0 +1,32 @@
+import { getPrisma } from "@/app/_server/db";
+import { handle, notFound } from "@/app/_server/http";
+import { getThumbnail } from "@/app/_server/workflows";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export function GET(
+  request: Request,
+  { params }: { params: Promise<{ id: string }> },
+): Promise<Response> {
+  return handle(async () => {
+    const { id } = await params;
+    const thumbnail = await getThumbnail(getPrisma(), id);
+    if (!thumbnail) throw notFound("thumbnail");
+    // Thumbnails change only on save, and every save bumps the version: a cheap validator that
+    // lets the library page revalidate instead of downloading each image again.
+    const etag = `"${id}-v${thumbnail.version}"`;
+    const headers = { ETag: etag, "Cache-Control": "no-cache" };
+    if (request.headers.get("if-none-match") === etag) {
+      return new Response(null, { status: 304, headers });
+    }
+    return new Response(thumbnail.bytes, {
+      headers: {
+        ...headers,
+        "Content-Type": thumbnail.mime,
+        "Content-Length": String(thumbnail.bytes.byteLength),
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
+  });
+}

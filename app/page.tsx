@@ -1,0 +1,6 @@
+import { Studio } from "./_editor/Studio";
+
+/** A new, unsaved workflow. */
+export default function NewWorkflowPage() {
+  return <Studio workflowId={null} />;
+}

@@ -1,0 +1,7 @@
+import { Studio } from "../../_editor/Studio";
+
+/** A saved workflow, opened by id. */
+export default async function WorkflowPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return <Studio key={id} workflowId={id} />;
+}

@@ -1,0 +1,76 @@
+/**
+ * Inserts the example workflows from prisma/examples/*.json. Idempotent by name: an example whose
+ * name is already in the library is skipped, so re-running setup never duplicates or overwrites
+ * anything a person has edited. An invalid example fails the whole seed, naming the file.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  parseWorkflowJson,
+  WorkflowParseError,
+  type WorkflowDocument,
+} from "@/nodes/core/document";
+import { disconnectPrisma, getPrisma, type PrismaClient } from "@/app/_server/db";
+import { createWorkflow } from "@/app/_server/workflows";
+
+// Overridable so the seed can be tested against a folder of its own.
+const EXAMPLES_DIR =
+  process.env.SEED_EXAMPLES_DIR ?? fileURLToPath(new URL("./examples/", import.meta.url));
+
+async function exampleFiles(): Promise<string[]> {
+  try {
+    const names = await readdir(EXAMPLES_DIR);
+    return names.filter((name) => name.endsWith(".json")).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+}
+
+/** The example's document; an invalid one is reported with its file path. */
+async function readExample(file: string): Promise<WorkflowDocument> {
+  const filePath = path.join(EXAMPLES_DIR, file);
+  try {
+    return parseWorkflowJson(await readFile(filePath, "utf8"));
+  } catch (err) {
+    if (err instanceof WorkflowParseError) throw new Error(`${filePath}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function seedFile(prisma: PrismaClient, file: string): Promise<"created" | "skipped"> {
+  const doc = await readExample(file);
+  const existing = await prisma.workflow.findFirst({
+    where: { name: doc.name },
+    select: { id: true },
+  });
+  if (existing) return "skipped";
+  await createWorkflow(prisma, { document: doc, message: "example workflow" });
+  return "created";
+}
+
+async function main(): Promise<void> {
+  const files = await exampleFiles();
+  if (files.length === 0) {
+    console.log(`seed: no example workflows in ${EXAMPLES_DIR}`);
+    return;
+  }
+  const prisma = getPrisma();
+  const counts = { created: 0, skipped: 0 };
+  for (const file of files) {
+    const outcome = await seedFile(prisma, file);
+    counts[outcome] += 1;
+    console.log(`seed: ${outcome} ${file}`);
+  }
+  console.log(`seed: ${counts.created} created, ${counts.skipped} already present`);
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+} finally {
+  await disconnectPrisma();
+}

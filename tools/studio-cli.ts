@@ -1,0 +1,94 @@
+/**
+ * Headless runner: `npm run studio -- run <workflow.json|.png> [--input <nodeId>=<image>]… --out <dir>`
+ * Runs a saved workflow with the same runtime core as the browser worker and writes every image
+ * and file its nodes produce. Exit code 1 when any node failed.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { extname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { parseWorkflow, type WorkflowDocument } from "../nodes/core/document";
+import { extractWorkflowFromPng } from "../nodes/lib/png-workflow";
+import { nodeCodec } from "../workers/codec/node-codec";
+import { createNodeHost } from "../workers/node-host";
+import { executeWorkflow } from "../workers/runtime/execute";
+
+const USAGE =
+  "usage: npm run studio -- run <workflow.json|workflow.png> [--input <nodeId>=<image>]… --out <dir>";
+
+async function loadDocument(path: string): Promise<WorkflowDocument> {
+  const bytes = new Uint8Array(await readFile(path));
+  if (extname(path).toLowerCase() === ".png") {
+    const raw = extractWorkflowFromPng(bytes);
+    if (raw === null) throw new Error(`${path} holds no studio workflow`);
+    return parseWorkflow(raw);
+  }
+  return parseWorkflow(JSON.parse(new TextDecoder().decode(bytes)));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { input: { type: "string", multiple: true }, out: { type: "string" } },
+  });
+  const [command, file] = positionals;
+  if (command !== "run" || !file || !values.out) {
+    console.error(USAGE);
+    return 2;
+  }
+  const doc = await loadDocument(file);
+  const assets = new Map<string, Uint8Array>();
+  for (const spec of values.input ?? []) {
+    const eq = spec.indexOf("=");
+    if (eq < 1) throw new Error(`--input expects <nodeId>=<file>, got "${spec}"`);
+    const nodeId = spec.slice(0, eq);
+    const node = doc.nodes.find((n) => n.id === nodeId);
+    if (!node) throw new Error(`--input: no node "${nodeId}" in the workflow`);
+    if (node.type !== "load-image")
+      throw new Error(`--input: node "${nodeId}" is a ${node.type}, not a load-image`);
+    const bytes = new Uint8Array(await readFile(spec.slice(eq + 1)));
+    const id = bytesToHex(sha256(bytes));
+    assets.set(id, bytes);
+    node.params = { ...node.params, image: id };
+  }
+
+  const outcome = await executeWorkflow(doc, createNodeHost({ assets }), {
+    runId: "cli",
+    onEvent: (e) => {
+      if (e.type === "node-status" && e.status !== "queued" && e.status !== "running") {
+        const ms = e.elapsedMs !== undefined ? ` (${Math.round(e.elapsedMs)} ms)` : "";
+        console.log(`${e.status.padEnd(9)} ${e.nodeId}${ms}${e.message ? `: ${e.message}` : ""}`);
+      }
+    },
+  });
+
+  await mkdir(values.out, { recursive: true });
+  let written = 0;
+  for (const [nodeId, result] of outcome.results) {
+    for (const f of result.ui?.files ?? []) {
+      await writeFile(join(values.out, `${nodeId}-${f.name}`), f.bytes);
+      written++;
+    }
+    if (result.ui?.files?.length) continue;
+    const images = result.ui?.images ?? [];
+    for (const [i, image] of images.entries()) {
+      await writeFile(join(values.out, `${nodeId}-${i}.png`), await nodeCodec.encodePng(image));
+      written++;
+    }
+  }
+  const s = outcome.stats;
+  console.log(
+    `${outcome.status}: ${s.ran} ran, ${s.cached} cached, ${s.failed} failed, ${s.skipped} skipped; ${written} file(s) in ${values.out}`,
+  );
+  return outcome.status === "done" ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`error: ${err.message}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,68 @@
+import type { WorkflowDocument } from "../nodes/core/document";
+import type { BackendInfo } from "../nodes/core/types";
+import type { BackendPreference } from "./backend";
+import type { NodeProgress, NodeStatus, RunStats } from "./runtime/events";
+
+/**
+ * Messages between the editor and the runtime worker. Images cross as transferred ImageBitmaps
+ * (display) and ArrayBuffers (files), never as JSON or data URLs.
+ */
+export interface UiImage {
+  readonly bitmap: ImageBitmap;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface UiFile {
+  readonly name: string;
+  readonly mime: string;
+  readonly bytes: ArrayBuffer;
+}
+
+export type WorkerEvent =
+  | {
+      readonly type: "run-start";
+      readonly runId: string;
+      readonly backend: BackendInfo;
+      readonly nodeIds: readonly string[];
+    }
+  | {
+      readonly type: "node-status";
+      readonly runId: string;
+      readonly nodeId: string;
+      readonly status: NodeStatus;
+      readonly message?: string;
+      readonly elapsedMs?: number;
+    }
+  | {
+      readonly type: "node-progress";
+      readonly runId: string;
+      readonly nodeId: string;
+      readonly progress: NodeProgress;
+    }
+  | {
+      readonly type: "node-output";
+      readonly runId: string;
+      readonly nodeId: string;
+      readonly cached: boolean;
+      /** Images the node shows: its UI images, else its IMAGE/MASK outputs. */
+      readonly images: readonly UiImage[];
+      readonly files: readonly UiFile[];
+      readonly text?: string;
+    }
+  | {
+      readonly type: "run-end";
+      readonly runId: string;
+      readonly status: "done" | "error" | "cancelled";
+      readonly stats: RunStats;
+    };
+
+export interface WorkerApi {
+  /** Starts the runtime; resolves with the backend it picked (and why). */
+  init(preference: BackendPreference): Promise<BackendInfo>;
+  /** Hands the worker an uploaded image's bytes so it need not fetch them (transferred). */
+  putAsset(id: string, bytes: ArrayBuffer): Promise<void>;
+  run(doc: WorkflowDocument, runId: string, onEvent: (event: WorkerEvent) => void): Promise<void>;
+  cancel(runId: string): Promise<void>;
+  clearCache(): Promise<void>;
+}

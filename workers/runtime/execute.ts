@@ -1,0 +1,164 @@
+import type { Lookup } from "../../nodes/core/connection";
+import type { WorkflowDocument } from "../../nodes/core/document";
+import {
+  CancelledError,
+  type BackendInfo,
+  type ImageCodec,
+  type NodeContext,
+  type NodeResult,
+  type PortValue,
+} from "../../nodes/core/types";
+import type { ParamSpecs, ParamValues } from "../../nodes/core/params";
+import { nodeCacheKey } from "./cache-key";
+import { compileWorkflow } from "./compile";
+import type { NodeStatus, RunEvent, RunStats } from "./events";
+import type { ResultCache } from "./result-cache";
+
+/** What the machine provides: the browser worker, the Node CLI and the tests each build one. */
+export interface RuntimeHost {
+  readonly lookup: Lookup;
+  readonly backend: BackendInfo;
+  readonly codec: ImageCodec;
+  readonly cache: ResultCache;
+  asset(id: string): Promise<Uint8Array>;
+  requireModel(modelId: string): Promise<void>;
+}
+
+export interface RunOptions {
+  readonly runId: string;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: RunEvent) => void;
+}
+
+export interface RunOutcome {
+  readonly status: "done" | "error" | "cancelled";
+  readonly stats: RunStats;
+  readonly results: ReadonlyMap<string, NodeResult>;
+  readonly statuses: ReadonlyMap<string, { status: NodeStatus; message?: string }>;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+/**
+ * Runs every executable node in dependency order. A node is served from the cache when its
+ * content key is known; a failing node marks its descendants skipped while other branches go on;
+ * the abort signal stops the run between nodes and is handed to the running node.
+ */
+export async function executeWorkflow(
+  doc: WorkflowDocument,
+  host: RuntimeHost,
+  options: RunOptions,
+): Promise<RunOutcome> {
+  const started = performance.now();
+  const { runId, signal, onEvent } = options;
+  const emit = onEvent ?? (() => {});
+  const plan = compileWorkflow(doc, host.lookup);
+  const keys = new Map<string, string>();
+  const results = new Map<string, NodeResult>();
+  const statuses = new Map<string, { status: NodeStatus; message?: string }>();
+  const stats = { ran: 0, cached: 0, failed: 0, skipped: 0 };
+
+  const setStatus = (nodeId: string, status: NodeStatus, message?: string, elapsedMs?: number) => {
+    statuses.set(nodeId, { status, message });
+    emit({ type: "node-status", runId, nodeId, status, message, elapsedMs });
+  };
+
+  emit({ type: "run-start", runId, backend: host.backend, nodeIds: plan.order.map((n) => n.id) });
+  for (const node of plan.order) statuses.set(node.id, { status: "queued" });
+
+  for (const node of plan.order) {
+    if (signal?.aborted) {
+      setStatus(node.id, "cancelled");
+      continue;
+    }
+    if (node.error || !node.def) {
+      stats.failed++;
+      setStatus(node.id, "error", node.error ?? `missing node type "${node.type}"`);
+      continue;
+    }
+    const blocked = node.inputs.find(
+      (i) =>
+        statuses.get(i.source)?.status !== "done" && statuses.get(i.source)?.status !== "cached",
+    );
+    if (blocked) {
+      stats.skipped++;
+      setStatus(node.id, "skipped", `waiting on "${blocked.source}", which did not finish`);
+      continue;
+    }
+    const def = node.def;
+    const key = nodeCacheKey(
+      def.type,
+      def.version,
+      node.params,
+      node.inputs.map((i) => ({
+        port: i.port,
+        sourceKey: keys.get(i.source)!,
+        sourceHandle: i.sourceHandle,
+      })),
+    );
+    keys.set(node.id, key);
+
+    const hit = host.cache.get(key);
+    if (hit) {
+      stats.cached++;
+      results.set(node.id, hit);
+      setStatus(node.id, "cached");
+      emit({ type: "node-result", runId, nodeId: node.id, result: hit, cached: true });
+      continue;
+    }
+
+    const inputs: Record<string, PortValue | undefined> = {};
+    let missing: string | undefined;
+    for (const input of node.inputs) {
+      const value = results.get(input.source)?.outputs[input.sourceHandle];
+      if (value === undefined && !def.inputs[input.port]?.optional) {
+        missing = `input "${input.port}" got no value: "${input.source}" produced no "${input.sourceHandle}"`;
+      }
+      inputs[input.port] = value;
+    }
+    if (missing) {
+      stats.failed++;
+      setStatus(node.id, "error", missing);
+      continue;
+    }
+
+    setStatus(node.id, "running");
+    const nodeStart = performance.now();
+    const ctx: NodeContext = {
+      nodeId: node.id,
+      signal: signal ?? new AbortController().signal,
+      backend: host.backend,
+      codec: host.codec,
+      workflow: doc,
+      asset: (id) => host.asset(id),
+      requireModel: (id) => host.requireModel(id),
+      progress: (value, max, message) =>
+        emit({ type: "node-progress", runId, nodeId: node.id, progress: { value, max, message } }),
+    };
+    try {
+      // The params were resolved against this definition's specs in compileWorkflow.
+      const result = await def.run(ctx, inputs, node.params as ParamValues<ParamSpecs>);
+      if (signal?.aborted) throw new CancelledError();
+      stats.ran++;
+      results.set(node.id, result);
+      host.cache.set(key, result);
+      setStatus(node.id, "done", undefined, performance.now() - nodeStart);
+      emit({ type: "node-result", runId, nodeId: node.id, result, cached: false });
+    } catch (err) {
+      if (signal?.aborted || err instanceof CancelledError) {
+        setStatus(node.id, "cancelled");
+        continue;
+      }
+      stats.failed++;
+      setStatus(node.id, "error", errorMessage(err));
+    }
+  }
+
+  const status = signal?.aborted ? "cancelled" : stats.failed > 0 ? "error" : "done";
+  const finalStats: RunStats = { ...stats, ms: performance.now() - started };
+  emit({ type: "run-end", runId, status, stats: finalStats });
+  return { status, stats: finalStats, results, statuses };
+}

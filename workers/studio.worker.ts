@@ -1,0 +1,155 @@
+/// <reference lib="webworker" />
+import * as Comlink from "comlink";
+import type { WorkflowDocument } from "../nodes/core/document";
+import { isImage, isMask, type Mask, type RgbaImage } from "../nodes/core/image";
+import type { BackendInfo, NodeResult } from "../nodes/core/types";
+import { getNodeDefinition } from "../nodes";
+import { requireModel } from "../models/availability";
+import { pickBackend, type BackendPreference } from "./backend";
+import { browserCodec } from "./codec/browser-codec";
+import type { UiFile, UiImage, WorkerApi, WorkerEvent } from "./protocol";
+import { executeWorkflow, type RuntimeHost } from "./runtime/execute";
+import { ResultCache } from "./runtime/result-cache";
+
+const CACHE_BUDGET_BYTES = 1024 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 50;
+
+const assets = new Map<string, Uint8Array>();
+const cache = new ResultCache(CACHE_BUDGET_BYTES);
+const runs = new Map<string, AbortController>();
+let backend: BackendInfo | undefined;
+
+async function fetchAsset(id: string): Promise<Uint8Array> {
+  const known = assets.get(id);
+  if (known) return known;
+  const res = await fetch(`/api/assets/${encodeURIComponent(id)}`);
+  if (!res.ok)
+    throw new Error(
+      `image ${id.slice(0, 12)}… is not available (HTTP ${res.status}); choose the file again`,
+    );
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  assets.set(id, bytes);
+  return bytes;
+}
+
+function maskToImage(mask: Mask): RgbaImage {
+  const data = new Uint8ClampedArray(mask.width * mask.height * 4);
+  for (let i = 0; i < mask.data.length; i++) {
+    const v = Math.round(mask.data[i] * 255);
+    data[i * 4] = data[i * 4 + 1] = data[i * 4 + 2] = v;
+    data[i * 4 + 3] = 255;
+  }
+  return { kind: "image", width: mask.width, height: mask.height, data };
+}
+
+async function toUiImage(image: RgbaImage): Promise<UiImage> {
+  const bitmap = await createImageBitmap(
+    new ImageData(new Uint8ClampedArray(image.data), image.width, image.height),
+  );
+  return { bitmap, width: image.width, height: image.height };
+}
+
+/** The images a node shows on the canvas: what it asked to show, else its image-like outputs. */
+function displayedImages(result: NodeResult): RgbaImage[] {
+  if (result.ui?.images?.length) return [...result.ui.images];
+  const shown: RgbaImage[] = [];
+  for (const value of Object.values(result.outputs)) {
+    if (isImage(value)) shown.push(value);
+    else if (isMask(value)) shown.push(maskToImage(value));
+  }
+  return shown;
+}
+
+const api: WorkerApi = {
+  async init(preference: BackendPreference) {
+    backend = (await pickBackend(preference)).info;
+    return backend;
+  },
+
+  async putAsset(id, bytes) {
+    assets.set(id, new Uint8Array(bytes));
+  },
+
+  async run(doc: WorkflowDocument, runId, onEvent) {
+    backend ??= (await pickBackend("auto")).info;
+    const controller = new AbortController();
+    runs.set(runId, controller);
+    const host: RuntimeHost = {
+      lookup: getNodeDefinition,
+      backend,
+      codec: browserCodec,
+      cache,
+      asset: fetchAsset,
+      requireModel,
+    };
+    const lastProgress = new Map<string, number>();
+    const pending: Promise<void>[] = [];
+    try {
+      await executeWorkflow(doc, host, {
+        runId,
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.type === "node-progress") {
+            // Throttled: a sampler may report hundreds of times a second.
+            const now = performance.now();
+            const last = lastProgress.get(event.nodeId) ?? 0;
+            if (now - last < PROGRESS_INTERVAL_MS && event.progress.value < event.progress.max)
+              return;
+            lastProgress.set(event.nodeId, now);
+            onEvent(event);
+          } else if (event.type === "node-result") {
+            pending.push(sendResult(runId, event.nodeId, event.result, event.cached, onEvent));
+          } else if (event.type === "run-end") {
+            // Results are converted asynchronously; the end must arrive after all of them.
+            pending.push(Promise.all(pending.slice()).then(() => onEvent(event)));
+          } else {
+            onEvent(event);
+          }
+        },
+      });
+      await Promise.all(pending);
+    } finally {
+      runs.delete(runId);
+    }
+  },
+
+  async cancel(runId) {
+    runs.get(runId)?.abort();
+  },
+
+  async clearCache() {
+    cache.clear();
+  },
+};
+
+async function sendResult(
+  runId: string,
+  nodeId: string,
+  result: NodeResult,
+  cached: boolean,
+  onEvent: (e: WorkerEvent) => void,
+): Promise<void> {
+  const images = await Promise.all(displayedImages(result).map(toUiImage));
+  const files: UiFile[] = (result.ui?.files ?? []).map((f) => ({
+    name: f.name,
+    mime: f.mime,
+    bytes: f.bytes.slice().buffer as ArrayBuffer,
+  }));
+  const event: WorkerEvent = {
+    type: "node-output",
+    runId,
+    nodeId,
+    cached,
+    images,
+    files,
+    text: result.ui?.text,
+  };
+  onEvent(
+    Comlink.transfer(event, [
+      ...images.map((i) => i.bitmap),
+      ...files.map((f) => f.bytes),
+    ]) as WorkerEvent,
+  );
+}
+
+Comlink.expose(api);
