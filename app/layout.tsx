@@ -4,7 +4,8 @@ import "./globals.css";
 
 export const metadata: Metadata = {
   title: "Leffa Studio",
-  description: "A node-graph studio for controllable person image generation, running in your browser.",
+  description:
+    "A node-graph studio for controllable person image generation, running in your browser.",
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -44,7 +44,9 @@ export const loadImageNode = defineNode({
     try {
       image = await ctx.codec.decode(bytes);
     } catch (err) {
-      throw new NodeError(`could not decode image: ${err instanceof Error ? err.message : String(err)}`);
+      throw new NodeError(
+        `could not decode image: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     return { outputs: { image, mask: maskFromAlpha(image) } };
   },

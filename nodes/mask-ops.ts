@@ -61,7 +61,8 @@ export const maskOpsNode = defineNode({
       if (!COMBINE_OPS.includes(params.combine)) {
         throw new NodeError(`unknown combine mode "${params.combine}"`);
       }
-      if (!other) throw new NodeError(`combine "${params.combine}" needs the "other" mask connected`);
+      if (!other)
+        throw new NodeError(`combine "${params.combine}" needs the "other" mask connected`);
       // Nearest keeps a hard mask hard when it has to be brought to this mask's size.
       const fitted = resizeMaskNearest(other, mask.width, mask.height);
       mask = combineMasks(mask, fitted, params.combine as CombineOp);

@@ -43,18 +43,25 @@ export const resizeNode = defineNode({
   async run(ctx, inputs, params) {
     const image = requireImage(inputs, "image");
     const mask = optionalMask(inputs, "mask");
+    // The runtime validates params before run; this only narrows the string to the union.
     const mode = (RESIZE_MODES as readonly string[]).includes(params.mode)
       ? (params.mode as ResizeMode)
       : "fit";
     const plan = planResize(image.width, image.height, params.width, params.height, mode);
     const total = mask ? 2 : 1;
-    const options = (step: number) => ({
+    const resampleOptions = (step: number) => ({
       rect: plan.source,
       signal: ctx.signal,
-      onProgress: (done: number, rows: number) => ctx.progress(step + done / rows, total, "resizing"),
+      onProgress: (done: number, rows: number) =>
+        ctx.progress(step + done / rows, total, "resizing"),
     });
 
-    let scaled: RgbaImage = resizeImage(image, plan.scaledWidth, plan.scaledHeight, options(0));
+    let scaled: RgbaImage = resizeImage(
+      image,
+      plan.scaledWidth,
+      plan.scaledHeight,
+      resampleOptions(0),
+    );
     if (mode === "pad") {
       const canvas = solidImage(plan.width, plan.height, parseHexColor(params.background));
       scaled = compositeOver(canvas, scaled, plan.offsetX, plan.offsetY);
@@ -64,7 +71,10 @@ export const resizeNode = defineNode({
     if (mask) {
       // A mask of another size covers the same picture, so the plan is scaled to its pixels.
       const rect = scaleRect(plan.source, mask.width / image.width, mask.height / image.height);
-      let m: Mask = resizeMask(mask, plan.scaledWidth, plan.scaledHeight, { ...options(1), rect });
+      let m: Mask = resizeMask(mask, plan.scaledWidth, plan.scaledHeight, {
+        ...resampleOptions(1),
+        rect,
+      });
       if (mode === "pad") m = placeMask(m, plan.width, plan.height, plan.offsetX, plan.offsetY);
       outputs.mask = m;
     }

@@ -550,7 +550,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
             proOptions={{ hideAttribution: true }}
           >
             <Background gap={24} />
-            <MiniMap pannable zoomable />
+            <MiniMap pannable zoomable nodeColor="#3a4152" maskColor="rgb(22 24 29 / 70%)" />
             <Controls />
           </ReactFlow>
           {loaded && nodes.length === 0 && (

@@ -126,7 +126,7 @@ export function ParamWidget(props: WidgetProps) {
             aria-label="randomise seed"
             onClick={() => set(nodeId, name, Math.floor(Math.random() * MAX_SEED))}
           >
-            🎲
+            random
           </button>
         </span>
       );

@@ -11,7 +11,10 @@ interface Row {
 }
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, { ...init, headers: init?.body ? { "Content-Type": "application/json" } : undefined });
+  const res = await fetch(path, {
+    ...init,
+    headers: init?.body ? { "Content-Type": "application/json" } : undefined,
+  });
   const body = (await res.json().catch(() => ({}))) as T & { error?: string };
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
   return body;
@@ -72,7 +75,10 @@ export function Library() {
             <Link href={`/w/${w.id}`} className="thumb">
               {w.hasThumbnail ? (
                 // eslint-disable-next-line @next/next/no-img-element -- stored thumbnail served by our API
-                <img src={`/api/workflows/${w.id}/thumbnail?v=${encodeURIComponent(w.updatedAt)}`} alt="" />
+                <img
+                  src={`/api/workflows/${w.id}/thumbnail?v=${encodeURIComponent(w.updatedAt)}`}
+                  alt=""
+                />
               ) : (
                 <span className="no-thumb">no preview</span>
               )}
@@ -91,12 +97,22 @@ export function Library() {
                 onClick={() => {
                   const name = window.prompt("New name", w.name);
                   if (name && name.trim() && name !== w.name)
-                    void act(() => api(`/api/workflows/${w.id}`, { method: "PATCH", body: JSON.stringify({ name }) }));
+                    void act(() =>
+                      api(`/api/workflows/${w.id}`, {
+                        method: "PATCH",
+                        body: JSON.stringify({ name }),
+                      }),
+                    );
                 }}
               >
                 Rename
               </button>
-              <button type="button" onClick={() => void act(() => api(`/api/workflows/${w.id}/duplicate`, { method: "POST" }))}>
+              <button
+                type="button"
+                onClick={() =>
+                  void act(() => api(`/api/workflows/${w.id}/duplicate`, { method: "POST" }))
+                }
+              >
                 Duplicate
               </button>
               <button

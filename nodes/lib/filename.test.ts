@@ -10,7 +10,7 @@ describe("sanitizeFilename", () => {
 
   it("removes path separators, forbidden and control characters", () => {
     expect(sanitizeFilename("../../etc/passwd")).toBe("_.._etc_passwd");
-    expect(sanitizeFilename("a\\b:c*d?e\"f<g>h|i")).toBe("a_b_c_d_e_f_g_h_i");
+    expect(sanitizeFilename('a\\b:c*d?e"f<g>h|i')).toBe("a_b_c_d_e_f_g_h_i");
     expect(sanitizeFilename("line\nbreak\u0000x")).toBe("line_break_x");
     expect(sanitizeFilename("a///b")).toBe("a_b");
   });

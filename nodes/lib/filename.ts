@@ -6,7 +6,7 @@
 export const MAX_FILENAME_LENGTH = 100;
 
 /** Characters Windows forbids in names; they include both path separators. */
-const FORBIDDEN = new Set([..."<>:\"/\\|?*"]);
+const FORBIDDEN = new Set([...'<>:"/\\|?*']);
 
 function isForbidden(char: string): boolean {
   const code = char.codePointAt(0) ?? 0;

@@ -54,7 +54,15 @@ export function planResize(
       const w = Math.min(width, Math.max(1, Math.round(srcWidth * scale)));
       const h = Math.min(height, Math.max(1, Math.round(srcHeight * scale)));
       if (mode === "fit") return plan(w, h, whole, w, h, 0, 0);
-      return plan(width, height, whole, w, h, Math.floor((width - w) / 2), Math.floor((height - h) / 2));
+      return plan(
+        width,
+        height,
+        whole,
+        w,
+        h,
+        Math.floor((width - w) / 2),
+        Math.floor((height - h) / 2),
+      );
     }
   }
 }

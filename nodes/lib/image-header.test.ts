@@ -27,7 +27,10 @@ describe("readImageHeader", () => {
   it("reads a PNG header claiming a huge size without needing the rest of the file", () => {
     const bytes = new Uint8Array(33);
     bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13], 0);
-    bytes.set([..."IHDR"].map((c) => c.charCodeAt(0)), 12);
+    bytes.set(
+      [..."IHDR"].map((c) => c.charCodeAt(0)),
+      12,
+    );
     new DataView(bytes.buffer).setUint32(16, 100_000);
     new DataView(bytes.buffer).setUint32(20, 70_000);
     expect(readImageHeader(bytes)).toEqual({ format: "png", width: 100_000, height: 70_000 });
@@ -73,7 +76,10 @@ describe("readImageHeader", () => {
   it("rejects a zero-sized PNG header", () => {
     const bytes = new Uint8Array(24);
     bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13], 0);
-    bytes.set([..."IHDR"].map((c) => c.charCodeAt(0)), 12);
+    bytes.set(
+      [..."IHDR"].map((c) => c.charCodeAt(0)),
+      12,
+    );
     expect(readImageHeader(bytes)).toBeNull();
   });
 });

@@ -39,7 +39,9 @@ describe("squaredDistanceTransform", () => {
       [1, 12, 0.2],
       [12, 1, 0.2],
     ] as const) {
-      const features = Uint8Array.from({ length: width * height }, () => (rand() < density ? 1 : 0));
+      const features = Uint8Array.from({ length: width * height }, () =>
+        rand() < density ? 1 : 0,
+      );
       features[5 % features.length] = 1;
       expect(Array.from(squaredDistanceTransform(features, width, height))).toEqual(
         bruteForce(features, width, height),
@@ -76,7 +78,8 @@ describe("growMask", () => {
     const c = 15;
     const disc = createMask(size, size);
     for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) disc.data[y * size + x] = (x - c) ** 2 + (y - c) ** 2 <= 100 ? 1 : 0;
+      for (let x = 0; x < size; x++)
+        disc.data[y * size + x] = (x - c) ** 2 + (y - c) ** 2 <= 100 ? 1 : 0;
     }
     const out = growMask(disc, -10);
     expect(out.data.reduce((a, b) => a + b, 0)).toBe(1);
@@ -102,9 +105,9 @@ describe("growMask", () => {
   it("binarises at 0.5, leaves full and empty masks as they are, and treats 0 as a no-op", () => {
     const soft = createMask(3, 1, Float32Array.from([0.4, 0.5, 0.6]));
     expect(growMask(soft, 0)).toBe(soft);
-    expect(Array.from(growMask(createMask(5, 1, Float32Array.from([0, 0, 0.6, 0, 0])), 1).data)).toEqual([
-      0, 1, 1, 1, 0,
-    ]);
+    expect(
+      Array.from(growMask(createMask(5, 1, Float32Array.from([0, 0, 0.6, 0, 0])), 1).data),
+    ).toEqual([0, 1, 1, 1, 0]);
     expect(Array.from(growMask(createMask(4, 2, new Float32Array(8).fill(1)), -2).data)).toEqual(
       new Array(8).fill(1),
     );

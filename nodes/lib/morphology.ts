@@ -8,8 +8,13 @@ import { CancelledError } from "../core/types";
  * Felzenszwalb & Huttenlocher), so the cost is linear in the pixel count whatever the radius.
  */
 
-/** "No feature in this column": larger than any real squared distance (8192² < 2³¹). */
+/** "No feature in this column". Real squared distances are capped just below it. */
 const NONE = 0x7fffffff;
+/**
+ * Int32 keeps the column buffer at 4 bytes a pixel; a distance over 46,340 px (only in freakishly
+ * tall masks) is stored as this cap, which is still far beyond any grow radius.
+ */
+const CAP = NONE - 1;
 
 const ROWS_PER_CHECK = 64;
 
@@ -20,13 +25,13 @@ function columnPass(features: Uint8Array, width: number, height: number): Int32A
     let last = -1;
     for (let y = 0; y < height; y++) {
       if (features[y * width + x]) last = y;
-      g[y * width + x] = last < 0 ? NONE : (y - last) * (y - last);
+      g[y * width + x] = last < 0 ? NONE : Math.min(CAP, (y - last) * (y - last));
     }
     last = -1;
     for (let y = height - 1; y >= 0; y--) {
       if (features[y * width + x]) last = y;
       if (last >= 0) {
-        const d = (last - y) * (last - y);
+        const d = Math.min(CAP, (last - y) * (last - y));
         if (d < g[y * width + x]) g[y * width + x] = d;
       }
     }
@@ -90,7 +95,7 @@ function rowPass(
 
 /**
  * Squared Euclidean distance from every pixel to the nearest pixel where `features` is non-zero
- * (0 on features, Infinity when there are none at all).
+ * (0 on features, Infinity when there are none at all). Exact for distances up to 46,340 px.
  */
 export function squaredDistanceTransform(
   features: Uint8Array,
@@ -121,7 +126,10 @@ export function growMask(mask: Mask, radius: number, signal?: AbortSignal): Mask
   const shrink = r < 0;
   const features = new Uint8Array(width * height);
   // Growing measures the distance to the selection; shrinking, to the unselected part.
-  for (let i = 0; i < features.length; i++) features[i] = (mask.data[i] >= 0.5) !== shrink ? 1 : 0;
+  for (let i = 0; i < features.length; i++) {
+    const selected = mask.data[i] >= 0.5;
+    features[i] = selected !== shrink ? 1 : 0;
+  }
   if (signal?.aborted) throw new CancelledError();
   const g = columnPass(features, width, height);
   const out = createMask(width, height);
@@ -134,7 +142,10 @@ export function growMask(mask: Mask, radius: number, signal?: AbortSignal): Mask
     const base = y * width;
     // Grow: selected when the selection is within the radius. Shrink: selected when no
     // unselected pixel is (which also implies the pixel itself was selected).
-    for (let x = 0; x < width; x++) out.data[base + x] = (row[x] <= r2) !== shrink ? 1 : 0;
+    for (let x = 0; x < width; x++) {
+      const near = row[x] <= r2;
+      out.data[base + x] = near !== shrink ? 1 : 0;
+    }
   }
   return out;
 }

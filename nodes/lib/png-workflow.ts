@@ -21,7 +21,10 @@ const CHUNK_OVERHEAD = 12;
 export function asciiJson(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) throw new Error("the value cannot be written as JSON");
-  return text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

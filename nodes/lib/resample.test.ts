@@ -6,7 +6,8 @@ import { fitMask, resizeImage, resizeMask, resizeMaskNearest } from "./resample"
 function grey(width: number, height: number, f: (x: number, y: number) => number) {
   const image = createImage(width, height);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) image.data.set([f(x, y), f(x, y), f(x, y), 255], (y * width + x) * 4);
+    for (let x = 0; x < width; x++)
+      image.data.set([f(x, y), f(x, y), f(x, y), 255], (y * width + x) * 4);
   }
   return image;
 }
@@ -69,14 +70,24 @@ describe("resizeImage", () => {
 
   it("reports progress and stops when the signal is aborted", () => {
     const calls: number[] = [];
-    resizeImage(grey(10, 10, () => 1), 5, 200, { onProgress: (done) => calls.push(done) });
+    resizeImage(
+      grey(10, 10, () => 1),
+      5,
+      200,
+      { onProgress: (done) => calls.push(done) },
+    );
     expect(calls[0]).toBe(0);
     expect(calls.at(-1)).toBe(200);
     const controller = new AbortController();
     controller.abort();
-    expect(() => resizeImage(grey(10, 10, () => 1), 5, 5, { signal: controller.signal })).toThrow(
-      CancelledError,
-    );
+    expect(() =>
+      resizeImage(
+        grey(10, 10, () => 1),
+        5,
+        5,
+        { signal: controller.signal },
+      ),
+    ).toThrow(CancelledError);
   });
 });
 

@@ -11,7 +11,11 @@ export function solid(width: number, height: number, rgba: Rgba): RgbaImage {
 }
 
 /** An image whose pixel (x, y) is given by `f`. */
-export function imageFrom(width: number, height: number, f: (x: number, y: number) => Rgba): RgbaImage {
+export function imageFrom(
+  width: number,
+  height: number,
+  f: (x: number, y: number) => Rgba,
+): RgbaImage {
   const image = createImage(width, height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) image.data.set(f(x, y), (y * width + x) * 4);

@@ -19,7 +19,11 @@ describe("crop", () => {
   });
 
   it("clamps a box reaching past the edges", async () => {
-    const result = await runNode(cropNode, { image: coords }, { x: 35, y: 20, width: 100, height: 100 });
+    const result = await runNode(
+      cropNode,
+      { image: coords },
+      { x: 35, y: 20, width: 100, height: 100 },
+    );
     const image = result.outputs.image as RgbaImage;
     expect(image).toMatchObject({ width: 5, height: 10 });
     expect(pixel(image, 4, 9)).toEqual([39, 29, 0, 255]);
@@ -28,20 +32,26 @@ describe("crop", () => {
   it("names the box and the image size when they do not overlap", async () => {
     await expect(
       runNode(cropNode, { image: coords }, { x: 40, y: 0, width: 8, height: 8 }),
-    ).rejects.toThrow(
-      new NodeError("the crop box 8×8 at (40, 0) lies outside the 40×30 image"),
-    );
+    ).rejects.toThrow(new NodeError("the crop box 8×8 at (40, 0) lies outside the 40×30 image"));
   });
 
   it("crops the mask with the same box, resizing a mask of another size first", async () => {
     const mask = maskFrom(40, 30, (x, y) => (x === 6 && y === 8 ? 1 : 0));
-    const result = await runNode(cropNode, { image: coords, mask }, { x: 5, y: 7, width: 3, height: 3 });
+    const result = await runNode(
+      cropNode,
+      { image: coords, mask },
+      { x: 5, y: 7, width: 3, height: 3 },
+    );
     const out = result.outputs.mask as Mask;
     expect(out).toMatchObject({ width: 3, height: 3 });
     expect(maskAt(out, 1, 1)).toBe(1);
     expect(maskAt(out, 0, 0)).toBe(0);
     const half = maskFrom(20, 15, (x) => (x < 10 ? 1 : 0));
-    const halfResult = await runNode(cropNode, { image: coords, mask: half }, { x: 0, y: 0, width: 40, height: 30 });
+    const halfResult = await runNode(
+      cropNode,
+      { image: coords, mask: half },
+      { x: 0, y: 0, width: 40, height: 30 },
+    );
     const fitted = halfResult.outputs.mask as Mask;
     expect(fitted).toMatchObject({ width: 40, height: 30 });
     expect(maskAt(fitted, 5, 5)).toBe(1);

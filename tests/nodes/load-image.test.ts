@@ -23,8 +23,11 @@ async function load(bytes: Uint8Array, ctx = makeTestContext({ assets: { [ID]: b
 describe("load-image", () => {
   it("decodes a PNG and reads the mask from alpha (opaque = 1)", async () => {
     const raw = Buffer.from([255, 0, 0, 255, 0, 255, 0, 0, 0, 0, 255, 51]);
-    const png = (await sharp(raw, { raw: { width: 3, height: 1, channels: 4 } }).png().toUint8Array())
-      .data;
+    const png = (
+      await sharp(raw, { raw: { width: 3, height: 1, channels: 4 } })
+        .png()
+        .toUint8Array()
+    ).data;
     const { image, mask } = await load(png);
     expect(image).toMatchObject({ width: 3, height: 1 });
     expect(pixel(image, 0, 0)).toEqual([255, 0, 0, 255]);
@@ -141,7 +144,13 @@ describe("load-image", () => {
       // Inside the photo the pixels are the picture's, not the background.
       let nonWhite = 0;
       for (let y = 0; y < 1024; y += 8) {
-        for (let x = 48; x < 720; x += 8) if (pixel(out, x, y).slice(0, 3).some((v) => v < 200)) nonWhite++;
+        for (let x = 48; x < 720; x += 8)
+          if (
+            pixel(out, x, y)
+              .slice(0, 3)
+              .some((v) => v < 200)
+          )
+            nonWhite++;
       }
       expect(nonWhite).toBeGreaterThan(1000);
     });

@@ -14,7 +14,8 @@ describe("mask-from-alpha", () => {
   });
 
   it("inverts on request", async () => {
-    const mask = (await runNode(maskFromAlphaNode, { image }, { invert: true })).outputs.mask as Mask;
+    const mask = (await runNode(maskFromAlphaNode, { image }, { invert: true })).outputs
+      .mask as Mask;
     expect(Array.from(mask.data)).toEqual([1, 1 - 85 / 255, 1 - 170 / 255, 0].map(Math.fround));
   });
 

@@ -5,7 +5,10 @@ import { maskOpsNode } from "../../nodes/mask-ops";
 import { maskAt, maskFrom, sum } from "../helpers/images";
 import { makeTestContext, runNode } from "../helpers/node-context";
 
-async function ops(inputs: { mask: Mask; other?: Mask }, params: Parameters<typeof runNode<typeof maskOpsNode.params>>[2]) {
+async function ops(
+  inputs: { mask: Mask; other?: Mask },
+  params: Parameters<typeof runNode<typeof maskOpsNode.params>>[2],
+) {
   return (await runNode(maskOpsNode, inputs, params)).outputs.mask as Mask;
 }
 
@@ -29,21 +32,23 @@ describe("mask-ops", () => {
   });
 
   it("feathers with a blur that conserves mass", async () => {
-    const square = maskFrom(64, 64, (x, y) => (x >= 24 && x < 40 && y >= 24 && y < 40 ? 1 : 0));
+    const square = maskFrom(64, 64, (x, y) => (x >= 16 && x < 48 && y >= 16 && y < 48 ? 1 : 0));
     const out = await ops({ mask: square }, { feather: 4 });
-    expect(sum(out.data)).toBeCloseTo(256, 2);
-    expect(maskAt(out, 32, 32)).toBeGreaterThan(0.95);
-    expect(maskAt(out, 24, 32)).toBeGreaterThan(0.4);
-    expect(maskAt(out, 24, 32)).toBeLessThan(0.6);
+    expect(sum(out.data)).toBeCloseTo(32 * 32, 2);
+    // 16 px = 4 sigma from every edge: still fully selected; on the edge, about half.
+    expect(maskAt(out, 32, 32)).toBeGreaterThan(0.999);
+    expect(maskAt(out, 16, 32)).toBeGreaterThan(0.5);
+    expect(maskAt(out, 16, 32)).toBeLessThan(0.6);
+    expect(maskAt(out, 15, 32)).toBeCloseTo(1 - maskAt(out, 16, 32), 4);
   });
 
   it("combines with the other mask, resizing it by nearest neighbour", async () => {
     const left = maskFrom(4, 2, (x) => (x < 2 ? 1 : 0));
     const topSmall = maskFrom(2, 1, () => 1); // covers everything once resized to 4×2
     const bottomLeft = maskFrom(4, 2, (x, y) => (x < 1 && y === 1 ? 1 : 0));
-    expect(Array.from((await ops({ mask: left, other: topSmall }, { combine: "union" })).data)).toEqual(
-      new Array(8).fill(1),
-    );
+    expect(
+      Array.from((await ops({ mask: left, other: topSmall }, { combine: "union" })).data),
+    ).toEqual(new Array(8).fill(1));
     expect(
       Array.from((await ops({ mask: left, other: bottomLeft }, { combine: "intersect" })).data),
     ).toEqual([0, 0, 0, 0, 1, 0, 0, 0]);
@@ -57,7 +62,9 @@ describe("mask-ops", () => {
     const b = maskFrom(21, 1, (x) => (x === 15 ? 1 : 0));
     // Union then grow 2: two 5-px runs. Invert last: everything else is selected.
     const out = await ops({ mask: a, other: b }, { combine: "union", grow: 2, invert: true });
-    const expected = Array.from({ length: 21 }, (_, x) => (Math.abs(x - 5) <= 2 || Math.abs(x - 15) <= 2 ? 0 : 1));
+    const expected = Array.from({ length: 21 }, (_, x) =>
+      Math.abs(x - 5) <= 2 || Math.abs(x - 15) <= 2 ? 0 : 1,
+    );
     expect(Array.from(out.data)).toEqual(expected);
     // Grow happens before feather: a feathered-then-grown mask would be hard-edged again.
     const soft = await ops({ mask: a }, { grow: 2, feather: 1 });

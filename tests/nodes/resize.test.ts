@@ -11,7 +11,10 @@ async function resize(
   ctx = makeTestContext(),
 ) {
   const result = await runNode(resizeNode, inputs, params, ctx);
-  return { image: result.outputs.image as RgbaImage, mask: result.outputs.mask as Mask | undefined };
+  return {
+    image: result.outputs.image as RgbaImage,
+    mask: result.outputs.mask as Mask | undefined,
+  };
 }
 
 describe("resize", () => {
@@ -55,9 +58,9 @@ describe("resize", () => {
 
   it("fit returns the scaled size; stretch the exact box", async () => {
     const src = solid(300, 100, [1, 2, 3, 255]);
-    expect((await resize({ image: src }, { mode: "fit", width: 768, height: 1024 })).image).toMatchObject(
-      { width: 768, height: 256 },
-    );
+    expect(
+      (await resize({ image: src }, { mode: "fit", width: 768, height: 1024 })).image,
+    ).toMatchObject({ width: 768, height: 256 });
     expect(
       (await resize({ image: src }, { mode: "stretch", width: 50, height: 60 })).image,
     ).toMatchObject({ width: 50, height: 60 });
@@ -65,7 +68,9 @@ describe("resize", () => {
 
   it("fill covers the box and keeps the centre", async () => {
     // 30×10: red | green | blue thirds. Filling 10×10 keeps only the green middle.
-    const thirds = imageFrom(30, 10, (x) => (x < 10 ? [255, 0, 0, 255] : x < 20 ? [0, 255, 0, 255] : [0, 0, 255, 255]));
+    const thirds = imageFrom(30, 10, (x) =>
+      x < 10 ? [255, 0, 0, 255] : x < 20 ? [0, 255, 0, 255] : [0, 0, 255, 255],
+    );
     const { image } = await resize({ image: thirds }, { mode: "fill", width: 10, height: 10 });
     expect(image).toMatchObject({ width: 10, height: 10 });
     for (let x = 0; x < 10; x++) expect(pixel(image, x, 5)).toEqual([0, 255, 0, 255]);

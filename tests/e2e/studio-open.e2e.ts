@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { useBrowser, workflowIdByName } from "./browser";
+
+const studio = useBrowser();
+
+describe("opening the studio", () => {
+  it("shows the canvas with minimap, controls and background, and names the backend", async () => {
+    const page = await studio.open("/");
+    expect(await page.locator(".react-flow__minimap").count()).toBe(1);
+    expect(await page.locator(".react-flow__controls").count()).toBe(1);
+    expect(await page.locator(".react-flow__background").count()).toBe(1);
+    await page.waitForSelector('[data-testid="backend"].backend-webgpu');
+    expect(await page.textContent('[data-testid="backend"]')).toMatch(/^WEBGPU · software adapter/);
+  });
+
+  it("uses WASM when asked", async () => {
+    const page = await studio.open("/", { backend: "wasm" });
+    await page.waitForSelector('[data-testid="backend"].backend-wasm');
+  });
+
+  it("opens a seeded example fully wired", async () => {
+    const id = await workflowIdByName("Virtual try-on");
+    const page = await studio.open(`/w/${id}`);
+    await page.waitForSelector('[data-node-type="leffa-sampler"]');
+    expect(await page.locator(".react-flow__node").count()).toBe(9);
+    expect(await page.locator(".react-flow__edge").count()).toBe(10);
+  });
+});
