@@ -61,10 +61,44 @@ function sameDocument(a: WorkflowDocument, b: WorkflowDocument): boolean {
   );
 }
 
-function Canvas({ workflowId }: { workflowId: string | null }) {
-  const flow = useReactFlow();
+/**
+ * The React Flow view alone subscribes to nodes and edges, so a drag re-renders it and the moved
+ * node — not the toolbar, panels and handlers around it.
+ */
+function FlowView(props: {
+  onConnect(c: Connection): void;
+  onConnectEnd(event: MouseEvent | TouchEvent, state: FinalConnectionState): void;
+  isValidConnection: IsValidConnection;
+}) {
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
+  return (
+    <ReactFlow<StudioNode>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={NODE_TYPES}
+      onNodesChange={useEditor.getState().onNodesChange}
+      onEdgesChange={useEditor.getState().onEdgesChange}
+      onConnect={props.onConnect}
+      onConnectEnd={props.onConnectEnd}
+      isValidConnection={props.isValidConnection}
+      deleteKeyCode={null}
+      selectionKeyCode="Shift"
+      multiSelectionKeyCode={["Meta", "Control"]}
+      zoomOnDoubleClick={false}
+      minZoom={0.1}
+      proOptions={{ hideAttribution: true }}
+    >
+      <Background gap={24} />
+      <MiniMap pannable zoomable nodeColor="#3a4152" maskColor="rgb(22 24 29 / 70%)" />
+      <Controls />
+    </ReactFlow>
+  );
+}
+
+function Canvas({ workflowId }: { workflowId: string | null }) {
+  const flow = useReactFlow();
+  const isEmpty = useEditor((s) => s.nodes.length === 0);
   const name = useEditor((s) => s.name);
   const dirty = useEditor((s) => s.revision !== s.savedRevision);
   const running = useRun((s) => s.running);
@@ -533,27 +567,12 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
               openPalette({ x: e.clientX, y: e.clientY });
           }}
         >
-          <ReactFlow<StudioNode>
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={NODE_TYPES}
-            onNodesChange={useEditor.getState().onNodesChange}
-            onEdgesChange={useEditor.getState().onEdgesChange}
+          <FlowView
             onConnect={onConnect}
             onConnectEnd={onConnectEnd}
             isValidConnection={isValidConnection}
-            deleteKeyCode={null}
-            selectionKeyCode="Shift"
-            multiSelectionKeyCode={["Meta", "Control"]}
-            zoomOnDoubleClick={false}
-            minZoom={0.1}
-            proOptions={{ hideAttribution: true }}
-          >
-            <Background gap={24} />
-            <MiniMap pannable zoomable nodeColor="#3a4152" maskColor="rgb(22 24 29 / 70%)" />
-            <Controls />
-          </ReactFlow>
-          {loaded && nodes.length === 0 && (
+          />
+          {loaded && isEmpty && (
             <div className="empty-hint">
               Double-click the canvas or press <kbd>Ctrl+K</kbd> to add a node — or open an example
               from the <Link href="/library">library</Link>.

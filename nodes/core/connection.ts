@@ -43,17 +43,8 @@ export function validateConnection(
   const source = nodes.find((n) => n.id === c.source);
   const target = nodes.find((n) => n.id === c.target);
   if (!source || !target) return { ok: false, reason: "node not found" };
-  const sourceDef = lookup(source.type);
-  const targetDef = lookup(target.type);
-  if (!sourceDef) return { ok: false, reason: `unknown node type "${source.type}"` };
-  if (!targetDef) return { ok: false, reason: `unknown node type "${target.type}"` };
-  const out = sourceDef.outputs[c.sourceHandle];
-  const inp = targetDef.inputs[c.targetHandle];
-  if (!out) return { ok: false, reason: `${sourceDef.title} has no output "${c.sourceHandle}"` };
-  if (!inp) return { ok: false, reason: `${targetDef.title} has no input "${c.targetHandle}"` };
-  if (!isPortCompatible(out.type, inp.type)) {
-    return { ok: false, reason: `type mismatch: ${out.type} cannot connect to ${inp.type}` };
-  }
+  const reason = checkPorts(source.type, c.sourceHandle, target.type, c.targetHandle, lookup);
+  if (reason) return { ok: false, reason };
   if (c.source === c.target) return { ok: false, reason: "a node cannot feed itself" };
   const replaces = edges
     .filter((e) => e.target === c.target && e.targetHandle === c.targetHandle)
@@ -63,6 +54,28 @@ export function validateConnection(
     return { ok: false, reason: "this wire would create a cycle" };
   }
   return { ok: true, replaces };
+}
+
+/** The per-wire part of the rules (types and ports exist, types compatible); null when fine. */
+export function checkPorts(
+  sourceType: string,
+  sourceHandle: string,
+  targetType: string,
+  targetHandle: string,
+  lookup: Lookup,
+): string | null {
+  const sourceDef = lookup(sourceType);
+  const targetDef = lookup(targetType);
+  if (!sourceDef) return `unknown node type "${sourceType}"`;
+  if (!targetDef) return `unknown node type "${targetType}"`;
+  const out = sourceDef.outputs[sourceHandle];
+  const inp = targetDef.inputs[targetHandle];
+  if (!out) return `${sourceDef.title} has no output "${sourceHandle}"`;
+  if (!inp) return `${targetDef.title} has no input "${targetHandle}"`;
+  if (!isPortCompatible(out.type, inp.type)) {
+    return `type mismatch: ${out.type} cannot connect to ${inp.type}`;
+  }
+  return null;
 }
 
 /** True when `to` can be reached from `from` by following edges downstream. */

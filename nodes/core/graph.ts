@@ -1,4 +1,4 @@
-import { validateConnection, type GraphEdgeRef, type Lookup } from "./connection";
+import { checkPorts, type GraphEdgeRef, type Lookup } from "./connection";
 import type { WorkflowDocument } from "./document";
 
 export interface GraphIssue {
@@ -50,18 +50,26 @@ export function validateGraph(doc: WorkflowDocument, lookup: Lookup): GraphIssue
       issues.push({ nodeId: node.id, message: `unknown node type "${node.type}"` });
     }
   }
+  const typeOf = new Map(doc.nodes.map((n) => [n.id, n.type]));
   const accepted: GraphEdgeRef[] = [];
+  const wiredInputs = new Set<string>();
   for (const edge of doc.edges) {
-    const verdict = validateConnection(edge, doc.nodes, [], lookup);
-    if (!verdict.ok && !verdict.reason.includes("cycle")) {
-      issues.push({
-        edgeId: edge.id,
-        nodeId: edge.target,
-        message: `wire ${edge.id}: ${verdict.reason}`,
-      });
+    const reason =
+      edge.source === edge.target
+        ? "a node cannot feed itself"
+        : checkPorts(
+            typeOf.get(edge.source) ?? "",
+            edge.sourceHandle,
+            typeOf.get(edge.target) ?? "",
+            edge.targetHandle,
+            lookup,
+          );
+    if (reason) {
+      issues.push({ edgeId: edge.id, nodeId: edge.target, message: `wire ${edge.id}: ${reason}` });
       continue;
     }
-    if (accepted.some((e) => e.target === edge.target && e.targetHandle === edge.targetHandle)) {
+    const input = `${edge.target}\u0000${edge.targetHandle}`;
+    if (wiredInputs.has(input)) {
       issues.push({
         edgeId: edge.id,
         nodeId: edge.target,
@@ -69,6 +77,7 @@ export function validateGraph(doc: WorkflowDocument, lookup: Lookup): GraphIssue
       });
       continue;
     }
+    wiredInputs.add(input);
     accepted.push(edge);
   }
   const { cycle } = topologicalOrder(

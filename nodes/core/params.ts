@@ -92,7 +92,19 @@ export const param = {
   },
 };
 
+const schemas = new WeakMap<ParamSpec, z.ZodType>();
+
+/** The zod schema of one param; built once per spec (building zod schemas is not cheap). */
 export function paramToZod(spec: ParamSpec): z.ZodType {
+  let schema = schemas.get(spec);
+  if (!schema) {
+    schema = buildSchema(spec);
+    schemas.set(spec, schema);
+  }
+  return schema;
+}
+
+function buildSchema(spec: ParamSpec): z.ZodType {
   switch (spec.widget) {
     case "number": {
       let schema = z.number().min(spec.min).max(spec.max);

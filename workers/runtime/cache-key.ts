@@ -19,5 +19,15 @@ export function nodeCacheKey(
     .sort((a, b) => (a.port < b.port ? -1 : a.port > b.port ? 1 : 0))
     .map((i) => [i.port, i.sourceKey, i.sourceHandle]);
   const text = JSON.stringify([type, version, sortedParams, sortedInputs]);
-  return bytesToHex(sha256(utf8ToBytes(text)));
+  let key = memo.get(text);
+  if (key === undefined) {
+    key = bytesToHex(sha256(utf8ToBytes(text)));
+    // A rerun recomputes the same texts: remembering their hashes keeps a cached rerun cheap.
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, key);
+  }
+  return key;
 }
+
+const MEMO_LIMIT = 50_000;
+const memo = new Map<string, string>();
