@@ -1,0 +1,85 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import type { WorkflowDocument } from "../nodes/core/document";
+import { extractWorkflowFromPng } from "../nodes/lib/png-workflow";
+
+const run = promisify(execFile);
+
+function doc(withSampler: boolean): WorkflowDocument {
+  return {
+    version: 1,
+    name: "cli test",
+    meta: {},
+    nodes: [
+      { id: "photo", type: "load-image", position: { x: 0, y: 0 }, params: {} },
+      {
+        id: "fit",
+        type: "resize",
+        position: { x: 0, y: 0 },
+        params: { mode: "pad", width: 96, height: 128 },
+      },
+      { id: "save", type: "save-image", position: { x: 0, y: 0 }, params: { filename: "fitted" } },
+      ...(withSampler
+        ? [{ id: "up", type: "upscaler", position: { x: 0, y: 0 }, params: {} }]
+        : []),
+    ],
+    edges: [
+      { id: "e1", source: "photo", sourceHandle: "image", target: "fit", targetHandle: "image" },
+      { id: "e2", source: "fit", sourceHandle: "image", target: "save", targetHandle: "image" },
+      ...(withSampler
+        ? [{ id: "e3", source: "fit", sourceHandle: "image", target: "up", targetHandle: "image" }]
+        : []),
+    ],
+  };
+}
+
+async function setup(withSampler: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), "leffa-cli-"));
+  const image = join(dir, "in.png");
+  await sharp({ create: { width: 60, height: 40, channels: 3, background: "#ff0000" } })
+    .png()
+    .toFile(image);
+  const workflow = join(dir, "wf.json");
+  writeFileSync(workflow, JSON.stringify(doc(withSampler)));
+  return { dir, image, workflow, out: join(dir, "out") };
+}
+
+const cli = (args: string[]) =>
+  run("node_modules/.bin/tsx", ["tools/studio-cli.ts", ...args], { timeout: 60_000 });
+
+describe("studio CLI", () => {
+  it("runs a workflow headless and writes its outputs, with the workflow embedded", async () => {
+    const { image, workflow, out } = await setup(false);
+    const { stdout } = await cli(["run", workflow, "--input", `photo=${image}`, "--out", out]);
+    expect(stdout).toMatch(/done: 3 ran, 0 cached, 0 failed/);
+    expect(readdirSync(out)).toEqual(["save-fitted.png"]);
+    const png = readFileSync(join(out, "save-fitted.png"));
+    const meta = await sharp(png).metadata();
+    expect([meta.width, meta.height]).toEqual([96, 128]);
+    expect((extractWorkflowFromPng(new Uint8Array(png)) as WorkflowDocument).name).toBe("cli test");
+  });
+
+  it("exits 1 and names the node and model when a model node cannot run", async () => {
+    const { image, workflow, out } = await setup(true);
+    const err = await cli(["run", workflow, "--input", `photo=${image}`, "--out", out]).catch(
+      (e) => e,
+    );
+    expect(err.code).toBe(1);
+    expect(err.stdout).toMatch(/error {5}up: not available yet: needs model realesrgan-x4fast/);
+    expect(readdirSync(out)).toEqual(["save-fitted.png"]);
+  });
+
+  it("refuses an --input that names no load-image node", async () => {
+    const { image, workflow, out } = await setup(false);
+    const err = await cli(["run", workflow, "--input", `fit=${image}`, "--out", out]).catch(
+      (e) => e,
+    );
+    expect(err.code).toBe(2);
+    expect(err.stderr).toMatch(/node "fit" is a resize, not a load-image/);
+  });
+});
