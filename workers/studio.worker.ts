@@ -18,6 +18,26 @@ const assets = new Map<string, Uint8Array>();
 const cache = new ResultCache(CACHE_BUDGET_BYTES);
 const runs = new Map<string, AbortController>();
 let backend: BackendInfo | undefined;
+let preference: BackendPreference = "auto";
+/** Set when the GPU device was lost; the next run starts a new one and says so. */
+let lostReason: string | undefined;
+
+async function startBackend(): Promise<BackendInfo> {
+  const picked = await pickBackend(preference);
+  picked.device?.lost.then((info) => {
+    // The device is gone (driver reset, tab backgrounded too long…): recreate it on the next run.
+    backend = undefined;
+    lostReason = info.message || info.reason;
+  });
+  const info = lostReason
+    ? {
+        ...picked.info,
+        detail: `${picked.info.detail} (recreated after the GPU device was lost: ${lostReason})`,
+      }
+    : picked.info;
+  lostReason = undefined;
+  return info;
+}
 
 async function fetchAsset(id: string): Promise<Uint8Array> {
   const known = assets.get(id);
@@ -61,8 +81,9 @@ function displayedImages(result: NodeResult): RgbaImage[] {
 }
 
 const api: WorkerApi = {
-  async init(preference: BackendPreference) {
-    backend = (await pickBackend(preference)).info;
+  async init(choice: BackendPreference) {
+    preference = choice;
+    backend = await startBackend();
     return backend;
   },
 
@@ -71,7 +92,7 @@ const api: WorkerApi = {
   },
 
   async run(doc: WorkflowDocument, runId, onEvent) {
-    backend ??= (await pickBackend("auto")).info;
+    backend ??= await startBackend();
     const controller = new AbortController();
     runs.set(runId, controller);
     const host: RuntimeHost = {

@@ -37,6 +37,29 @@ export interface RunOutcome {
   readonly statuses: ReadonlyMap<string, { status: NodeStatus; message?: string }>;
 }
 
+/**
+ * Lets queued messages (a cancel request, above all) reach the runtime. A macrotask, because
+ * awaiting a resolved promise only drains microtasks; MessageChannel/setImmediate rather than
+ * setTimeout, which browsers clamp to 4 ms.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === "function") {
+      setImmediate(resolve);
+      return;
+    }
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Yield only after this much uninterrupted work, so trivial graphs pay nearly nothing. */
+const YIELD_AFTER_MS = 8;
+
 function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   return String(err);
@@ -69,7 +92,12 @@ export async function executeWorkflow(
   emit({ type: "run-start", runId, backend: host.backend, nodeIds: plan.order.map((n) => n.id) });
   for (const node of plan.order) statuses.set(node.id, { status: "queued" });
 
+  let lastYield = performance.now();
   for (const node of plan.order) {
+    if (performance.now() - lastYield > YIELD_AFTER_MS) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
     if (signal?.aborted) {
       setStatus(node.id, "cancelled");
       continue;
