@@ -12,6 +12,7 @@ export default tseslint.config(
       "next-env.d.ts",
       "test-results/**",
       "models/store/**",
+      "tests/e2e/.scratch/**",
     ],
   },
   js.configs.recommended,
