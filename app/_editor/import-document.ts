@@ -4,30 +4,12 @@ import {
   WorkflowParseError,
   type WorkflowDocument,
 } from "../../nodes/core/document";
-import { validateGraph } from "../../nodes/core/graph";
+import { assertValidGraph } from "../../nodes/core/graph";
 import { extractWorkflowFromPng } from "../../nodes/lib/png-workflow";
 
-/**
- * Checks a document coming from outside (file, PNG, paste) before it replaces the canvas:
- * structure first, then the graph — a cycle or a wire between incompatible ports refuses the
- * import with a message naming the node. Unknown node types are allowed: they become visible
- * "missing node" placeholders.
- */
+/** Structure first, then the graph (see assertValidGraph): unknown types become placeholders. */
 export function checkImportedDocument(raw: unknown): WorkflowDocument {
-  const doc = parseWorkflow(raw);
-  // Unknown types (and wires to them) are kept as placeholders; everything else refuses.
-  const real = validateGraph(doc, getNodeDefinition).filter(
-    (i) => !i.message.includes("unknown node type"),
-  );
-  if (real.length) {
-    const first = real[0];
-    throw new WorkflowParseError(
-      first.nodeId ? `node "${first.nodeId}": ${first.message}` : first.message,
-      undefined,
-      first.nodeId,
-    );
-  }
-  return doc;
+  return assertValidGraph(parseWorkflow(raw), getNodeDefinition);
 }
 
 /** Reads a dropped or chosen file: workflow JSON, or a PNG saved by the studio. */

@@ -4,7 +4,14 @@ import {
   workflowSchema,
   type WorkflowDocument,
 } from "@/nodes/core/document";
+import { assertValidGraph } from "@/nodes/core/graph";
+import { getNodeDefinition } from "@/nodes";
 import type { PrismaClient } from "./db";
+
+/** What every write stores: a structurally valid document whose graph has no cycle or bad wire. */
+function parseForWrite(raw: unknown): WorkflowDocument {
+  return assertValidGraph(parseWorkflow(raw), getNodeDefinition);
+}
 
 /**
  * The workflow store. Plain functions over a PrismaClient so tests and scripts pass their own.
@@ -108,7 +115,7 @@ export async function createWorkflow(
   prisma: PrismaClient,
   input: CreateWorkflowInput,
 ): Promise<WorkflowDetail> {
-  const parsed = parseWorkflow(input.document);
+  const parsed = parseForWrite(input.document);
   const doc = input.name === undefined ? parsed : withName(parsed, input.name);
   const text = JSON.stringify(doc);
   const row = await prisma.workflow.create({
@@ -145,7 +152,7 @@ export async function saveWorkflow(
   id: string,
   input: SaveWorkflowInput,
 ): Promise<WorkflowDetail | null> {
-  const doc = parseWorkflow(input.document);
+  const doc = parseForWrite(input.document);
   const text = JSON.stringify(doc);
   const thumbnail =
     input.thumbnail === undefined

@@ -1,5 +1,5 @@
 import { checkPorts, type GraphEdgeRef, type Lookup } from "./connection";
-import type { WorkflowDocument } from "./document";
+import { WorkflowParseError, type WorkflowDocument } from "./document";
 
 export interface GraphIssue {
   readonly nodeId?: string;
@@ -88,4 +88,25 @@ export function validateGraph(doc: WorkflowDocument, lookup: Lookup): GraphIssue
     issues.push({ nodeId: cycle[0], message: `cycle through nodes ${cycle.join(", ")}` });
   }
   return issues;
+}
+
+/**
+ * The graph check for a document arriving from outside (API body, imported file, pasted text):
+ * a cycle, a wire between incompatible or missing ports, or two wires into one input refuse it
+ * with a message naming the node. Unknown node types pass: they are kept as placeholders.
+ */
+export function assertValidGraph(doc: WorkflowDocument, lookup: Lookup): WorkflowDocument {
+  const blocking = validateGraph(doc, lookup).filter(
+    (i) => !i.message.includes("unknown node type"),
+  );
+  if (blocking.length) {
+    const first = blocking[0];
+    const where = first.nodeId ? `node "${first.nodeId}": ` : "";
+    throw new WorkflowParseError(
+      `${where}${first.message}`,
+      first.edgeId ? "edges" : "nodes",
+      first.nodeId,
+    );
+  }
+  return doc;
 }

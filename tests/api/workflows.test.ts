@@ -39,8 +39,8 @@ function doc(name = "Try-on", overrides: Partial<WorkflowDocument> = {}): Workfl
     version: 1,
     name,
     nodes: [
-      { id: "person", type: "image.load", position: { x: 0, y: 0 }, params: {} },
-      { id: "out", type: "image.preview", position: { x: 240, y: 0 }, params: {} },
+      { id: "person", type: "load-image", position: { x: 0, y: 0 }, params: {} },
+      { id: "out", type: "preview", position: { x: 240, y: 0 }, params: {} },
     ],
     edges: [
       { id: "e1", source: "person", sourceHandle: "image", target: "out", targetHandle: "image" },
@@ -284,6 +284,52 @@ describe("thumbnails", () => {
 });
 
 describe("errors", () => {
+  it("refuses a cycle or a type mismatch, naming the node, and keeps unknown node types", async () => {
+    const cyclic = doc("Cycle", {
+      nodes: [
+        { id: "a", type: "resize", position: { x: 0, y: 0 }, params: {} },
+        { id: "b", type: "crop", position: { x: 0, y: 0 }, params: {} },
+      ],
+      edges: [
+        { id: "e1", source: "a", sourceHandle: "image", target: "b", targetHandle: "image" },
+        { id: "e2", source: "b", sourceHandle: "image", target: "a", targetHandle: "image" },
+      ],
+    });
+    const cycle = await collection.POST(json("POST", { document: cyclic }));
+    expect(cycle.status).toBe(400);
+    expect(await cycle.json()).toMatchObject({
+      nodeId: "a",
+      error: 'node "a": cycle through nodes a, b',
+    });
+
+    const mismatch = doc("Mismatch", {
+      nodes: [
+        { id: "img", type: "load-image", position: { x: 0, y: 0 }, params: {} },
+        { id: "ops", type: "mask-ops", position: { x: 0, y: 0 }, params: {} },
+      ],
+      edges: [
+        { id: "w", source: "img", sourceHandle: "image", target: "ops", targetHandle: "mask" },
+      ],
+    });
+    const bad = await collection.POST(json("POST", { document: mismatch }));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      nodeId: "ops",
+      error: 'node "ops": wire w: type mismatch: IMAGE cannot connect to MASK',
+    });
+
+    const future = doc("Future", {
+      nodes: [{ id: "x", type: "from-a-newer-studio", position: { x: 0, y: 0 }, params: { k: 1 } }],
+      edges: [],
+    });
+    const kept = await collection.POST(json("POST", { document: future }));
+    expect(kept.status).toBe(201);
+    expect(((await kept.json()) as Detail).document.nodes[0]).toMatchObject({
+      type: "from-a-newer-studio",
+      params: { k: 1 },
+    });
+  });
+
   it("reports malformed JSON as 400", async () => {
     const res = await collection.POST(json("POST", '{"document": {'));
     expect(res.status).toBe(400);
