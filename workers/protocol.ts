@@ -1,7 +1,7 @@
 import type { WorkflowDocument } from "../nodes/core/document";
 import type { BackendInfo } from "../nodes/core/types";
 import type { BackendPreference } from "./backend";
-import type { NodeProgress, NodeStatus, RunStats } from "./runtime/events";
+import type { RunEvent } from "./runtime/events";
 
 /**
  * Messages between the editor and the runtime worker. Images cross as transferred ImageBitmaps
@@ -19,43 +19,20 @@ export interface UiFile {
   readonly bytes: ArrayBuffer;
 }
 
-export type WorkerEvent =
-  | {
-      readonly type: "run-start";
-      readonly runId: string;
-      readonly backend: BackendInfo;
-      readonly nodeIds: readonly string[];
-    }
-  | {
-      readonly type: "node-status";
-      readonly runId: string;
-      readonly nodeId: string;
-      readonly status: NodeStatus;
-      readonly message?: string;
-      readonly elapsedMs?: number;
-    }
-  | {
-      readonly type: "node-progress";
-      readonly runId: string;
-      readonly nodeId: string;
-      readonly progress: NodeProgress;
-    }
-  | {
-      readonly type: "node-output";
-      readonly runId: string;
-      readonly nodeId: string;
-      readonly cached: boolean;
-      /** Images the node shows: its UI images, else its IMAGE/MASK outputs. */
-      readonly images: readonly UiImage[];
-      readonly files: readonly UiFile[];
-      readonly text?: string;
-    }
-  | {
-      readonly type: "run-end";
-      readonly runId: string;
-      readonly status: "done" | "error" | "cancelled";
-      readonly stats: RunStats;
-    };
+/** What the editor shows of a node's result: display images and downloadable files. */
+export interface NodeOutputEvent {
+  readonly type: "node-output";
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly cached: boolean;
+  /** Images the node shows: its UI images, else its IMAGE/MASK outputs. */
+  readonly images: readonly UiImage[];
+  readonly files: readonly UiFile[];
+  readonly text?: string;
+}
+
+/** The runtime's events as the editor receives them: raw results become `node-output`. */
+export type WorkerEvent = Exclude<RunEvent, { type: "node-result" }> | NodeOutputEvent;
 
 export interface WorkerApi {
   /** Starts the runtime; resolves with the backend it picked (and why). */

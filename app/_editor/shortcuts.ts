@@ -36,7 +36,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { command: "duplicate", keys: ["Mod+D"], label: "Duplicate selected nodes" },
   { command: "delete", keys: ["Delete", "Backspace"], label: "Delete selected nodes and wires" },
   { command: "selectAll", keys: ["Mod+A"], label: "Select all nodes" },
-  { command: "palette", keys: ["Mod+K", "Tab"], label: "Add a node (palette)" },
+  { command: "palette", keys: ["Mod+K"], label: "Add a node (palette)" },
   { command: "note", keys: ["Shift+N"], label: "Add a note at the cursor" },
   { command: "help", keys: ["Shift+?"], label: "Show this help" },
 ];
