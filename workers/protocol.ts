@@ -39,7 +39,16 @@ export interface WorkerApi {
   init(preference: BackendPreference): Promise<BackendInfo>;
   /** Hands the worker an uploaded image's bytes so it need not fetch them (transferred). */
   putAsset(id: string, bytes: ArrayBuffer): Promise<void>;
-  run(doc: WorkflowDocument, runId: string, onEvent: (event: WorkerEvent) => void): Promise<void>;
+  /**
+   * Runs a workflow. `cancelFlag` (a SharedArrayBuffer view, when the page is cross-origin
+   * isolated) lets Cancel reach a node that is busy in a synchronous loop.
+   */
+  run(
+    doc: WorkflowDocument,
+    runId: string,
+    onEvent: (event: WorkerEvent) => void,
+    cancelFlag?: Int32Array,
+  ): Promise<void>;
   cancel(runId: string): Promise<void>;
   clearCache(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { browserCodec } from "./codec/browser-codec";
 import type { UiFile, UiImage, WorkerApi, WorkerEvent } from "./protocol";
 import { executeWorkflow, type RuntimeHost } from "./runtime/execute";
 import { ResultCache } from "./runtime/result-cache";
+import { withCancelFlag } from "./runtime/shared-abort";
 
 const CACHE_BUDGET_BYTES = 1024 * 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 50;
@@ -91,7 +92,7 @@ const api: WorkerApi = {
     assets.set(id, new Uint8Array(bytes));
   },
 
-  async run(doc: WorkflowDocument, runId, onEvent) {
+  async run(doc: WorkflowDocument, runId, onEvent, cancelFlag) {
     backend ??= await startBackend();
     const controller = new AbortController();
     runs.set(runId, controller);
@@ -108,7 +109,7 @@ const api: WorkerApi = {
     try {
       await executeWorkflow(doc, host, {
         runId,
-        signal: controller.signal,
+        signal: cancelFlag ? withCancelFlag(controller.signal, cancelFlag) : controller.signal,
         onEvent: (event) => {
           if (event.type === "node-progress") {
             // Throttled: a sampler may report hundreds of times a second.

@@ -135,7 +135,10 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       const found = readDraft(workflowId);
       if (found && !sameDocument(found.document, doc)) setDraft(found);
       setLoaded(true);
-      requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+      // Fitting an empty canvas would be deferred by React Flow until the first node appears,
+      // and then yank that node to the centre.
+      if (doc.nodes.length)
+        requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
     })();
     startRuntime().then(
       (b) => useRun.getState().setBackend(b),
@@ -271,7 +274,8 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       if (st.revision !== st.savedRevision) writeDraft(st.workflowId, st.document());
       st.load(doc, null, { dirty: true });
       window.history.replaceState(null, "", "/");
-      requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+      if (doc.nodes.length)
+        requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
       toast(`Opened "${doc.name}" from ${source} (not saved yet)`);
     },
     [flow, toast],

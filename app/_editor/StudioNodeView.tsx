@@ -143,11 +143,12 @@ function NoteView({
 
 /** Shown for a node type this studio does not know: kept in the document, never dropped. */
 function MissingView({ id, type }: { id: string; type: string }) {
-  const handles = useEditor(
-    useShallow((s) => ({
-      inputs: s.edges.filter((e) => e.target === id).map((e) => e.targetHandle ?? ""),
-      outputs: s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle ?? ""),
-    })),
+  // Two selectors of string arrays: useShallow compares array items, not a fresh wrapper object.
+  const inputs = useEditor(
+    useShallow((s) => s.edges.filter((e) => e.target === id).map((e) => e.targetHandle ?? "")),
+  );
+  const outputs = useEditor(
+    useShallow((s) => s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle ?? "")),
   );
   return (
     <div className="studio-node missing-node" data-testid="missing-node">
@@ -156,10 +157,10 @@ function MissingView({ id, type }: { id: string; type: string }) {
         Unknown type <code>{type}</code>. It is kept as it is; install or update the studio to run
         it.
       </p>
-      {[...new Set(handles.inputs)].map((h) => (
+      {[...new Set(inputs)].map((h) => (
         <PortRow key={`i-${h}`} name={h} spec={{ type: "STRING" }} kind="target" />
       ))}
-      {[...new Set(handles.outputs)].map((h) => (
+      {[...new Set(outputs)].map((h) => (
         <PortRow key={`o-${h}`} name={h} spec={{ type: "STRING" }} kind="source" />
       ))}
     </div>

@@ -3,6 +3,7 @@ import type { WorkflowDocument } from "../../nodes/core/document";
 import type { BackendInfo } from "../../nodes/core/types";
 import type { BackendPreference } from "../../workers/backend";
 import type { WorkerApi, WorkerEvent } from "../../workers/protocol";
+import { createCancelFlag, raiseCancelFlag } from "../../workers/runtime/shared-abort";
 
 /**
  * The editor's handle on the runtime worker: one dedicated module worker per tab, started on
@@ -34,15 +35,26 @@ async function remote(): Promise<Comlink.Remote<WorkerApi>> {
   return api!;
 }
 
+const cancelFlags = new Map<string, Int32Array>();
+
 export async function runWorkflow(
   doc: WorkflowDocument,
   runId: string,
   onEvent: (e: WorkerEvent) => void,
 ): Promise<void> {
-  await (await remote()).run(doc, runId, Comlink.proxy(onEvent));
+  const flag = createCancelFlag();
+  if (flag) cancelFlags.set(runId, flag);
+  try {
+    await (await remote()).run(doc, runId, Comlink.proxy(onEvent), flag);
+  } finally {
+    cancelFlags.delete(runId);
+  }
 }
 
+/** Raises the shared flag (seen at once by a busy node), then tells the worker's event loop. */
 export async function cancelRun(runId: string): Promise<void> {
+  const flag = cancelFlags.get(runId);
+  if (flag) raiseCancelFlag(flag);
   await (await remote()).cancel(runId);
 }
 

@@ -160,14 +160,14 @@ export function ParamWidget(props: WidgetProps) {
       control = spec.multiline ? (
         <textarea
           aria-label={label}
-          value={String(value ?? "")}
+          value={String(value ?? spec.default)}
           onChange={(e) => set(nodeId, name, e.target.value)}
         />
       ) : (
         <input
           type="text"
           aria-label={label}
-          value={String(value ?? "")}
+          value={String(value ?? spec.default)}
           onChange={(e) => set(nodeId, name, e.target.value)}
         />
       );

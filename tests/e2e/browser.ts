@@ -9,6 +9,8 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/lib/chromium/chromium
  */
 export function useBrowser(): {
   open(path?: string, options?: { backend?: "wasm" | "webgpu" }): Promise<Page>;
+  /** Like `open`, for pages without the canvas (the library): waits only for the page load. */
+  openPage(path: string): Promise<Page>;
 } {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -18,23 +20,32 @@ export function useBrowser(): {
   afterAll(async () => {
     await browser?.close();
   });
+  async function newPage(): Promise<Page> {
+    const baseURL = inject("baseURL");
+    const context = await browser.newContext({
+      baseURL,
+      viewport: { width: 1400, height: 900 },
+      acceptDownloads: true,
+      permissions: ["clipboard-read", "clipboard-write"],
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on("pageerror", (err) => console.error(`[page error] ${err.message}`));
+    return page;
+  }
   return {
     async open(path = "/", options = {}) {
-      const baseURL = inject("baseURL");
-      const context = await browser.newContext({
-        baseURL,
-        viewport: { width: 1400, height: 900 },
-        acceptDownloads: true,
-        permissions: ["clipboard-read", "clipboard-write"],
-      });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.on("pageerror", (err) => console.error(`[page error] ${err.message}`));
+      const page = await newPage();
       const url = options.backend
         ? `${path}${path.includes("?") ? "&" : "?"}backend=${options.backend}`
         : path;
       await page.goto(url);
       await page.waitForSelector(".react-flow__renderer");
+      return page;
+    },
+    async openPage(path) {
+      const page = await newPage();
+      await page.goto(path);
       return page;
     },
   };

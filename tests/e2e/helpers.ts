@@ -61,7 +61,10 @@ export function baseURL(): string {
 export async function api<T = unknown>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(`${baseURL()}${path}`, {
     ...init,
-    headers: init?.body && typeof init.body === "string" ? { "Content-Type": "application/json" } : init?.headers,
+    headers:
+      init?.body && typeof init.body === "string"
+        ? { "Content-Type": "application/json" }
+        : init?.headers,
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${path}: HTTP ${res.status} ${text}`);
@@ -94,7 +97,7 @@ export async function uploadAsset(bytes: Uint8Array, type = "image/png"): Promis
   const res = await fetch(`${baseURL()}/api/assets`, {
     method: "POST",
     headers: { "Content-Type": type },
-    body: bytes,
+    body: new Uint8Array(bytes),
   });
   const body = (await res.json()) as { id?: string; error?: string };
   if (!res.ok || !body.id) throw new Error(`upload failed: ${body.error ?? res.status}`);
@@ -124,7 +127,9 @@ export async function gradientPng(width = 64, height = 48, seed = 0): Promise<Bu
       raw[i + 3] = 255;
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 let scratch: string | undefined;
@@ -141,8 +146,13 @@ export function isPng(bytes: Uint8Array): boolean {
 }
 
 /** Decoded RGBA pixels, for comparing images independently of their encoding. */
-export async function pixels(bytes: Uint8Array): Promise<{ data: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+export async function pixels(
+  bytes: Uint8Array,
+): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(bytes)
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
@@ -153,12 +163,19 @@ export function nodeEl(page: Page, id: string): Locator {
   return page.locator(`.react-flow__node[data-id="${id}"]`);
 }
 
-export function handleEl(page: Page, nodeId: string, handle: string, kind: "source" | "target"): Locator {
+export function handleEl(
+  page: Page,
+  nodeId: string,
+  handle: string,
+  kind: "source" | "target",
+): Locator {
   return nodeEl(page, nodeId).locator(`.react-flow__handle.${kind}[data-handleid="${handle}"]`);
 }
 
 export async function nodeIds(page: Page): Promise<string[]> {
-  return page.locator(".react-flow__node").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id!));
+  return page
+    .locator(".react-flow__node")
+    .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id!));
 }
 
 /** Ids of nodes of one type, in DOM order. */
@@ -188,14 +205,20 @@ export async function centre(locator: Locator): Promise<{ x: number; y: number }
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-export async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+export async function box(
+  locator: Locator,
+): Promise<{ x: number; y: number; width: number; height: number }> {
   const b = await locator.boundingBox();
   if (!b) throw new Error(`not visible: ${locator}`);
   return b;
 }
 
 /** Presses on `from` (a handle) and releases over `to` (a handle, or a point in empty space). */
-export async function dragWire(page: Page, from: Locator, to: Locator | { x: number; y: number }): Promise<void> {
+export async function dragWire(
+  page: Page,
+  from: Locator,
+  to: Locator | { x: number; y: number },
+): Promise<void> {
   const a = await centre(from);
   const b = "boundingBox" in to ? await centre(to) : to;
   await page.mouse.move(a.x, a.y);
@@ -210,7 +233,8 @@ export async function settle(page: Page): Promise<void> {
   await page.waitForFunction(
     () =>
       new Promise<boolean>((resolve) => {
-        const read = () => document.querySelector(".react-flow__viewport")?.getAttribute("style") ?? "";
+        const read = () =>
+          document.querySelector(".react-flow__viewport")?.getAttribute("style") ?? "";
         const first = read();
         let frames = 0;
         const tick = () => {
@@ -232,27 +256,49 @@ export async function zoom(page: Page): Promise<number> {
   return m ? Number(m[1]) : 1;
 }
 
-/** A point on the empty pane: inside the canvas and away from every node. */
-export async function emptyPoint(page: Page, near?: { x: number; y: number }): Promise<{ x: number; y: number }> {
-  return page.evaluate((near) => {
-    const pane = document.querySelector(".react-flow__pane")!.getBoundingClientRect();
-    const nodes = [...document.querySelectorAll(".react-flow__node, .react-flow__minimap, .react-flow__controls")].map((n) =>
-      n.getBoundingClientRect(),
-    );
-    const free = (x: number, y: number) =>
-      x > pane.left + 20 &&
-      x < pane.right - 20 &&
-      y > pane.top + 20 &&
-      y < pane.bottom - 20 &&
-      nodes.every((r) => x < r.left - 30 || x > r.right + 30 || y < r.top - 30 || y > r.bottom + 30);
-    const candidates: { x: number; y: number; d: number }[] = [];
-    for (let y = pane.top + 40; y < pane.bottom - 40; y += 20)
-      for (let x = pane.left + 40; x < pane.right - 40; x += 20)
-        if (free(x, y)) candidates.push({ x, y, d: near ? Math.hypot(x - near.x, y - near.y) : 0 });
-    if (!candidates.length) throw new Error("no empty spot on the canvas");
-    candidates.sort((a, b) => a.d - b.d);
-    return { x: candidates[0].x, y: candidates[0].y };
-  }, near);
+/**
+ * A point on the empty pane, nearest to `near`: inside the canvas and away from every node, so
+ * that a box of `size` (a node about to be added there) with its top-left corner at the point
+ * overlaps nothing either.
+ */
+export async function emptyPoint(
+  page: Page,
+  near?: { x: number; y: number },
+  size: { width: number; height: number } = { width: 0, height: 0 },
+): Promise<{ x: number; y: number }> {
+  return page.evaluate(
+    ({ near, size }) => {
+      const pane = document.querySelector(".react-flow__pane")!.getBoundingClientRect();
+      const blockers = [
+        ...document.querySelectorAll(
+          ".react-flow__node, .react-flow__minimap, .react-flow__controls",
+        ),
+      ].map((n) => n.getBoundingClientRect());
+      const margin = 30;
+      const free = (x: number, y: number) =>
+        x > pane.left + 20 &&
+        x + size.width < pane.right - 20 &&
+        y > pane.top + 20 &&
+        y + size.height < pane.bottom - 20 &&
+        blockers.every(
+          (r) =>
+            x + size.width < r.left - margin ||
+            x > r.right + margin ||
+            y + size.height < r.top - margin ||
+            y > r.bottom + margin,
+        );
+      let best: { x: number; y: number; d: number } | undefined;
+      for (let y = pane.top + 40; y < pane.bottom - 40; y += 20)
+        for (let x = pane.left + 40; x < pane.right - 40; x += 20) {
+          if (!free(x, y)) continue;
+          const d = near ? Math.hypot(x - near.x, y - near.y) : 0;
+          if (!best || d < best.d) best = { x, y, d };
+        }
+      if (!best) throw new Error("no empty spot on the canvas");
+      return { x: best.x, y: best.y };
+    },
+    { near, size },
+  );
 }
 
 /** Clicks the empty pane (clears the selection and takes the focus out of any field). */
@@ -300,11 +346,21 @@ export function statusEl(page: Page, nodeId: string): Locator {
   return nodeEl(page, nodeId).locator('[data-testid="node-status"]');
 }
 
-export async function waitForStatus(page: Page, nodeId: string, status: string, timeout = 30_000): Promise<void> {
-  await nodeEl(page, nodeId).locator(`[data-testid="node-status"][data-status="${status}"]`).waitFor({ timeout });
+export async function waitForStatus(
+  page: Page,
+  nodeId: string,
+  status: string,
+  timeout = 30_000,
+): Promise<void> {
+  await nodeEl(page, nodeId)
+    .locator(`[data-testid="node-status"][data-status="${status}"]`)
+    .waitFor({ timeout });
 }
 
-export async function statuses(page: Page, ids: readonly string[]): Promise<Record<string, string | null>> {
+export async function statuses(
+  page: Page,
+  ids: readonly string[],
+): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = {};
   for (const id of ids) {
     const el = statusEl(page, id);
@@ -323,22 +379,64 @@ export function cancelButton(page: Page): Locator {
 
 /** Waits for the runtime worker to report its backend (runs before that would queue anyway). */
 export async function waitForRuntime(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid="backend"].backend-webgpu, [data-testid="backend"].backend-wasm', {
-    timeout: 30_000,
+  await page.waitForSelector(
+    '[data-testid="backend"].backend-webgpu, [data-testid="backend"].backend-wasm',
+    {
+      timeout: 30_000,
+    },
+  );
+}
+
+/**
+ * Watches for the start of the next run: the summary of the previous one disappears and the Run
+ * button is disabled. A MutationObserver sees that even when a run served from the cache ends
+ * within one frame (polling could miss it).
+ */
+async function watchForRunStart(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __e2eRunStarted?: boolean };
+    w.__e2eRunStarted = false;
+    const started = () =>
+      !document.querySelector('[data-testid="run-summary"]') ||
+      document.querySelector<HTMLButtonElement>('button[title^="Run"]')?.disabled === true;
+    const observer = new MutationObserver(() => {
+      if (!started()) return;
+      w.__e2eRunStarted = true;
+      observer.disconnect();
+    });
+    observer.observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      characterData: true,
+    });
   });
 }
 
-/** Clicks Run and waits for the run summary of that run; returns its text. */
+/** Clicks Run and waits for the summary of that run; returns its text. */
 export async function runWorkflow(page: Page, timeout = 60_000): Promise<string> {
+  await startRun(page);
+  return waitForRunEnd(page, timeout);
+}
+
+/** Clicks Run (once the runtime is up) without waiting for the run to end. */
+export async function startRun(page: Page): Promise<void> {
   await waitForRuntime(page);
+  await watchForRunStart(page);
   await runButton(page).click();
-  // The summary is cleared when a run begins and written when it ends.
-  await page.waitForFunction(() => !document.querySelector('[data-testid="run-summary"]'), undefined, {
-    timeout,
-  });
-  const summary = page.locator('[data-testid="run-summary"]');
-  await summary.waitFor({ timeout });
-  return (await summary.textContent()) ?? "";
+}
+
+/** Waits for the run started by `startRun` to end; returns the summary text. */
+export async function waitForRunEnd(page: Page, timeout = 60_000): Promise<string> {
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { __e2eRunStarted?: boolean }).__e2eRunStarted === true &&
+      !!document.querySelector('[data-testid="run-summary"]') &&
+      document.querySelector<HTMLButtonElement>('button[title^="Run"]')?.disabled === false,
+    undefined,
+    { timeout, polling: 50 },
+  );
+  return (await page.getByTestId("run-summary").textContent()) ?? "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,23 +461,43 @@ export async function dropFile(
       const clientY = at?.y ?? r.top + r.height / 2;
       for (const kind of ["dragenter", "dragover", "drop"]) {
         target.dispatchEvent(
-          new DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true, clientX, clientY }),
+          new DragEvent(kind, {
+            dataTransfer: dt,
+            bubbles: true,
+            cancelable: true,
+            clientX,
+            clientY,
+          }),
         );
       }
     },
-    { selector, name: file.name, type: file.type, b64: Buffer.from(file.bytes).toString("base64"), at },
+    {
+      selector,
+      name: file.name,
+      type: file.type,
+      b64: Buffer.from(file.bytes).toString("base64"),
+      at,
+    },
   );
 }
 
 /** Dispatches a paste carrying one file, as the browser does for a pasted screenshot. */
-export async function pasteFile(page: Page, file: { name: string; type: string; bytes: Uint8Array }): Promise<void> {
+export async function pasteFile(
+  page: Page,
+  file: { name: string; type: string; bytes: Uint8Array },
+): Promise<void> {
   await page.evaluate(
     ({ name, type, b64 }) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const dt = new DataTransfer();
       dt.items.add(new File([bytes], name, { type }));
-      const target = document.activeElement && document.activeElement !== document.body ? document.activeElement : document.body;
-      target.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+      const target =
+        document.activeElement && document.activeElement !== document.body
+          ? document.activeElement
+          : document.body;
+      target.dispatchEvent(
+        new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }),
+      );
     },
     { name: file.name, type: file.type, b64: Buffer.from(file.bytes).toString("base64") },
   );

@@ -13,6 +13,8 @@ import {
   nodeIds,
   nodeIdsOfType,
   openWorkflow,
+  selectedIds,
+  settle,
   toastLocator,
   wires,
   workflowDoc,
@@ -22,12 +24,14 @@ const studio = useBrowser();
 
 /** The open palette as [category heading, node types listed under it]. */
 async function paletteSections(page: Page): Promise<[string, string[]][]> {
-  return page.locator(".palette-list section").evaluateAll((sections) =>
-    sections.map((s) => [
-      s.querySelector("h4")?.textContent ?? "",
-      [...s.querySelectorAll<HTMLElement>(".palette-item")].map((b) => b.dataset.type!),
-    ]),
-  );
+  return page
+    .locator(".palette-list section")
+    .evaluateAll((sections) =>
+      sections.map((s) => [
+        s.querySelector("h4")?.textContent ?? "",
+        [...s.querySelectorAll<HTMLElement>(".palette-item")].map((b) => b.dataset.type!),
+      ]),
+    );
 }
 
 function offeredTypes(sections: [string, string[]][]): string[] {
@@ -61,7 +65,9 @@ describe("the node palette", () => {
     const masks = await paletteSections(page);
     expectGroupedByCategory(masks);
     const found = offeredTypes(masks);
-    expect(found).toEqual(expect.arrayContaining(["mask-ops", "mask-from-alpha", "mask-generator"]));
+    expect(found).toEqual(
+      expect.arrayContaining(["mask-ops", "mask-from-alpha", "mask-generator"]),
+    );
     expect(found).not.toContain("preview");
     expect(found).not.toContain("note");
     expect(found.length).toBeLessThan(NODE_DEFINITIONS.length);
@@ -82,8 +88,11 @@ describe("the node palette", () => {
   });
 
   it("opens from a double-click on the empty canvas and adds the pick where the canvas was clicked", async () => {
-    const page = await studio.open("/");
-    const at = await emptyPoint(page, { x: 600, y: 420 });
+    const { page } = await openWorkflow(
+      studio.open,
+      workflowDoc("double-click", [{ id: "load", type: "load-image" }]),
+    );
+    const at = await emptyPoint(page, { x: 700, y: 300 }, { width: 280, height: 220 });
     await page.mouse.dblclick(at.x, at.y);
     const palette = page.locator(".palette");
     await palette.waitFor();
@@ -94,7 +103,7 @@ describe("the node palette", () => {
     // Escape closes it without adding anything.
     await page.keyboard.press("Escape");
     await palette.waitFor({ state: "detached" });
-    expect(await nodeIds(page)).toEqual([]);
+    expect(await nodeIds(page)).toEqual(["load"]);
 
     await page.mouse.dblclick(at.x, at.y);
     await page.locator('.palette-item[data-type="resize"]').click();
@@ -103,12 +112,26 @@ describe("the node palette", () => {
     const nbox = await box(nodeEl(page, id));
     expect(Math.abs(nbox.x - at.x)).toBeLessThanOrEqual(2);
     expect(Math.abs(nbox.y - at.y)).toBeLessThanOrEqual(2);
-    expect(await nodeEl(page, id).evaluate((el) => el.classList.contains("selected"))).toBe(true);
+    expect(await selectedIds(page)).toEqual([id]);
 
     // A double-click on a node is not a double-click on the canvas.
     await nodeEl(page, id).locator(".node-title").dblclick();
     await page.waitForTimeout(200);
     expect(await palette.count()).toBe(0);
+  });
+
+  it("puts the first node of a new workflow where it was asked for (the view does not jump)", async () => {
+    const page = await studio.open("/");
+    await settle(page);
+    const at = { x: 200, y: 160 };
+    await page.mouse.dblclick(at.x, at.y);
+    await page.locator('.palette-item[data-type="load-image"]').click();
+    const [id] = await nodeIdsOfType(page, "load-image");
+    await nodeEl(page, id).waitFor();
+    await page.waitForTimeout(300);
+    await settle(page);
+    const nbox = await box(nodeEl(page, id));
+    expect({ x: Math.round(nbox.x), y: Math.round(nbox.y) }).toEqual(at);
   });
 
   it("offers only compatible nodes for a wire dragged from a MASK output into empty space, and wires the pick", async () => {
@@ -144,7 +167,12 @@ describe("the node palette", () => {
     expect(await wires(page)).toEqual([`load->${ops}`]);
     const doc = await exportDocument(page);
     expect(doc.edges).toEqual([
-      expect.objectContaining({ source: "load", sourceHandle: "mask", target: ops, targetHandle: "mask" }),
+      expect.objectContaining({
+        source: "load",
+        sourceHandle: "mask",
+        target: ops,
+        targetHandle: "mask",
+      }),
     ]);
     // The new node sits where the wire was dropped.
     const nbox = await box(nodeEl(page, ops));
@@ -179,7 +207,12 @@ describe("the node palette", () => {
     const [load] = await nodeIdsOfType(page, "load-image");
     const doc = await exportDocument(page);
     expect(doc.edges).toEqual([
-      expect.objectContaining({ source: load, sourceHandle: "image", target: "prev", targetHandle: "image" }),
+      expect.objectContaining({
+        source: load,
+        sourceHandle: "image",
+        target: "prev",
+        targetHandle: "image",
+      }),
     ]);
   });
 });
@@ -187,25 +220,40 @@ describe("the node palette", () => {
 describe("wiring", () => {
   it("builds Load Image → Resize → Preview through the palette and dragged wires", async () => {
     const page = await studio.open("/");
+    await settle(page);
     await page.getByRole("button", { name: "+ Add node" }).click();
     await page.locator('.palette-item[data-type="load-image"]').click();
     const [load] = await nodeIdsOfType(page, "load-image");
     await nodeEl(page, load).waitFor();
+    await page.waitForTimeout(200);
+    await settle(page);
 
     const add = async (type: string, near: { x: number; y: number }) => {
-      const at = await emptyPoint(page, near);
+      const at = await emptyPoint(page, near, { width: 280, height: 220 });
       await page.mouse.dblclick(at.x, at.y);
       await page.locator(`.palette-item[data-type="${type}"]`).click();
       await page.locator(".palette").waitFor({ state: "detached" });
       const [id] = await nodeIdsOfType(page, type);
+      await nodeEl(page, id).waitFor();
+      await settle(page);
       return id;
     };
-    const resize = await add("resize", { x: 420, y: 300 });
-    const preview = await add("preview", { x: 800, y: 300 });
+    const loadBox = await box(nodeEl(page, load));
+    const resize = await add("resize", { x: loadBox.x + loadBox.width + 60, y: loadBox.y });
+    const resizeBox = await box(nodeEl(page, resize));
+    const preview = await add("preview", { x: resizeBox.x + resizeBox.width + 60, y: resizeBox.y });
     expect((await nodeIds(page)).sort()).toEqual([load, resize, preview].sort());
 
-    await dragWire(page, handleEl(page, load, "image", "source"), handleEl(page, resize, "image", "target"));
-    await dragWire(page, handleEl(page, resize, "image", "source"), handleEl(page, preview, "image", "target"));
+    await dragWire(
+      page,
+      handleEl(page, load, "image", "source"),
+      handleEl(page, resize, "image", "target"),
+    );
+    await dragWire(
+      page,
+      handleEl(page, resize, "image", "source"),
+      handleEl(page, preview, "image", "target"),
+    );
     expect(await wires(page)).toEqual([`${load}->${resize}`, `${resize}->${preview}`].sort());
     // A wire dropped on a port never opens the palette.
     expect(await page.locator(".palette").count()).toBe(0);
@@ -215,8 +263,18 @@ describe("wiring", () => {
     expect(doc.edges).toHaveLength(2);
     expect(doc.edges).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ source: load, sourceHandle: "image", target: resize, targetHandle: "image" }),
-        expect.objectContaining({ source: resize, sourceHandle: "image", target: preview, targetHandle: "image" }),
+        expect.objectContaining({
+          source: load,
+          sourceHandle: "image",
+          target: resize,
+          targetHandle: "image",
+        }),
+        expect.objectContaining({
+          source: resize,
+          sourceHandle: "image",
+          target: preview,
+          targetHandle: "image",
+        }),
       ]),
     );
     expect(await page.getByTestId("save-state").textContent()).toBe("unsaved changes");
@@ -230,12 +288,20 @@ describe("wiring", () => {
         { id: "ops", type: "mask-ops", x: 400 },
       ]),
     );
-    await dragWire(page, handleEl(page, "load", "image", "source"), handleEl(page, "ops", "mask", "target"));
+    await dragWire(
+      page,
+      handleEl(page, "load", "image", "source"),
+      handleEl(page, "ops", "mask", "target"),
+    );
     await page.waitForTimeout(300);
     expect(await wires(page)).toEqual([]);
     expect(await page.locator(".palette").count()).toBe(0);
     // The compatible port next to it still takes the wire.
-    await dragWire(page, handleEl(page, "load", "mask", "source"), handleEl(page, "ops", "mask", "target"));
+    await dragWire(
+      page,
+      handleEl(page, "load", "mask", "source"),
+      handleEl(page, "ops", "mask", "target"),
+    );
     expect(await wires(page)).toEqual(["load->ops"]);
   });
 
@@ -256,7 +322,11 @@ describe("wiring", () => {
       ),
     );
     // b's mask output into a's (free) mask input would make a → b → a.
-    await dragWire(page, handleEl(page, "b", "mask", "source"), handleEl(page, "a", "mask", "target"));
+    await dragWire(
+      page,
+      handleEl(page, "b", "mask", "source"),
+      handleEl(page, "a", "mask", "target"),
+    );
     await page.waitForTimeout(300);
     expect(await wires(page)).toEqual(["a->b", "load->a"]);
     expect(await page.locator(".palette").count()).toBe(0);
@@ -278,12 +348,23 @@ describe("wiring", () => {
       ),
     );
     expect(await wires(page)).toEqual(["first->rs"]);
-    await dragWire(page, handleEl(page, "second", "image", "source"), handleEl(page, "rs", "image", "target"));
-    await page.waitForFunction(() => document.querySelector('.react-flow__edge[aria-label="Edge from second to rs"]'));
+    await dragWire(
+      page,
+      handleEl(page, "second", "image", "source"),
+      handleEl(page, "rs", "image", "target"),
+    );
+    await page.waitForFunction(() =>
+      document.querySelector('.react-flow__edge[aria-label="Edge from second to rs"]'),
+    );
     expect(await wires(page)).toEqual(["second->rs"]);
     const doc = await exportDocument(page);
     expect(doc.edges).toEqual([
-      expect.objectContaining({ source: "second", sourceHandle: "image", target: "rs", targetHandle: "image" }),
+      expect.objectContaining({
+        source: "second",
+        sourceHandle: "image",
+        target: "rs",
+        targetHandle: "image",
+      }),
     ]);
     expect(await toastLocator(page, "error").count()).toBe(0);
   });
