@@ -71,62 +71,11 @@ export const useRun = create<RunState>()((set, get) => ({
     set({ runId, running: true, lastStatus: null, lastStats: null });
   },
 
-  async apply(event) {
-    if (event.runId !== get().runId) return;
-    switch (event.type) {
-      case "run-start": {
-        const nodes: Record<string, NodeRunState> = {};
-        for (const id of event.nodeIds) nodes[id] = { status: "queued" };
-        set({ backend: event.backend, nodes });
-        break;
-      }
-      case "node-status":
-        set((s) => ({
-          nodes: {
-            ...s.nodes,
-            [event.nodeId]: {
-              status: event.status,
-              message: event.message,
-              elapsedMs: event.elapsedMs,
-            },
-          },
-        }));
-        break;
-      case "node-progress":
-        set((s) => ({
-          nodes: {
-            ...s.nodes,
-            [event.nodeId]: {
-              ...s.nodes[event.nodeId],
-              status: "running",
-              progress: event.progress,
-            },
-          },
-        }));
-        break;
-      case "node-output": {
-        const images = await Promise.all(
-          event.images.map(async (i) => ({
-            url: await bitmapToUrl(i.bitmap),
-            width: i.width,
-            height: i.height,
-          })),
-        );
-        const files = event.files.map((f) => ({
-          name: f.name,
-          bytes: f.bytes.byteLength,
-          url: URL.createObjectURL(new Blob([f.bytes], { type: f.mime })),
-        }));
-        revoke(get().outputs[event.nodeId]);
-        set((s) => ({
-          outputs: { ...s.outputs, [event.nodeId]: { images, files, cached: event.cached } },
-        }));
-        break;
-      }
-      case "run-end":
-        set({ running: false, lastStats: event.stats, lastStatus: event.status });
-        break;
-    }
+  apply(event) {
+    // Events are applied strictly in order: an output's image conversion is asynchronous, and
+    // "run-end" must not overtake it (a save right after a run would miss the thumbnail).
+    queue = queue.then(() => applyNow(event)).catch((err: Error) => console.error(err));
+    return queue;
   },
 
   fail(message) {
@@ -134,3 +83,65 @@ export const useRun = create<RunState>()((set, get) => ({
     set({ running: false, lastStatus: "error" });
   },
 }));
+
+let queue: Promise<void> = Promise.resolve();
+
+async function applyNow(event: WorkerEvent): Promise<void> {
+  const get = useRun.getState;
+  const set = useRun.setState;
+  if (event.runId !== get().runId) return;
+  switch (event.type) {
+    case "run-start": {
+      const nodes: Record<string, NodeRunState> = {};
+      for (const id of event.nodeIds) nodes[id] = { status: "queued" };
+      set({ backend: event.backend, nodes });
+      break;
+    }
+    case "node-status":
+      set((s) => ({
+        nodes: {
+          ...s.nodes,
+          [event.nodeId]: {
+            status: event.status,
+            message: event.message,
+            elapsedMs: event.elapsedMs,
+          },
+        },
+      }));
+      break;
+    case "node-progress":
+      set((s) => ({
+        nodes: {
+          ...s.nodes,
+          [event.nodeId]: {
+            ...s.nodes[event.nodeId],
+            status: "running",
+            progress: event.progress,
+          },
+        },
+      }));
+      break;
+    case "node-output": {
+      const images = await Promise.all(
+        event.images.map(async (i) => ({
+          url: await bitmapToUrl(i.bitmap),
+          width: i.width,
+          height: i.height,
+        })),
+      );
+      const files = event.files.map((f) => ({
+        name: f.name,
+        bytes: f.bytes.byteLength,
+        url: URL.createObjectURL(new Blob([f.bytes], { type: f.mime })),
+      }));
+      revoke(get().outputs[event.nodeId]);
+      set((s) => ({
+        outputs: { ...s.outputs, [event.nodeId]: { images, files, cached: event.cached } },
+      }));
+      break;
+    }
+    case "run-end":
+      set({ running: false, lastStats: event.stats, lastStatus: event.status });
+      break;
+  }
+}
