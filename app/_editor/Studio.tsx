@@ -6,6 +6,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   type Connection,
   type FinalConnectionState,
   type IsValidConnection,
@@ -37,6 +38,11 @@ import { Toasts } from "./Toasts";
 
 const NODE_TYPES: NodeTypes = { studio: StudioNodeView };
 const DRAFT_DELAY_MS = 400;
+/**
+ * Below this zoom, widgets and port labels are too small to read, and painting their text is
+ * what slows dragging in large graphs; nodes then show only title, status, ports and outputs.
+ */
+const LOW_DETAIL_ZOOM = 0.5;
 
 interface PaletteState {
   readonly screen: { x: number; y: number };
@@ -72,8 +78,10 @@ function FlowView(props: {
 }) {
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
+  const lowDetail = useStore((s) => s.transform[2] < LOW_DETAIL_ZOOM);
   return (
     <ReactFlow<StudioNode>
+      className={lowDetail ? "low-detail" : undefined}
       nodes={nodes}
       edges={edges}
       nodeTypes={NODE_TYPES}
@@ -112,6 +120,25 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   const [saving, setSaving] = useState(false);
   const cursor = useRef({ screen: { x: 200, y: 200 }, flow: { x: 0, y: 0 } });
 
+  /** The document with the current view, which is saved with it (layout, never a cache key). */
+  const currentDocument = useCallback(
+    (): WorkflowDocument => ({ ...useEditor.getState().document(), viewport: flow.getViewport() }),
+    [flow],
+  );
+
+  /** Restores the saved view, or fits the graph. */
+  const showDocument = useCallback(
+    (doc: WorkflowDocument) => {
+      requestAnimationFrame(() => {
+        if (doc.viewport) void flow.setViewport(doc.viewport);
+        // Fitting an empty canvas would be deferred by React Flow until the first node appears,
+        // and then yank that node to the centre.
+        else if (doc.nodes.length) void flow.fitView({ padding: 0.2, maxZoom: 1 });
+      });
+    },
+    [flow],
+  );
+
   // Open the workflow (or a fresh one) and offer back an unsaved draft.
   useEffect(() => {
     let cancelled = false;
@@ -135,10 +162,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       const found = readDraft(workflowId);
       if (found && !sameDocument(found.document, doc)) setDraft(found);
       setLoaded(true);
-      // Fitting an empty canvas would be deferred by React Flow until the first node appears,
-      // and then yank that node to the centre.
-      if (doc.nodes.length)
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+      showDocument(doc);
     })();
     startRuntime().then(
       (b) => useRun.getState().setBackend(b),
@@ -147,7 +171,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     return () => {
       cancelled = true;
     };
-  }, [workflowId, flow, toast]);
+  }, [workflowId, flow, toast, showDocument]);
 
   // Keep a local draft of unsaved edits; warn before leaving with unsaved changes.
   useEffect(() => {
@@ -157,13 +181,13 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       clearTimeout(timer);
       timer = setTimeout(() => {
         const st = useEditor.getState();
-        if (st.revision !== st.savedRevision) writeDraft(st.workflowId, st.document());
+        if (st.revision !== st.savedRevision) writeDraft(st.workflowId, currentDocument());
       }, DRAFT_DELAY_MS);
     });
     const beforeUnload = (e: BeforeUnloadEvent) => {
       const st = useEditor.getState();
       if (st.revision !== st.savedRevision) {
-        writeDraft(st.workflowId, st.document());
+        writeDraft(st.workflowId, currentDocument());
         e.preventDefault();
       }
     };
@@ -173,7 +197,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       clearTimeout(timer);
       window.removeEventListener("beforeunload", beforeUnload);
     };
-  }, []);
+  }, [currentDocument]);
 
   const run = useCallback(async () => {
     if (useRun.getState().running) return;
@@ -198,7 +222,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
 
   const save = useCallback(async () => {
     const st = useEditor.getState();
-    const doc = st.document();
+    const doc = currentDocument();
     const revision = st.revision;
     setSaving(true);
     try {
@@ -222,7 +246,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     } finally {
       setSaving(false);
     }
-  }, [toast]);
+  }, [toast, currentDocument]);
 
   const openPalette = useCallback(
     (screen: { x: number; y: number }, wire?: DanglingWire) => {
@@ -271,14 +295,13 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         )
       )
         return;
-      if (st.revision !== st.savedRevision) writeDraft(st.workflowId, st.document());
+      if (st.revision !== st.savedRevision) writeDraft(st.workflowId, currentDocument());
       st.load(doc, null, { dirty: true });
       window.history.replaceState(null, "", "/");
-      if (doc.nodes.length)
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+      showDocument(doc);
       toast(`Opened "${doc.name}" from ${source} (not saved yet)`);
     },
-    [flow, toast],
+    [toast, currentDocument, showDocument],
   );
 
   const addImageNode = useCallback(

@@ -54,7 +54,7 @@ function revoke(outputs: NodeOutputs | undefined): void {
   for (const f of outputs?.files ?? []) URL.revokeObjectURL(f.url);
 }
 
-export const useRun = create<RunState>()((set, get) => ({
+export const useRun = create<RunState>()((set) => ({
   backend: null,
   runId: null,
   running: false,

@@ -2,13 +2,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import type { WorkflowDocument } from "../../nodes/core/document";
 
 const PORT = 3109;
 
 /** `count` real nodes in chains of Load Image → Resize → Preview, laid out on a grid. */
-function realisticGraph(count: number): WorkflowDocument {
+function realisticGraph(count: number, viewport?: WorkflowDocument["viewport"]): WorkflowDocument {
   const types = ["load-image", "resize", "preview"] as const;
   const nodes = Array.from({ length: count }, (_, i) => ({
     id: `n${i}`,
@@ -29,7 +29,14 @@ function realisticGraph(count: number): WorkflowDocument {
           },
         ],
   );
-  return { version: 1, name: `drag bench ${count}`, nodes, edges, meta: {} };
+  return {
+    version: 1,
+    name: `drag bench ${count}`,
+    nodes,
+    edges,
+    meta: {},
+    ...(viewport ? { viewport } : {}),
+  };
 }
 
 async function waitFor(url: string): Promise<void> {
@@ -45,13 +52,13 @@ async function waitFor(url: string): Promise<void> {
 }
 
 /**
- * Serves the production build on a scratch database, opens a `count`-node workflow zoomed so all
- * nodes are rendered, drags one node for ~2 s and counts the frames the page produced.
+ * Serves the production build on a scratch database and drags a node in a `count`-node workflow
+ * twice: zoomed out to fit every node (the low-detail view) and at 100 % zoom (full detail).
  */
 export async function measureDragFps(
   count: number,
   executablePath: string,
-): Promise<{ median: number; worst: number; frames: number }> {
+): Promise<{ overview: Fps; working: Fps }> {
   const dir = mkdtempSync(join(tmpdir(), "leffa-bench-"));
   const env = {
     ...process.env,
@@ -68,52 +75,64 @@ export async function measureDragFps(
   const browser = await chromium.launch({ executablePath, args: ["--enable-unsafe-webgpu"] });
   try {
     await waitFor(`${base}/api/workflows`);
-    const created = await fetch(`${base}/api/workflows`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ document: realisticGraph(count) }),
-    });
-    const { id } = (await created.json()) as { id: string };
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(`${base}/w/${id}`);
-    await page.waitForFunction(
-      (n) => document.querySelectorAll(".react-flow__node").length === n,
-      count,
-    );
-    await page.waitForTimeout(1000);
-    const header = page.locator('.react-flow__node[data-id="n1"] header');
-    const box = (await header.boundingBox())!;
-    // A string, not a function: tsx's name-keeping helpers do not exist inside the page.
-    await page.evaluate(
-      "window.__frames = []; (function tick(t) { window.__frames.push(t); requestAnimationFrame(tick); })(performance.now());",
-    );
-    await page.mouse.move(box.x + 20, box.y + box.height / 2);
-    await page.mouse.down();
-    const start = Date.now();
-    for (let i = 0; Date.now() - start < 2000; i++) {
-      await page.mouse.move(
-        box.x + 20 + (i % 200) * 2,
-        box.y + box.height / 2 + Math.sin(i / 10) * 80,
-      );
-    }
-    await page.mouse.up();
-    const frames = await page.evaluate(
-      () => (window as unknown as { __frames: number[] }).__frames,
-    );
-    const span = frames.filter((t) => t >= frames[0]);
-    const perSecond: number[] = [];
-    for (let s = span[0]; s + 1000 <= span[span.length - 1]; s += 250) {
-      perSecond.push(span.filter((t) => t >= s && t < s + 1000).length);
-    }
-    perSecond.sort((a, b) => a - b);
-    return {
-      median: perSecond[Math.floor(perSecond.length / 2)] ?? 0,
-      worst: perSecond[0] ?? 0,
-      frames: span.length,
-    };
+    const overview = await dragOnce(browser, base, realisticGraph(count));
+    const working = await dragOnce(browser, base, realisticGraph(count, { x: 40, y: 40, zoom: 1 }));
+    return { overview, working };
   } finally {
     await browser.close();
     if (server.pid) process.kill(-server.pid, "SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface Fps {
+  readonly median: number;
+  readonly worst: number;
+  readonly frames: number;
+}
+
+/** Opens `doc`, drags node n1 for ~2 s and counts the frames the page produced. */
+async function dragOnce(browser: Browser, base: string, doc: WorkflowDocument): Promise<Fps> {
+  const created = await fetch(`${base}/api/workflows`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ document: doc }),
+  });
+  const { id } = (await created.json()) as { id: string };
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(`${base}/w/${id}`);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll(".react-flow__node").length === n,
+    doc.nodes.length,
+  );
+  await page.waitForTimeout(1000);
+  const header = page.locator('.react-flow__node[data-id="n1"] header');
+  const box = (await header.boundingBox())!;
+  // A string, not a function: tsx's name-keeping helpers do not exist inside the page.
+  await page.evaluate(
+    "window.__frames = []; (function tick(t) { window.__frames.push(t); requestAnimationFrame(tick); })(performance.now());",
+  );
+  await page.mouse.move(box.x + 20, box.y + box.height / 2);
+  await page.mouse.down();
+  const start = Date.now();
+  for (let i = 0; Date.now() - start < 2000; i++) {
+    await page.mouse.move(
+      box.x + 20 + (i % 200) * 2,
+      box.y + box.height / 2 + Math.sin(i / 10) * 80,
+    );
+  }
+  await page.mouse.up();
+  const frames = (await page.evaluate("window.__frames")) as number[];
+  await page.close();
+  const span = frames.filter((t) => t >= frames[0]);
+  const perSecond: number[] = [];
+  for (let s = span[0]; s + 1000 <= span[span.length - 1]; s += 250) {
+    perSecond.push(span.filter((t) => t >= s && t < s + 1000).length);
+  }
+  perSecond.sort((a, b) => a - b);
+  return {
+    median: perSecond[Math.floor(perSecond.length / 2)] ?? 0,
+    worst: perSecond[0] ?? 0,
+    frames: span.length,
+  };
 }
