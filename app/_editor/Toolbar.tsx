@@ -1,0 +1,85 @@
+"use client";
+import Link from "next/link";
+import { useEditor } from "./editor-store";
+import { useRun } from "./run-store";
+
+interface ToolbarProps {
+  readonly saving: boolean;
+  onSave(): void;
+  onAddNode(): void;
+  onRun(): void;
+  onCancel(): void;
+  onExport(): void;
+  onImport(file: File): void;
+  onHelp(): void;
+}
+
+/** Name, save state, the main actions, and which compute backend the runtime got. */
+export function Toolbar(props: ToolbarProps) {
+  const name = useEditor((s) => s.name);
+  const dirty = useEditor((s) => s.revision !== s.savedRevision);
+  const running = useRun((s) => s.running);
+  const backend = useRun((s) => s.backend);
+  return (
+    <header className="toolbar">
+      <Link href="/library" className="brand" title="Workflow library">
+        Leffa Studio
+      </Link>
+      <input
+        className="name"
+        aria-label="workflow name"
+        value={name}
+        onChange={(e) => useEditor.getState().setName(e.target.value)}
+      />
+      <span className={`save-state ${dirty ? "dirty" : "clean"}`} data-testid="save-state">
+        {dirty ? "unsaved changes" : "saved"}
+      </span>
+      <button type="button" onClick={props.onSave} disabled={props.saving} title="Save (Ctrl+S)">
+        {props.saving ? "Saving…" : "Save"}
+      </button>
+      <button type="button" onClick={props.onAddNode} title="Add a node (Ctrl+K)">
+        + Add node
+      </button>
+      <button
+        type="button"
+        className="primary"
+        onClick={props.onRun}
+        disabled={running}
+        title="Run (Ctrl+Enter)"
+      >
+        {running ? "Running…" : "▶ Run"}
+      </button>
+      <button type="button" onClick={props.onCancel} disabled={!running} title="Cancel (Ctrl+.)">
+        Cancel
+      </button>
+      <button type="button" onClick={props.onExport} title="Download the workflow as JSON">
+        Export
+      </button>
+      <label className="button" title="Open a workflow JSON or a PNG saved by the studio">
+        Import
+        <input
+          type="file"
+          hidden
+          accept="application/json,.json,image/png"
+          aria-label="import workflow file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = "";
+            if (file) props.onImport(file);
+          }}
+        />
+      </label>
+      <span className="spacer" />
+      <span
+        className={`backend backend-${backend?.name ?? "starting"}`}
+        data-testid="backend"
+        title={backend?.detail}
+      >
+        {backend ? `${backend.name.toUpperCase()} · ${backend.detail}` : "starting runtime…"}
+      </span>
+      <button type="button" onClick={props.onHelp} title="Keyboard shortcuts (?)" aria-label="help">
+        ?
+      </button>
+    </header>
+  );
+}
