@@ -12,10 +12,9 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback } from "react";
-import { validateConnection } from "../../nodes/core/connection";
 import { getNodeDefinition } from "../../nodes";
 import { useEditor } from "./editor-store";
-import { fromFlowEdge, type StudioNode } from "./flow-mapping";
+import type { StudioNode } from "./flow-mapping";
 import type { DanglingWire } from "./palette-filter";
 import { StudioNodeView } from "./StudioNodeView";
 import { useToasts } from "./toasts";
@@ -29,18 +28,7 @@ const NODE_TYPES: NodeTypes = { studio: StudioNodeView };
 const LOW_DETAIL_ZOOM = 0.5;
 
 /** The rule React Flow asks while a wire is dragged: the same pure function as everywhere. */
-const isValidConnection: IsValidConnection = (c) => {
-  if (!c.sourceHandle || !c.targetHandle) return false;
-  const st = useEditor.getState();
-  const wire = {
-    source: c.source,
-    sourceHandle: c.sourceHandle,
-    target: c.target,
-    targetHandle: c.targetHandle,
-  };
-  const nodes = st.nodes.map((n) => ({ id: n.id, type: n.data.nodeType }));
-  return validateConnection(wire, nodes, st.edges.map(fromFlowEdge), getNodeDefinition).ok;
-};
+const isValidConnection: IsValidConnection = (c) => useEditor.getState().canConnect(c).ok;
 
 /**
  * The React Flow view. It alone subscribes to nodes and edges, so a drag re-renders it and the

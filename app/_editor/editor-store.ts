@@ -3,11 +3,12 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   type Connection,
+  type Edge,
   type EdgeChange,
   type NodeChange,
 } from "@xyflow/react";
 import { create } from "zustand";
-import { validateConnection } from "../../nodes/core/connection";
+import { validateConnection, type ConnectionVerdict } from "../../nodes/core/connection";
 import type { WorkflowDocument, WorkflowEdge, WorkflowNode } from "../../nodes/core/document";
 import { defaultParams } from "../../nodes/core/params";
 import { getNodeDefinition } from "../../nodes";
@@ -47,6 +48,9 @@ export interface EditorState {
   setName(name: string): void;
   onNodesChange(changes: NodeChange<StudioNode>[]): void;
   onEdgesChange(changes: EdgeChange<StudioEdge>[]): void;
+  /** The connection rule for a wire being drawn (nodes/core/connection.ts). */
+  canConnect(c: Connection | Edge): ConnectionVerdict;
+  /** Draws the wire, replacing one already in that input; returns why not when refused. */
   connect(c: Connection): string | null;
   addNode(
     type: string,
@@ -170,18 +174,30 @@ export const useEditor = create<EditorState>()((set, get) => {
       else set({ edges });
     },
 
-    connect(c) {
+    canConnect(c) {
+      if (!c.sourceHandle || !c.targetHandle)
+        return { ok: false, reason: "a wire needs two ports" };
       const s = get();
-      if (!c.sourceHandle || !c.targetHandle) return "a wire needs two ports";
-      const conn = {
+      const wire = {
         source: c.source,
         sourceHandle: c.sourceHandle,
         target: c.target,
         targetHandle: c.targetHandle,
       };
       const docNodes = s.nodes.map((n) => ({ id: n.id, type: n.data.nodeType }));
-      const verdict = validateConnection(conn, docNodes, s.edges.map(fromFlowEdge), lookup);
+      return validateConnection(wire, docNodes, s.edges.map(fromFlowEdge), lookup);
+    },
+
+    connect(c) {
+      const s = get();
+      const verdict = s.canConnect(c);
       if (!verdict.ok) return verdict.reason;
+      const conn = {
+        source: c.source,
+        sourceHandle: c.sourceHandle!,
+        target: c.target,
+        targetHandle: c.targetHandle!,
+      };
       const kept = s.edges.filter((e) => !verdict.replaces.includes(e.id));
       const edge = toFlowEdge({ id: newId("e"), ...conn }, s.nodes.map(fromFlowNode));
       commit({ edges: addEdge(edge, kept) });
