@@ -7,6 +7,7 @@ import { getNodeDefinition } from "../nodes";
 import { requireModel } from "../models/availability";
 import { pickBackend, type BackendPreference } from "./backend";
 import { browserCodec } from "./codec/browser-codec";
+import { startOnnxRuntime } from "./ort-backend";
 import type { UiFile, UiImage, WorkerApi, WorkerEvent } from "./protocol";
 import { executeWorkflow, type RuntimeHost } from "./runtime/execute";
 import { ResultCache } from "./runtime/result-cache";
@@ -18,7 +19,8 @@ const PROGRESS_INTERVAL_MS = 50;
 const assets = new Map<string, Uint8Array>();
 const cache = new ResultCache(CACHE_BUDGET_BYTES);
 const runs = new Map<string, AbortController>();
-let backend: BackendInfo | undefined;
+/** The backend being started or in use; a promise so a run never starts a second one. */
+let backend: Promise<BackendInfo> | undefined;
 let preference: BackendPreference = "auto";
 /** Set when the GPU device was lost; the next run starts a new one and says so. */
 let lostReason: string | undefined;
@@ -30,12 +32,20 @@ async function startBackend(): Promise<BackendInfo> {
     backend = undefined;
     lostReason = info.message || info.reason;
   });
+  // Image nodes run without onnxruntime, so a failure to start it is reported, not fatal.
+  const started = await startOnnxRuntime(picked.info, picked.device).then(
+    (r) => r.info,
+    (err: Error) => ({
+      ...picked.info,
+      detail: `${picked.info.detail} · onnxruntime-web did not start: ${err.message}`,
+    }),
+  );
   const info = lostReason
     ? {
-        ...picked.info,
-        detail: `${picked.info.detail} (recreated after the GPU device was lost: ${lostReason})`,
+        ...started,
+        detail: `${started.detail} (recreated after the GPU device was lost: ${lostReason})`,
       }
-    : picked.info;
+    : started;
   lostReason = undefined;
   return info;
 }
@@ -84,7 +94,7 @@ function displayedImages(result: NodeResult): RgbaImage[] {
 const api: WorkerApi = {
   async init(choice: BackendPreference) {
     preference = choice;
-    backend = await startBackend();
+    backend = startBackend();
     return backend;
   },
 
@@ -93,12 +103,13 @@ const api: WorkerApi = {
   },
 
   async run(doc: WorkflowDocument, runId, onEvent, cancelFlag) {
-    backend ??= await startBackend();
+    backend ??= startBackend();
+    const info = await backend;
     const controller = new AbortController();
     runs.set(runId, controller);
     const host: RuntimeHost = {
       lookup: getNodeDefinition,
-      backend,
+      backend: info,
       codec: browserCodec,
       cache,
       asset: fetchAsset,
