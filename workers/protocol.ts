@@ -35,8 +35,10 @@ export interface NodeOutputEvent {
 export type WorkerEvent = Exclude<RunEvent, { type: "node-result" }> | NodeOutputEvent;
 
 export interface WorkerApi {
-  /** Starts the runtime; resolves with the backend it picked (and why). */
+  /** Starts the runtime; resolves with the backend it picked (and why) as soon as it is known. */
   init(preference: BackendPreference): Promise<BackendInfo>;
+  /** Resolves once onnxruntime-web has proven itself on that backend (what model nodes need). */
+  runtimeReady(): Promise<BackendInfo>;
   /** Hands the worker an uploaded image's bytes so it need not fetch them (transferred). */
   putAsset(id: string, bytes: ArrayBuffer): Promise<void>;
   /**

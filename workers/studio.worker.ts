@@ -19,35 +19,44 @@ const PROGRESS_INTERVAL_MS = 50;
 const assets = new Map<string, Uint8Array>();
 const cache = new ResultCache(CACHE_BUDGET_BYTES);
 const runs = new Map<string, AbortController>();
-/** The backend being started or in use; a promise so a run never starts a second one. */
-let backend: Promise<BackendInfo> | undefined;
 let preference: BackendPreference = "auto";
-/** Set when the GPU device was lost; the next run starts a new one and says so. */
+/** Set when the GPU device was lost; the next start says so. */
 let lostReason: string | undefined;
 
-async function startBackend(): Promise<BackendInfo> {
-  const picked = await pickBackend(preference);
-  picked.device?.lost.then((info) => {
-    // The device is gone (driver reset, tab backgrounded too long…): recreate it on the next run.
-    backend = undefined;
-    lostReason = info.message || info.reason;
+/**
+ * The compute backend, in two stages: the adapter (fast; image nodes need nothing more) and
+ * onnxruntime-web proven on it (seconds: the WASM binary compiles; only model nodes wait for it).
+ * Promises, so concurrent runs never start a second one.
+ */
+interface Backend {
+  readonly adapter: Promise<BackendInfo>;
+  readonly onnx: Promise<BackendInfo>;
+}
+let backend: Backend | undefined;
+
+function startBackend(): Backend {
+  const picked = pickBackend(preference);
+  const adapter = picked.then(({ info, device }) => {
+    device?.lost.then((lost) => {
+      // The device is gone (driver reset, tab backgrounded too long…): start anew on the next run.
+      backend = undefined;
+      lostReason = lost.message || lost.reason;
+    });
+    const note = lostReason ? ` (recreated after the GPU device was lost: ${lostReason})` : "";
+    lostReason = undefined;
+    return { ...info, detail: info.detail + note };
   });
-  // Image nodes run without onnxruntime, so a failure to start it is reported, not fatal.
-  const started = await startOnnxRuntime(picked.info, picked.device).then(
-    (r) => r.info,
-    (err: Error) => ({
-      ...picked.info,
-      detail: `${picked.info.detail} · onnxruntime-web did not start: ${err.message}`,
-    }),
+  const onnx = Promise.all([picked, adapter]).then(([{ device }, info]) =>
+    // Image nodes run without onnxruntime, so a failure to start it is reported, not fatal.
+    startOnnxRuntime(info, device).then(
+      (r) => r.info,
+      (err: Error) => ({
+        ...info,
+        detail: `${info.detail} · onnxruntime-web did not start: ${err.message}`,
+      }),
+    ),
   );
-  const info = lostReason
-    ? {
-        ...started,
-        detail: `${started.detail} (recreated after the GPU device was lost: ${lostReason})`,
-      }
-    : started;
-  lostReason = undefined;
-  return info;
+  return { adapter, onnx };
 }
 
 async function fetchAsset(id: string): Promise<Uint8Array> {
@@ -95,7 +104,12 @@ const api: WorkerApi = {
   async init(choice: BackendPreference) {
     preference = choice;
     backend = startBackend();
-    return backend;
+    return backend.adapter;
+  },
+
+  async runtimeReady() {
+    backend ??= startBackend();
+    return backend.onnx;
   },
 
   async putAsset(id, bytes) {
@@ -104,7 +118,8 @@ const api: WorkerApi = {
 
   async run(doc: WorkflowDocument, runId, onEvent, cancelFlag) {
     backend ??= startBackend();
-    const info = await backend;
+    // The fullest description known now: onnxruntime's if it has started, else the adapter's.
+    const info = await Promise.race([backend.onnx, backend.adapter]);
     const controller = new AbortController();
     runs.set(runId, controller);
     const host: RuntimeHost = {

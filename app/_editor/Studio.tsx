@@ -16,7 +16,7 @@ import { Palette } from "./Palette";
 import { compatiblePort, type DanglingWire } from "./palette-filter";
 import { ResultsPanel } from "./ResultsPanel";
 import { useRun } from "./run-store";
-import { cancelRun, runWorkflow, startRuntime } from "./runtime-client";
+import { cancelRun, runtimeReady, runWorkflow, startRuntime } from "./runtime-client";
 import type { CommandId } from "./shortcuts";
 import { makeThumbnail } from "./thumbnail";
 import { useToasts } from "./toasts";
@@ -103,10 +103,11 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       setLoaded(true);
       showDocument(doc);
     })();
-    startRuntime().then(
-      (b) => useRun.getState().setBackend(b),
-      (err: Error) => toast(`The runtime worker did not start: ${err.message}`, "error"),
-    );
+    // The adapter is known at once; the onnxruntime self-test follows and refines the badge.
+    const failed = (err: Error) =>
+      toast(`The runtime worker did not start: ${err.message}`, "error");
+    startRuntime().then((b) => useRun.getState().setBackend(b), failed);
+    runtimeReady().then((b) => useRun.getState().setBackend(b), failed);
     return () => {
       cancelled = true;
     };

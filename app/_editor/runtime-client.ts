@@ -30,6 +30,12 @@ export function startRuntime(): Promise<BackendInfo> {
   return ready;
 }
 
+/** Resolves once onnxruntime-web is proven on the backend (seconds after `startRuntime`). */
+export async function runtimeReady(): Promise<BackendInfo> {
+  await startRuntime();
+  return api!.runtimeReady();
+}
+
 async function remote(): Promise<Comlink.Remote<WorkerApi>> {
   await startRuntime();
   return api!;

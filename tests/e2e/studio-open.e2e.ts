@@ -11,11 +11,25 @@ describe("opening the studio", () => {
     expect(await page.locator(".react-flow__background").count()).toBe(1);
     await page.waitForSelector('[data-testid="backend"].backend-webgpu');
     expect(await page.textContent('[data-testid="backend"]')).toMatch(/^WEBGPU · software adapter/);
+    // onnxruntime-web then proves its WebGPU execution provider on the studio's device.
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="backend"]')?.textContent?.includes("onnxruntime-web"),
+    );
+    expect(await page.textContent('[data-testid="backend"]')).toMatch(
+      /· onnxruntime-web WebGPU EP$/,
+    );
   });
 
-  it("uses WASM when asked", async () => {
+  it("uses WASM when asked, multi-threaded because the page is cross-origin isolated", async () => {
     const page = await studio.open("/", { backend: "wasm" });
     await page.waitForSelector('[data-testid="backend"].backend-wasm');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="backend"]')?.textContent?.includes("onnxruntime-web"),
+    );
+    expect(await page.textContent('[data-testid="backend"]')).toMatch(
+      /· onnxruntime-web WASM, [2-9] threads$/,
+    );
   });
 
   it("opens a seeded example fully wired", async () => {
