@@ -105,7 +105,14 @@ async function dragOnce(browser: Browser, base: string, doc: WorkflowDocument): 
     (n) => document.querySelectorAll(".react-flow__node").length === n,
     doc.nodes.length,
   );
-  await page.waitForTimeout(1000);
+  // Measure steady editing: wait until the worker has finished starting onnxruntime (seconds of
+  // WASM compilation that would otherwise compete with the page for the CPU).
+  await page.waitForFunction(
+    "document.querySelector('[data-testid=backend]')?.textContent?.includes('onnxruntime')",
+    undefined,
+    { timeout: 60_000 },
+  );
+  await page.waitForTimeout(500);
   const header = page.locator('.react-flow__node[data-id="n1"] header');
   const box = (await header.boundingBox())!;
   // A string, not a function: tsx's name-keeping helpers do not exist inside the page.
