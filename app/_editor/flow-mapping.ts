@@ -23,7 +23,7 @@ export function toFlowNode(n: WorkflowNode, selected = false): StudioNode {
   };
 }
 
-export function edgeColor(
+function edgeColor(
   e: Pick<WorkflowEdge, "source" | "sourceHandle">,
   nodes: readonly WorkflowNode[],
 ): string {

@@ -133,13 +133,6 @@ function buildSchema(spec: ParamSpec): z.ZodType {
   }
 }
 
-/** The zod object for a node's params: every key optional on input (defaults fill gaps). */
-export function paramsSchema(specs: ParamSpecs): z.ZodType<Record<string, unknown>> {
-  const shape: Record<string, z.ZodType> = {};
-  for (const [key, spec] of Object.entries(specs)) shape[key] = paramToZod(spec).optional();
-  return z.strictObject(shape);
-}
-
 export function defaultParams(specs: ParamSpecs): Record<string, unknown> {
   return Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, s.default]));
 }

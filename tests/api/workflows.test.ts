@@ -8,6 +8,7 @@ import type * as Collection from "@/app/api/workflows/route";
 import type * as Item from "@/app/api/workflows/[id]/route";
 import type * as Duplicate from "@/app/api/workflows/[id]/duplicate/route";
 import type * as Versions from "@/app/api/workflows/[id]/versions/route";
+import type * as Version from "@/app/api/workflows/[id]/versions/[version]/route";
 import type * as Thumbnail from "@/app/api/workflows/[id]/thumbnail/route";
 import { ROOT, routeContext, streamingInit, streamOfBytes, setupTestDatabase } from "./test-db";
 
@@ -18,6 +19,7 @@ let collection: typeof Collection;
 let item: typeof Item;
 let duplicate: typeof Duplicate;
 let versions: typeof Versions;
+let version: typeof Version;
 let thumbnail: typeof Thumbnail;
 
 beforeAll(async () => {
@@ -25,6 +27,7 @@ beforeAll(async () => {
   item = await import("@/app/api/workflows/[id]/route");
   duplicate = await import("@/app/api/workflows/[id]/duplicate/route");
   versions = await import("@/app/api/workflows/[id]/versions/route");
+  version = await import("@/app/api/workflows/[id]/versions/[version]/route");
   thumbnail = await import("@/app/api/workflows/[id]/thumbnail/route");
 });
 
@@ -144,6 +147,20 @@ describe("workflow CRUD", () => {
     const body = (await res.json()) as { versions: { version: number; message: string | null }[] };
     expect(body.versions.find((v) => v.version === 2)?.message).toBe("first edit");
     expect(((await (await get(id)).json()) as Detail).document).toEqual(bigger);
+
+    // Each version's document stays readable as it was saved.
+    const at = (v: string) =>
+      version.GET(new Request(`${BASE}/${id}/versions/${v}`), {
+        params: Promise.resolve({ id, version: v }),
+      });
+    const v2 = await at("2");
+    expect(v2.status).toBe(200);
+    expect(((await v2.json()) as { document: WorkflowDocument }).document.nodes).toHaveLength(2);
+    expect(((await (await at("3")).json()) as { document: WorkflowDocument }).document).toEqual(
+      bigger,
+    );
+    expect((await at("9")).status).toBe(404);
+    expect((await at("x")).status).toBe(404);
   });
 
   it("gives concurrent saves distinct version numbers", async () => {

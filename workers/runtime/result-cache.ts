@@ -8,7 +8,7 @@ function valueBytes(value: PortValue | undefined): number {
   return 64;
 }
 
-export function resultBytes(result: NodeResult): number {
+function resultBytes(result: NodeResult): number {
   let total = 0;
   for (const v of Object.values(result.outputs)) total += valueBytes(v);
   for (const img of result.ui?.images ?? []) total += img.data.byteLength;

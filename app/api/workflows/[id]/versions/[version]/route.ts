@@ -1,0 +1,21 @@
+import { getPrisma } from "@/app/_server/db";
+import { handle, notFound } from "@/app/_server/http";
+import { getVersionDocument } from "@/app/_server/workflows";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/** The document exactly as one save left it (for history and restore). */
+export function GET(
+  _request: Request,
+  { params }: { params: Promise<{ id: string; version: string }> },
+): Promise<Response> {
+  return handle(async () => {
+    const { id, version } = await params;
+    const number = Number(version);
+    if (!Number.isInteger(number) || number < 1) throw notFound("version");
+    const document = await getVersionDocument(getPrisma(), id, number);
+    if (!document) throw notFound("version");
+    return Response.json({ version: number, document });
+  });
+}
