@@ -71,7 +71,7 @@ function RunBadge({ id }: { id: string }) {
   );
 }
 
-function RunDetails({ id }: { id: string }) {
+function RunDetails({ id, showImages }: { id: string; showImages: boolean }) {
   const run = useRun((s) => s.nodes[id]);
   const outputs = useRun((s) => s.outputs[id]);
   return (
@@ -94,7 +94,7 @@ function RunDetails({ id }: { id: string }) {
           {run.message}
         </div>
       )}
-      {outputs && outputs.images.length > 0 && (
+      {showImages && outputs && outputs.images.length > 0 && (
         <div className="thumbs">
           {outputs.images.map((img, i) => (
             // eslint-disable-next-line @next/next/no-img-element -- object URLs of run outputs
@@ -209,7 +209,11 @@ function DefinedView({
       {def.models && def.models.length > 0 && (
         <div className="node-models">needs: {def.models.join(", ")}</div>
       )}
-      <RunDetails id={id} />
+      {/* A node that already shows its image in a widget (Load Image) does not repeat it. */}
+      <RunDetails
+        id={id}
+        showImages={!Object.values(def.params).some((p) => p.widget === "image")}
+      />
     </div>
   );
 }

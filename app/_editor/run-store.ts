@@ -94,7 +94,11 @@ async function applyNow(event: WorkerEvent): Promise<void> {
     case "run-start": {
       const nodes: Record<string, NodeRunState> = {};
       for (const id of event.nodeIds) nodes[id] = { status: "queued" };
-      set({ backend: event.backend, nodes });
+      // Keep the badge's fuller description when the run reports the same backend in brief.
+      const known = get().backend;
+      const same =
+        known?.name === event.backend.name && known.detail.startsWith(event.backend.detail);
+      set({ backend: same ? known : event.backend, nodes });
       break;
     }
     case "node-status":
