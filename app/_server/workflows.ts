@@ -117,14 +117,29 @@ export async function createWorkflow(
 ): Promise<WorkflowDetail> {
   const parsed = parseForWrite(input.document);
   const doc = input.name === undefined ? parsed : withName(parsed, input.name);
+  return insertWorkflow(prisma, doc, { message: input.message ?? null });
+}
+
+/** A new workflow row with its first version: what create and duplicate share. */
+async function insertWorkflow(
+  prisma: PrismaClient,
+  doc: WorkflowDocument,
+  extra: {
+    message: string | null;
+    thumbnail?: Uint8Array<ArrayBuffer> | null;
+    thumbnailMime?: string | null;
+  },
+): Promise<WorkflowDetail> {
   const text = JSON.stringify(doc);
   const row = await prisma.workflow.create({
     data: {
       name: doc.name,
       document: text,
       nodeCount: doc.nodes.length,
+      thumbnail: extra.thumbnail ?? null,
+      thumbnailMime: extra.thumbnailMime ?? null,
       latestVersion: 1,
-      versions: { create: { version: 1, document: text, message: input.message ?? null } },
+      versions: { create: { version: 1, document: text, message: extra.message } },
     },
     select: detailFields,
   });
@@ -221,22 +236,11 @@ export async function duplicateWorkflow(
   });
   if (!source) return null;
   const doc = withName(parseWorkflow(JSON.parse(source.document)), copyName(source.name));
-  const text = JSON.stringify(doc);
-  const row = await prisma.workflow.create({
-    data: {
-      name: doc.name,
-      document: text,
-      nodeCount: doc.nodes.length,
-      thumbnail: source.thumbnail,
-      thumbnailMime: source.thumbnailMime,
-      latestVersion: 1,
-      versions: {
-        create: { version: 1, document: text, message: `duplicated from "${source.name}"` },
-      },
-    },
-    select: detailFields,
+  return insertWorkflow(prisma, doc, {
+    message: `duplicated from "${source.name}"`,
+    thumbnail: source.thumbnail,
+    thumbnailMime: source.thumbnailMime,
   });
-  return toDetail(row);
 }
 
 /** Deletes the workflow and (by cascade) its versions; `false` when there was nothing to delete. */
