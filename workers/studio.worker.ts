@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 import * as Comlink from "comlink";
 import type { WorkflowDocument } from "../nodes/core/document";
-import { isImage, isMask, type Mask, type RgbaImage } from "../nodes/core/image";
+import { isImage, isMask, type RgbaImage } from "../nodes/core/image";
+import { maskToImage } from "../nodes/lib/mask";
 import type { BackendInfo, NodeResult } from "../nodes/core/types";
 import { getNodeDefinition } from "../nodes";
 import { requireModel } from "../models/availability";
@@ -70,16 +71,6 @@ async function fetchAsset(id: string): Promise<Uint8Array> {
   const bytes = new Uint8Array(await res.arrayBuffer());
   assets.set(id, bytes);
   return bytes;
-}
-
-function maskToImage(mask: Mask): RgbaImage {
-  const data = new Uint8ClampedArray(mask.width * mask.height * 4);
-  for (let i = 0; i < mask.data.length; i++) {
-    const v = Math.round(mask.data[i] * 255);
-    data[i * 4] = data[i * 4 + 1] = data[i * 4 + 2] = v;
-    data[i * 4 + 3] = 255;
-  }
-  return { kind: "image", width: mask.width, height: mask.height, data };
 }
 
 async function toUiImage(image: RgbaImage): Promise<UiImage> {

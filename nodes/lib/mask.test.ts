@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createImage, createMask } from "../core/image";
-import { combineMasks, invertMask, maskFromAlpha } from "./mask";
+import { combineMasks, invertMask, maskFromAlpha, maskToImage } from "./mask";
 
 describe("mask helpers", () => {
   it("reads alpha as opaque = 1, optionally inverted", () => {
@@ -23,5 +23,14 @@ describe("mask helpers", () => {
     expect(Array.from(combineMasks(a, b, "intersect").data)).toEqual([0.25, 0.5, 0]);
     expect(Array.from(combineMasks(a, b, "subtract").data)).toEqual([0.75, 0, 0]);
     expect(() => combineMasks(a, createMask(1, 1), "union")).toThrow(/sizes differ/);
+  });
+});
+
+describe("maskToImage", () => {
+  it("draws a mask as opaque grey levels", () => {
+    const mask = createMask(3, 1, new Float32Array([0, 0.5, 1]));
+    expect(Array.from(maskToImage(mask).data)).toEqual([
+      0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255,
+    ]);
   });
 });

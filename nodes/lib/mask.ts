@@ -1,4 +1,4 @@
-import { createMask, type Mask, type RgbaImage } from "../core/image";
+import { createImage, createMask, type Mask, type RgbaImage } from "../core/image";
 
 /** Per-pixel mask arithmetic shared by Load Image, Mask From Alpha and Mask Ops. */
 
@@ -15,6 +15,17 @@ export function maskFromAlpha(image: RgbaImage, invert = false): Mask {
     mask.data[i] = invert ? 1 - v : v;
   }
   return mask;
+}
+
+/** A mask drawn as an opaque greyscale image (white = selected), for previews. */
+export function maskToImage(mask: Mask): RgbaImage {
+  const image = createImage(mask.width, mask.height);
+  for (let i = 0; i < mask.data.length; i++) {
+    const v = Math.round(mask.data[i] * 255);
+    image.data[i * 4] = image.data[i * 4 + 1] = image.data[i * 4 + 2] = v;
+    image.data[i * 4 + 3] = 255;
+  }
+  return image;
 }
 
 export function invertMask(mask: Mask): Mask {
