@@ -1,3 +1,5 @@
+import { parseWorkflow, type WorkflowDocument } from "./core/document";
+import { assertValidGraph } from "./core/graph";
 import type { NodeDefinition } from "./core/types";
 import { compositeNode } from "./composite";
 import { cropNode } from "./crop";
@@ -34,4 +36,12 @@ const BY_TYPE = new Map(NODE_DEFINITIONS.map((d) => [d.type, d]));
 
 export function getNodeDefinition(type: string): NodeDefinition | undefined {
   return BY_TYPE.get(type);
+}
+
+/**
+ * A document arriving from outside (API body, imported file, pasted text): valid structure and a
+ * graph without cycles or bad wires against this registry. Unknown node types are kept.
+ */
+export function parseCheckedWorkflow(raw: unknown): WorkflowDocument {
+  return assertValidGraph(parseWorkflow(raw), getNodeDefinition);
 }

@@ -3,7 +3,7 @@ import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { emptyWorkflow, type WorkflowDocument } from "../../nodes/core/document";
-import { getNodeDefinition } from "../../nodes";
+import { getNodeDefinition, parseCheckedWorkflow } from "../../nodes";
 import { ApiError, createWorkflow, fetchWorkflow, saveWorkflow } from "./api-client";
 import { uploadImage } from "./assets";
 import { DraftBanner } from "./DraftBanner";
@@ -11,7 +11,7 @@ import { clearDraft, readDraft, writeDraft, type Draft } from "./drafts";
 import { newId, useEditor } from "./editor-store";
 import { FlowView } from "./FlowView";
 import { HelpPanel } from "./HelpPanel";
-import { checkImportedDocument, readWorkflowFile } from "./import-document";
+import { readWorkflowFile } from "./import-document";
 import { Palette } from "./Palette";
 import { compatiblePort, type DanglingWire } from "./palette-filter";
 import { ResultsPanel } from "./ResultsPanel";
@@ -288,7 +288,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     (text: string) => {
       if (useEditor.getState().paste(text, cursor.current.flow)) return;
       try {
-        replaceDocument(checkImportedDocument(JSON.parse(text)), "the clipboard");
+        replaceDocument(parseCheckedWorkflow(JSON.parse(text)), "the clipboard");
       } catch (err) {
         toast(`Nothing to paste: ${(err as Error).message}`, "error");
       }

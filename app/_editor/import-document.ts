@@ -1,16 +1,6 @@
-import { getNodeDefinition } from "../../nodes";
-import {
-  parseWorkflow,
-  WorkflowParseError,
-  type WorkflowDocument,
-} from "../../nodes/core/document";
-import { assertValidGraph } from "../../nodes/core/graph";
+import { parseCheckedWorkflow } from "../../nodes";
+import { WorkflowParseError, type WorkflowDocument } from "../../nodes/core/document";
 import { extractWorkflowFromPng } from "../../nodes/lib/png-workflow";
-
-/** Structure first, then the graph (see assertValidGraph): unknown types become placeholders. */
-export function checkImportedDocument(raw: unknown): WorkflowDocument {
-  return assertValidGraph(parseWorkflow(raw), getNodeDefinition);
-}
 
 /** Reads a dropped or chosen file: workflow JSON, or a PNG saved by the studio. */
 export async function readWorkflowFile(file: File): Promise<WorkflowDocument | null> {
@@ -21,11 +11,11 @@ export async function readWorkflowFile(file: File): Promise<WorkflowDocument | n
     } catch (err) {
       throw new WorkflowParseError(`${file.name} is not valid JSON: ${(err as Error).message}`);
     }
-    return checkImportedDocument(raw);
+    return parseCheckedWorkflow(raw);
   }
   if (file.type === "image/png") {
     const raw = extractWorkflowFromPng(new Uint8Array(await file.arrayBuffer()));
-    return raw === null ? null : checkImportedDocument(raw);
+    return raw === null ? null : parseCheckedWorkflow(raw);
   }
   return null;
 }

@@ -4,14 +4,8 @@ import {
   workflowSchema,
   type WorkflowDocument,
 } from "@/nodes/core/document";
-import { assertValidGraph } from "@/nodes/core/graph";
-import { getNodeDefinition } from "@/nodes";
+import { parseCheckedWorkflow } from "@/nodes";
 import type { PrismaClient } from "./db";
-
-/** What every write stores: a structurally valid document whose graph has no cycle or bad wire. */
-function parseForWrite(raw: unknown): WorkflowDocument {
-  return assertValidGraph(parseWorkflow(raw), getNodeDefinition);
-}
 
 /**
  * The workflow store. Plain functions over a PrismaClient so tests and scripts pass their own.
@@ -115,7 +109,7 @@ export async function createWorkflow(
   prisma: PrismaClient,
   input: CreateWorkflowInput,
 ): Promise<WorkflowDetail> {
-  const parsed = parseForWrite(input.document);
+  const parsed = parseCheckedWorkflow(input.document);
   const doc = input.name === undefined ? parsed : withName(parsed, input.name);
   return insertWorkflow(prisma, doc, { message: input.message ?? null });
 }
@@ -167,7 +161,7 @@ export async function saveWorkflow(
   id: string,
   input: SaveWorkflowInput,
 ): Promise<WorkflowDetail | null> {
-  const doc = parseForWrite(input.document);
+  const doc = parseCheckedWorkflow(input.document);
   const text = JSON.stringify(doc);
   const thumbnail =
     input.thumbnail === undefined
