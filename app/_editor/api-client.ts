@@ -11,7 +11,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
+export async function apiCall<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, {
     ...init,
     headers: init?.body ? { "Content-Type": "application/json", ...init.headers } : init?.headers,
@@ -42,7 +42,7 @@ function toSaved(r: WorkflowResponse): SavedWorkflow {
 }
 
 export async function fetchWorkflow(id: string): Promise<SavedWorkflow> {
-  return toSaved(await call<WorkflowResponse>(`/api/workflows/${encodeURIComponent(id)}`));
+  return toSaved(await apiCall<WorkflowResponse>(`/api/workflows/${encodeURIComponent(id)}`));
 }
 
 export async function createWorkflow(
@@ -50,7 +50,7 @@ export async function createWorkflow(
   thumbnail?: string,
 ): Promise<SavedWorkflow> {
   const created = toSaved(
-    await call<WorkflowResponse>("/api/workflows", {
+    await apiCall<WorkflowResponse>("/api/workflows", {
       method: "POST",
       body: JSON.stringify({ name: document.name, document }),
     }),
@@ -64,7 +64,7 @@ export async function saveWorkflow(
   thumbnail?: string,
 ): Promise<SavedWorkflow> {
   return toSaved(
-    await call<WorkflowResponse>(`/api/workflows/${encodeURIComponent(id)}`, {
+    await apiCall<WorkflowResponse>(`/api/workflows/${encodeURIComponent(id)}`, {
       method: "PUT",
       body: JSON.stringify({ document, ...(thumbnail ? { thumbnail } : {}) }),
     }),

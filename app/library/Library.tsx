@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
+import { apiCall as api } from "../_editor/api-client";
 
 interface Row {
   readonly id: string;
@@ -8,16 +9,6 @@ interface Row {
   readonly updatedAt: string;
   readonly nodeCount: number;
   readonly hasThumbnail: boolean;
-}
-
-async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, {
-    ...init,
-    headers: init?.body ? { "Content-Type": "application/json" } : undefined,
-  });
-  const body = (await res.json().catch(() => ({}))) as T & { error?: string };
-  if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
-  return body;
 }
 
 /** Saved workflows: open, rename, duplicate, delete. */
