@@ -15,7 +15,11 @@ import { resizeNode } from "./resize";
 import { saveImageNode } from "./save-image";
 import { upscalerNode } from "./upscaler";
 
-/** Every node type the studio knows, in palette order. Adding a node = one file + one line here. */
+/**
+ * Every node type the studio knows, in palette order. Adding a node = one file + one line here.
+ * The cast widens each node's own param types to the generic ones: `run` takes its params
+ * contravariantly, and the runtime only calls it with params resolved against that same node.
+ */
 export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   loadImageNode,
   resizeNode,
