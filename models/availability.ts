@@ -1,13 +1,27 @@
 import { ModelUnavailableError } from "../nodes/core/types";
+import { findModel } from "./manifest";
+
+/** Where the person can act on a missing model: the studio in a browser, or a shell. */
+export type Surface = "browser" | "cli";
 
 /**
- * Model availability for this release: no model can be installed yet (the manifest, installer and
- * browser cache arrive with the models issue), so every model node fails on its own node with a
- * message that names the model, instead of producing a placeholder result.
+ * The error for a model that cannot be used, saying what to do about it: install it (Models
+ * panel or CLI), or convert it from a checkpoint that must be downloaded by hand.
  */
-export async function requireModel(modelId: string): Promise<void> {
-  throw new ModelUnavailableError(
+export function modelUnavailable(modelId: string, surface: Surface): ModelUnavailableError {
+  const entry = findModel(modelId);
+  if (!entry) return new ModelUnavailableError(modelId, "it is not in the studio's model manifest");
+  const cli = `npm run models -- install ${modelId}`;
+  if (entry.source.kind === "convert") {
+    return new ModelUnavailableError(
+      modelId,
+      `it is converted from ${entry.source.checkpoint}: download it from ${entry.source.checkpointUrl} and run \`${entry.source.command}\``,
+    );
+  }
+  return new ModelUnavailableError(
     modelId,
-    "model installation is not part of this studio release yet",
+    surface === "browser"
+      ? `it is not installed; install it from the Models panel (toolbar → Models) or run \`${cli}\``
+      : `it is not installed; run \`${cli}\``,
   );
 }

@@ -1,11 +1,12 @@
 import { param } from "./core/params";
-import { defineNode } from "./core/types";
+import { defineNode, NodeError } from "./core/types";
 
-const MODEL_IDS = {
-  viton_hd: "leffa-vton-hd",
-  dress_code: "leffa-vton-dc",
-  pose_transfer: "leffa-pose-transfer",
-} as const;
+/** The four converted graphs of each try-on checkpoint (leffa.md §6). */
+const GRAPHS = ["vae-encoder", "vae-decoder", "ref-unet", "gen-unet"] as const;
+const TRY_ON_MODELS = {
+  viton_hd: GRAPHS.map((g) => `leffa-vton-hd-${g}`),
+  dress_code: GRAPHS.map((g) => `leffa-vton-dc-${g}`),
+};
 
 /**
  * Leffa: virtual try-on and pose transfer (leffa.md §2.5). Defaults are Leffa's own. The sampling
@@ -56,11 +57,14 @@ export const leffaSamplerNode = defineNode({
     refAcceleration: param.boolean({ label: "ref acceleration", default: false }),
     repaint: param.boolean({ label: "repaint", default: false }),
   },
-  models: Object.values(MODEL_IDS),
+  models: Object.values(TRY_ON_MODELS).flat(),
   async run(ctx, _inputs, params) {
-    await ctx.requireModel(MODEL_IDS[params.model as keyof typeof MODEL_IDS]);
-    throw new Error(
-      "the Leffa sampler runs once its converted graphs are installed (sampler issue)",
-    );
+    if (params.model === "pose_transfer") {
+      throw new NodeError("pose transfer needs the SDXL converter, which is not in the studio yet");
+    }
+    for (const id of TRY_ON_MODELS[params.model as keyof typeof TRY_ON_MODELS]) {
+      await ctx.requireModel(id);
+    }
+    throw new NodeError("the Leffa sampling loop is not in the studio yet (sampler issue)");
   },
 });

@@ -10,7 +10,7 @@ import { extractWorkflowFromPng } from "../nodes/lib/png-workflow";
 
 const run = promisify(execFile);
 
-function doc(withSampler: boolean): WorkflowDocument {
+function doc(withModelNode: boolean): WorkflowDocument {
   return {
     version: 1,
     name: "cli test",
@@ -24,28 +24,36 @@ function doc(withSampler: boolean): WorkflowDocument {
         params: { mode: "pad", width: 96, height: 128 },
       },
       { id: "save", type: "save-image", position: { x: 0, y: 0 }, params: { filename: "fitted" } },
-      ...(withSampler
-        ? [{ id: "up", type: "upscaler", position: { x: 0, y: 0 }, params: {} }]
+      ...(withModelNode
+        ? [{ id: "parse", type: "mask-generator", position: { x: 0, y: 0 }, params: {} }]
         : []),
     ],
     edges: [
       { id: "e1", source: "photo", sourceHandle: "image", target: "fit", targetHandle: "image" },
       { id: "e2", source: "fit", sourceHandle: "image", target: "save", targetHandle: "image" },
-      ...(withSampler
-        ? [{ id: "e3", source: "fit", sourceHandle: "image", target: "up", targetHandle: "image" }]
+      ...(withModelNode
+        ? [
+            {
+              id: "e3",
+              source: "fit",
+              sourceHandle: "image",
+              target: "parse",
+              targetHandle: "image",
+            },
+          ]
         : []),
     ],
   };
 }
 
-async function setup(withSampler: boolean) {
+async function setup(withModelNode: boolean) {
   const dir = mkdtempSync(join(tmpdir(), "leffa-cli-"));
   const image = join(dir, "in.png");
   await sharp({ create: { width: 60, height: 40, channels: 3, background: "#ff0000" } })
     .png()
     .toFile(image);
   const workflow = join(dir, "wf.json");
-  writeFileSync(workflow, JSON.stringify(doc(withSampler)));
+  writeFileSync(workflow, JSON.stringify(doc(withModelNode)));
   return { dir, image, workflow, out: join(dir, "out") };
 }
 
@@ -70,7 +78,9 @@ describe("studio CLI", () => {
       (e) => e,
     );
     expect(err.code).toBe(1);
-    expect(err.stdout).toMatch(/error {5}up: not available yet: needs model realesrgan-x4fast/);
+    expect(err.stdout).toMatch(
+      /error {5}parse: needs model schp-atr: it is not installed; run `npm run models -- install schp-atr`/,
+    );
     expect(readdirSync(out)).toEqual(["save-fitted.png"]);
   });
 

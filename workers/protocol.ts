@@ -1,6 +1,8 @@
 import type { WorkflowDocument } from "../nodes/core/document";
 import type { BackendInfo } from "../nodes/core/types";
 import type { BackendPreference } from "./backend";
+import type { CachedModelFile, ModelFileRef, ProgressCallback } from "./models/model-cache";
+import type { ProbeResult } from "./models/probe";
 import type { RunEvent } from "./runtime/events";
 
 /**
@@ -53,4 +55,29 @@ export interface WorkerApi {
   ): Promise<void>;
   cancel(runId: string): Promise<void>;
   clearCache(): Promise<void>;
+
+  // The browser's cache of model files (workers/models/model-cache.ts), for the Models panel.
+  /**
+   * Downloads, verifies and caches one model file unless a verified copy is cached already; the
+   * bytes stay in the worker. `downloadId` lets `cancelModelDownload` stop it.
+   */
+  cacheModelFile(
+    modelId: string,
+    file: ModelFileRef,
+    onProgress?: ProgressCallback,
+    downloadId?: string,
+  ): Promise<{ bytes: number; fromCache: boolean }>;
+  cancelModelDownload(downloadId: string): Promise<void>;
+  listCachedModels(): Promise<CachedModelFile[]>;
+  /** Removes one model's cached files, or all of them; resolves with how many were removed. */
+  clearModelCache(modelId?: string): Promise<number>;
+  /** Checks a file the user picked (transferred) against what is known of it, then caches it. */
+  importModelFile(
+    modelId: string,
+    name: string,
+    bytes: ArrayBuffer,
+    expected?: { bytes: number | null; sha256: string | null },
+  ): Promise<CachedModelFile>;
+  /** Loads a model on this device and runs it once on a fixed input (the panel's "Test"). */
+  probeModel(modelId: string): Promise<ProbeResult>;
 }

@@ -5,8 +5,12 @@ import { isImage, isMask, type RgbaImage } from "../nodes/core/image";
 import { maskToImage } from "../nodes/lib/mask";
 import type { BackendInfo, NodeResult } from "../nodes/core/types";
 import { getNodeDefinition } from "../nodes";
-import { requireModel } from "../models/availability";
 import { pickBackend, type BackendPreference } from "./backend";
+import { createBrowserModelHost } from "./models/browser-models";
+import * as modelCache from "./models/model-cache";
+import { probeModel } from "./models/probe";
+import type { ExecutionTarget, OrtModule } from "./models/session-pool";
+import { throttleProgress } from "./models/verified-download";
 import { browserCodec } from "./codec/browser-codec";
 import { startOnnxRuntime } from "./ort-backend";
 import type { UiFile, UiImage, WorkerApi, WorkerEvent } from "./protocol";
@@ -15,6 +19,8 @@ import { ResultCache } from "./runtime/result-cache";
 import { withCancelFlag } from "./runtime/shared-abort";
 
 const CACHE_BUDGET_BYTES = 1024 * 1024 * 1024;
+/** Model bytes kept in loaded sessions; more evicts the least recently used. */
+const SESSION_BUDGET_BYTES = 3 * 1024 * 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 50;
 
 const assets = new Map<string, Uint8Array>();
@@ -32,33 +38,55 @@ let lostReason: string | undefined;
 interface Backend {
   readonly adapter: Promise<BackendInfo>;
   readonly onnx: Promise<BackendInfo>;
+  /** onnxruntime and the device its sessions use; rejects when onnxruntime did not start. */
+  readonly runtime: Promise<{ ort: OrtModule; target: ExecutionTarget }>;
 }
 let backend: Backend | undefined;
 
 function startBackend(): Backend {
   const picked = pickBackend(preference);
+  let deviceLost = false;
   const adapter = picked.then(({ info, device }) => {
     device?.lost.then((lost) => {
       // The device is gone (driver reset, tab backgrounded too long…): start anew on the next run.
-      backend = undefined;
+      deviceLost = true;
+      if (backend?.adapter === adapter) backend = undefined;
       lostReason = lost.message || lost.reason;
     });
     const note = lostReason ? ` (recreated after the GPU device was lost: ${lostReason})` : "";
     lostReason = undefined;
     return { ...info, detail: info.detail + note };
   });
-  const onnx = Promise.all([picked, adapter]).then(([{ device }, info]) =>
+  const started = Promise.all([picked, adapter]).then(async ([{ device }, info]) => {
+    const { ort, info: proven } = await startOnnxRuntime(info, device);
+    const target: ExecutionTarget = {
+      info: proven,
+      device: proven.name === "webgpu" ? device : undefined,
+      deviceLost: () => deviceLost,
+    };
+    return { ort, target };
+  });
+  const onnx = Promise.all([started, adapter]).then(
+    ([r]) => r.target.info,
     // Image nodes run without onnxruntime, so a failure to start it is reported, not fatal.
-    startOnnxRuntime(info, device).then(
-      (r) => r.info,
-      (err: Error) => ({
-        ...info,
-        detail: `${info.detail} · onnxruntime-web did not start: ${err.message}`,
-      }),
-    ),
+    async (err: Error) => {
+      const info = await adapter;
+      return { ...info, detail: `${info.detail} · onnxruntime-web did not start: ${err.message}` };
+    },
   );
-  return { adapter, onnx };
+  return { adapter, onnx, runtime: started };
 }
+
+const models = createBrowserModelHost({
+  budgetBytes: SESSION_BUDGET_BYTES,
+  runtime: () => (backend ??= startBackend()).runtime,
+  async recover() {
+    // The lost device's handler has dropped the backend; bring up a new one (WASM at worst).
+    backend ??= startBackend();
+    await backend.runtime;
+    return true;
+  },
+});
 
 async function fetchAsset(id: string): Promise<Uint8Array> {
   const known = assets.get(id);
@@ -119,7 +147,7 @@ const api: WorkerApi = {
       codec: browserCodec,
       cache,
       asset: fetchAsset,
-      requireModel,
+      models,
     };
     const lastProgress = new Map<string, number>();
     const pending: Promise<void>[] = [];
@@ -159,6 +187,22 @@ const api: WorkerApi = {
   async clearCache() {
     cache.clear();
   },
+
+  // Model files: thin delegation to the cache (workers/models/model-cache.ts). Progress crosses
+  // the worker boundary as messages, so it is throttled here.
+  cacheModelFile: (modelId, file, onProgress, downloadId) =>
+    modelCache.cacheModelFile(
+      modelId,
+      file,
+      onProgress && throttleProgress(onProgress),
+      downloadId,
+    ),
+  cancelModelDownload: async (downloadId) => modelCache.cancelModelDownload(downloadId),
+  listCachedModels: () => modelCache.listCachedModels(),
+  clearModelCache: (modelId) => modelCache.clearModelCache(modelId),
+  importModelFile: (modelId, name, bytes, expected) =>
+    modelCache.importModelFile(modelId, name, new Uint8Array(bytes), expected),
+  probeModel: (modelId) => probeModel(models, modelId),
 };
 
 async function sendResult(

@@ -11,6 +11,7 @@ import { clearDraft, readDraft, writeDraft, type Draft } from "./drafts";
 import { newId, useEditor } from "./editor-store";
 import { FlowView } from "./FlowView";
 import { HelpPanel } from "./HelpPanel";
+import { ModelsPanel } from "./ModelsPanel";
 import { readWorkflowFile } from "./import-document";
 import { Palette } from "./Palette";
 import { compatiblePort, type DanglingWire } from "./palette-filter";
@@ -53,11 +54,13 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   const toast = useToasts((s) => s.push);
   const [palette, setPalette] = useState<PaletteState | null>(null);
   const [help, setHelp] = useState(false);
+  const [modelsOpen, setModelsOpen] = useState(false);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [saving, setSaving] = useState(false);
   const cursor = useRef({ screen: { x: 200, y: 200 }, flow: { x: 0, y: 0 } });
+  const closeModels = useCallback(() => setModelsOpen(false), []);
 
   /** The document with the current view, which is saved with it (layout, never a cache key). */
   const currentDocument = useCallback(
@@ -295,7 +298,12 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     },
     [replaceDocument, toast],
   );
-  useEditorKeys({ paused: palette !== null || help, dispatch, onPasteImage, onPasteText });
+  useEditorKeys({
+    paused: palette !== null || help || modelsOpen,
+    dispatch,
+    onPasteImage,
+    onPasteText,
+  });
 
   const onDrop = useCallback(
     async (e: React.DragEvent) => {
@@ -343,6 +351,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         onExport={exportJson}
         onImport={(file) => void openFile(file)}
         onHelp={() => setHelp(true)}
+        onModels={() => setModelsOpen(true)}
       />
       {draft && <DraftBanner draft={draft} workflowId={workflowId} onDone={() => setDraft(null)} />}
       <main className="workspace">
@@ -378,6 +387,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         />
       )}
       {help && <HelpPanel onClose={() => setHelp(false)} />}
+      {modelsOpen && <ModelsPanel onClose={closeModels} />}
       <Toasts />
     </div>
   );

@@ -12,6 +12,7 @@ interface ToolbarProps {
   onExport(): void;
   onImport(file: File): void;
   onHelp(): void;
+  onModels(): void;
 }
 
 /** Name, save state, the main actions, and which compute backend the runtime got. */
@@ -69,6 +70,13 @@ export function Toolbar(props: ToolbarProps) {
           }}
         />
       </label>
+      <button
+        type="button"
+        onClick={props.onModels}
+        title="Install, cache and import models; see their licences"
+      >
+        Models
+      </button>
       <span className="spacer" />
       <span
         className={`backend backend-${backend?.name ?? "starting"}`}

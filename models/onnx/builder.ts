@@ -1,31 +1,82 @@
 import onnxProto from "onnx-proto";
+import { layoutExternalData, type ExternalDataLayout } from "./external-data";
+import { toFloat16Bits } from "./float16";
 
 const { onnx } = onnxProto;
 
 /**
  * A small ONNX graph builder: inputs and outputs with named symbolic dimensions, named
- * initializers, and nodes op by op. It writes a ModelProto (IR 8) that onnxruntime loads. The
- * converters and the tiny contract models for tests are built with it.
+ * initializers (fp32, fp16, int64, int32, uint8, bool), and nodes op by op. It writes a ModelProto
+ * (IR 8) that onnxruntime loads, either as one buffer (`toBytes`) or as a small `.onnx` plus an
+ * external `.onnx_data` file (`toFiles`, for graphs over protobuf's 2 GB limit). The converters and
+ * the tiny contract models for tests are built with it. The same graph always gives the same bytes.
  */
-export type ElementType = "float32" | "float16" | "int64";
+export type ElementType = "float32" | "float16" | "int64" | "int32" | "uint8" | "bool";
 
 /** A dimension: a fixed size, or a name such as "batch" or "height". */
 export type Dim = number | string;
 
-export type AttributeValue = number | string | readonly number[] | { readonly float: number };
+export type AttributeValue =
+  | number
+  | string
+  | readonly number[]
+  | { readonly float: number }
+  | { readonly floats: readonly number[] };
 
-const DATA_TYPE: Record<ElementType, number> = {
+export const ONNX_DATA_TYPE: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   float16: onnx.TensorProto.DataType.FLOAT16,
   int64: onnx.TensorProto.DataType.INT64,
+  int32: onnx.TensorProto.DataType.INT32,
+  uint8: onnx.TensorProto.DataType.UINT8,
+  bool: onnx.TensorProto.DataType.BOOL,
 };
+
+/** The data an initializer may be given; see `initializer` for how each is stored. */
+export type InitializerData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
+
+export interface InitializerOptions {
+  /**
+   * Store as another type: "float16" converts Float32Array values to IEEE half (or takes a
+   * Uint16Array as half bit patterns already); "bool" stores a Uint8Array of 0/1 as bool.
+   */
+  readonly as?: "float16" | "bool";
+}
+
+/** Above this many bytes of inline tensor data protobuf cannot encode the model: use `toFiles`. */
+const PROTOBUF_LIMIT = 2 ** 31 - 1;
+
+export interface ModelFiles {
+  /** The `.onnx` bytes: the graph, with large initializers pointing into `data`. */
+  readonly onnx: Uint8Array;
+  /**
+   * The external data file (`<base>.onnx_data`), as the chunks to write one after another (the
+   * initializers' own bytes and zero padding): never joined into one buffer, so it can exceed what
+   * one ArrayBuffer holds. Absent when no initializer crossed the threshold.
+   */
+  readonly data?: {
+    readonly name: string;
+    readonly bytes: readonly Uint8Array[];
+    readonly byteLength: number;
+  };
+}
+
+export interface ToFilesOptions {
+  /** Initializers of at least this many bytes go to the data file (default 1024). */
+  readonly externalThreshold?: number;
+  /** Offsets in the data file are multiples of this (default 4096, a page: lets runtimes mmap). */
+  readonly alignment?: number;
+  readonly opset?: number;
+}
+
+type TensorProto = ReturnType<typeof onnx.TensorProto.create>;
 
 function valueInfo(name: string, type: ElementType, shape: readonly Dim[]) {
   return onnx.ValueInfoProto.create({
     name,
     type: {
       tensorType: {
-        elemType: DATA_TYPE[type],
+        elemType: ONNX_DATA_TYPE[type],
         shape: {
           dim: shape.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })),
         },
@@ -44,14 +95,46 @@ function attribute(name: string, value: AttributeValue) {
     return onnx.AttributeProto.create({ name, type: T.INT, i: value });
   }
   if ("float" in value) return onnx.AttributeProto.create({ name, type: T.FLOAT, f: value.float });
+  if ("floats" in value) {
+    return onnx.AttributeProto.create({ name, type: T.FLOATS, floats: [...value.floats] });
+  }
   return onnx.AttributeProto.create({ name, type: T.INTS, ints: [...value] });
+}
+
+/** The element type and little-endian bytes an initializer is stored as. */
+function storedBytes(
+  name: string,
+  data: InitializerData,
+  as: InitializerOptions["as"],
+): { type: ElementType; bytes: Uint8Array } {
+  const view = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (as === "float16") {
+    if (data instanceof Float32Array) return { type: "float16", bytes: view(toFloat16Bits(data)) };
+    if (data instanceof Uint16Array) return { type: "float16", bytes: view(data) };
+    throw new Error(
+      `initializer ${name}: float16 needs a Float32Array or Uint16Array of half bits`,
+    );
+  }
+  if (as === "bool") {
+    if (!(data instanceof Uint8Array))
+      throw new Error(`initializer ${name}: bool needs a Uint8Array`);
+    if (data.some((v) => v > 1)) throw new Error(`initializer ${name}: bool values must be 0 or 1`);
+    return { type: "bool", bytes: view(data) };
+  }
+  if (data instanceof Float32Array) return { type: "float32", bytes: view(data) };
+  if (data instanceof BigInt64Array) return { type: "int64", bytes: view(data) };
+  if (data instanceof Int32Array) return { type: "int32", bytes: view(data) };
+  if (data instanceof Uint8Array) return { type: "uint8", bytes: view(data) };
+  throw new Error(
+    `initializer ${name}: a Uint16Array is only taken as half bits, with as: "float16"`,
+  );
 }
 
 export class GraphBuilder {
   private readonly nodes: ReturnType<typeof onnx.NodeProto.create>[] = [];
   private readonly inputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
   private readonly outputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
-  private readonly initializers: ReturnType<typeof onnx.TensorProto.create>[] = [];
+  private readonly initializers: TensorProto[] = [];
   private readonly names = new Set<string>();
   private counter = 0;
 
@@ -68,20 +151,30 @@ export class GraphBuilder {
     return name;
   }
 
-  /** A named constant tensor. fp32 data may be stored as fp16 by passing `as: "float16"`. */
-  initializer(name: string, data: Float32Array | BigInt64Array, dims: readonly number[]): string {
+  /**
+   * A named constant tensor. Float32Array → float32, BigInt64Array → int64, Int32Array → int32,
+   * Uint8Array → uint8; `{ as: "float16" }` stores fp32 values as half (or takes half bits from a
+   * Uint16Array), `{ as: "bool" }` stores a 0/1 Uint8Array as bool. The bytes are referenced, not
+   * copied: don't change the array afterwards.
+   */
+  initializer(
+    name: string,
+    data: InitializerData,
+    dims: readonly number[],
+    options: InitializerOptions = {},
+  ): string {
     this.claim(name);
     const count = dims.reduce((a, b) => a * b, 1);
     if (count !== data.length) {
       throw new Error(`initializer ${name}: ${data.length} values for shape [${dims.join(", ")}]`);
     }
-    const type: ElementType = data instanceof BigInt64Array ? "int64" : "float32";
+    const { type, bytes } = storedBytes(name, data, options.as);
     this.initializers.push(
       onnx.TensorProto.create({
         name,
         dims: [...dims],
-        dataType: DATA_TYPE[type],
-        rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+        dataType: ONNX_DATA_TYPE[type],
+        rawData: bytes,
       }),
     );
     return name;
@@ -110,7 +203,64 @@ export class GraphBuilder {
     return outs;
   }
 
+  /** A Cast node to `to`; returns its output (or `output` when named). */
+  cast(input: string, to: ElementType, output?: string): string {
+    const [out] = this.node("Cast", [input], { to: ONNX_DATA_TYPE[to] }, output ? [output] : 1);
+    return out;
+  }
+
+  /** The whole model in one buffer; throws when its tensor data exceeds protobuf's 2 GB limit. */
   toBytes(opset = 17): Uint8Array {
+    const inline = this.initializers.reduce((sum, t) => sum + (t.rawData?.byteLength ?? 0), 0);
+    if (inline > PROTOBUF_LIMIT) {
+      throw new Error(
+        `model "${this.name}" holds ${inline} bytes of weights, over protobuf's 2 GB limit: ` +
+          "write it with toFiles / writeModelFiles (external data)",
+      );
+    }
+    return this.encode(this.initializers, opset);
+  }
+
+  /**
+   * The model as `<baseName>.onnx` bytes plus, when any initializer is at least
+   * `externalThreshold` bytes, a `<baseName>.onnx_data` file holding those initializers at
+   * aligned offsets (TensorProto data_location EXTERNAL, external_data location/offset/length).
+   */
+  toFiles(baseName: string, options: ToFilesOptions = {}): ModelFiles {
+    const dataName = `${baseName}.onnx_data`;
+    const layout = layoutExternalData(
+      this.initializers.map((t) => t.rawData?.byteLength ?? 0),
+      options.externalThreshold ?? 1024,
+      options.alignment ?? 4096,
+    );
+    const tensors = this.initializers.map((t, i) => {
+      const placed = layout.placements[i];
+      if (!placed) return t;
+      return onnx.TensorProto.create({
+        name: t.name,
+        dims: t.dims,
+        dataType: t.dataType,
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [
+          { key: "location", value: dataName },
+          { key: "offset", value: String(placed.offset) },
+          { key: "length", value: String(placed.length) },
+        ],
+      });
+    });
+    const onnxBytes = this.encode(tensors, options.opset ?? 17);
+    if (layout.byteLength === 0) return { onnx: onnxBytes };
+    return {
+      onnx: onnxBytes,
+      data: {
+        name: dataName,
+        bytes: dataChunks(layout, this.initializers),
+        byteLength: layout.byteLength,
+      },
+    };
+  }
+
+  private encode(initializer: readonly TensorProto[], opset: number): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: "leffa-studio",
@@ -120,7 +270,7 @@ export class GraphBuilder {
         node: this.nodes,
         input: this.inputs,
         output: this.outputs,
-        initializer: this.initializers,
+        initializer: [...initializer],
       },
     });
     return onnx.ModelProto.encode(model).finish();
@@ -138,4 +288,17 @@ export class GraphBuilder {
     if (this.names.has(name)) throw new Error(`duplicate tensor name "${name}"`);
     this.names.add(name);
   }
+}
+
+/** The data file as the initializers' bytes in offset order, with zero padding in between. */
+function dataChunks(layout: ExternalDataLayout, tensors: readonly TensorProto[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let position = 0;
+  layout.placements.forEach((placed, i) => {
+    if (!placed) return;
+    if (placed.offset > position) chunks.push(new Uint8Array(placed.offset - position));
+    chunks.push(tensors[i].rawData as Uint8Array);
+    position = placed.offset + placed.length;
+  });
+  return chunks;
 }

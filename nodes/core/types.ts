@@ -46,6 +46,52 @@ export interface BackendInfo {
   readonly name: "webgpu" | "wasm" | "cpu";
   /** Human-readable adapter description, or why WebGPU was not used. */
   readonly detail: string;
+  /** The GPU device's buffer limits, in bytes; absent off the GPU. Tile sizes are chosen from them. */
+  readonly limits?: {
+    readonly maxBufferSize: number;
+    readonly maxStorageBufferBindingSize: number;
+  };
+}
+
+export type TensorType = "float32" | "float16" | "int64" | "int32" | "uint8" | "bool";
+
+/**
+ * A tensor handed to or returned by a model session. It may live on the GPU (`location:
+ * "gpu-buffer"`): feed it to the next session as it is, and read it back only when needed.
+ * onnxruntime's Tensor has exactly this shape, so nodes never import onnxruntime.
+ */
+export interface ModelTensor {
+  readonly type: string;
+  readonly dims: readonly number[];
+  readonly location: string;
+  /** Downloads the data (from the GPU if needed). */
+  getData(): Promise<unknown>;
+  /** Frees the data (GPU memory included); the tensor is unusable afterwards. */
+  dispose(): void;
+}
+
+export interface ModelRunOptions {
+  /** Outputs to compute; default: the manifest contract's outputs. */
+  readonly outputs?: readonly string[];
+  /** Keep outputs on the GPU for the next session instead of reading them back. */
+  readonly keepOnGpu?: boolean;
+}
+
+/** A loaded model, checked against its manifest contract. Shared; never released by nodes. */
+export interface ModelSession {
+  readonly modelId: string;
+  /** Where it runs, and why it is not on the GPU when it is not. */
+  readonly backend: BackendInfo;
+  run(
+    feeds: Readonly<Record<string, ModelTensor>>,
+    options?: ModelRunOptions,
+  ): Promise<Record<string, ModelTensor>>;
+}
+
+export interface ModelStatus {
+  readonly id: string;
+  readonly task: string;
+  readonly installed: boolean;
 }
 
 export interface ImageCodec {
@@ -69,6 +115,17 @@ export interface NodeContext {
   asset(id: string): Promise<Uint8Array>;
   /** Model availability. Throws `ModelUnavailableError` when the model cannot be used. */
   requireModel(modelId: string): Promise<void>;
+  /** Known models and whether each is installed (for choices such as "any upscaler"). */
+  models(): Promise<readonly ModelStatus[]>;
+  /**
+   * A session for a model, loaded on first use (download progress shows on the node) and kept in
+   * a shared LRU.
+   * Throws `ModelUnavailableError` when the model is not installed, or a NodeError naming the
+   * tensor when the file does not honour the manifest contract.
+   */
+  loadModel(modelId: string): Promise<ModelSession>;
+  /** A CPU tensor a session can take. */
+  tensor(type: TensorType, data: ArrayBufferView, dims: readonly number[]): ModelTensor;
   progress(value: number, max: number, message?: string): void;
 }
 
@@ -102,7 +159,17 @@ export class ModelUnavailableError extends NodeError {
     readonly modelId: string,
     detail: string,
   ) {
-    super(`not available yet: needs model ${modelId} (${detail})`);
+    super(`needs model ${modelId}: ${detail}`);
+  }
+}
+
+/**
+ * The GPU device was lost mid-node (driver reset, out of memory…). The runtime recreates the
+ * device and retries the node once.
+ */
+export class DeviceLostError extends NodeError {
+  constructor(reason: string) {
+    super(`the GPU device was lost: ${reason}`);
   }
 }
 

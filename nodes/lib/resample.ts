@@ -3,9 +3,13 @@ import { CancelledError } from "../core/types";
 
 /**
  * Separable resampling for images and masks, in plain TypeScript so it gives the same pixels in
- * the browser worker and under Node. Per axis: area averaging when shrinking (every source pixel
- * contributes by its overlap, so no aliasing) and bilinear interpolation when enlarging.
+ * the browser worker and under Node. Per axis, the default filter averages areas when shrinking
+ * (every source pixel contributes by its overlap, so no aliasing) and interpolates bilinearly when
+ * enlarging. The Lanczos-3 filter is sharper both ways (the Upscaler's model-free resize and its
+ * 4×→2× reduction) at the price of slight ringing at hard edges.
  */
+
+export type ResampleFilter = "area-bilinear" | "lanczos3";
 
 /** A rectangle of the source in pixel units; fractional edges are allowed (Resize "fill"). */
 export interface SourceRect {
@@ -18,6 +22,8 @@ export interface SourceRect {
 export interface ResampleOptions {
   /** The part of the source to map onto the output; the whole source when absent. */
   readonly rect?: SourceRect;
+  /** Default "area-bilinear". */
+  readonly filter?: ResampleFilter;
   readonly signal?: AbortSignal;
   /** Called now and then with output rows done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
@@ -32,11 +38,55 @@ interface Taps {
 
 const ROWS_PER_CHECK = 64;
 
+const LANCZOS_LOBES = 3;
+
+function lanczos(x: number): number {
+  if (x === 0) return 1;
+  if (Math.abs(x) >= LANCZOS_LOBES) return 0;
+  const px = Math.PI * x;
+  return (LANCZOS_LOBES * Math.sin(px) * Math.sin(px / LANCZOS_LOBES)) / (px * px);
+}
+
+/**
+ * Lanczos-3 weights. When shrinking, the kernel is stretched by the scale so it also low-passes
+ * (no aliasing); taps falling outside the source are clamped to the edge pixel, and each output's
+ * weights are normalised to sum to 1 so flat areas stay exactly flat.
+ */
+function buildLanczosTaps(srcLength: number, start: number, span: number, dstLength: number): Taps {
+  const scale = span / dstLength;
+  const stretch = Math.max(1, scale);
+  const radius = LANCZOS_LOBES * stretch;
+  const taps = Math.ceil(radius) * 2 + 1;
+  const index = new Int32Array(dstLength * taps);
+  const weight = new Float32Array(dstLength * taps);
+  for (let i = 0; i < dstLength; i++) {
+    const centre = start + (i + 0.5) * scale - 0.5;
+    const first = Math.ceil(centre - radius);
+    let sum = 0;
+    for (let k = 0; k < taps; k++) {
+      const p = first + k;
+      const w = lanczos((p - centre) / stretch);
+      index[i * taps + k] = Math.min(srcLength - 1, Math.max(0, p));
+      weight[i * taps + k] = w;
+      sum += w;
+    }
+    for (let k = 0; k < taps; k++) weight[i * taps + k] /= sum;
+  }
+  return { taps, index, weight };
+}
+
 /**
  * Weights mapping source span [start, start + span) of an axis of `srcLength` pixels onto
  * `dstLength` output pixels.
  */
-function buildTaps(srcLength: number, start: number, span: number, dstLength: number): Taps {
+function buildTaps(
+  srcLength: number,
+  start: number,
+  span: number,
+  dstLength: number,
+  filter: ResampleFilter = "area-bilinear",
+): Taps {
+  if (filter === "lanczos3") return buildLanczosTaps(srcLength, start, span, dstLength);
   const scale = span / dstLength;
   if (scale > 1) {
     const taps = Math.ceil(scale) + 1;
@@ -126,13 +176,13 @@ function axes(
   srcHeight: number,
   dstWidth: number,
   dstHeight: number,
-  rect: SourceRect | undefined,
+  options: ResampleOptions,
 ): { tx: Taps; ty: Taps } {
-  const r = rect ?? { x: 0, y: 0, width: srcWidth, height: srcHeight };
+  const r = options.rect ?? { x: 0, y: 0, width: srcWidth, height: srcHeight };
   if (!(r.width > 0 && r.height > 0)) throw new Error("source rectangle is empty");
   return {
-    tx: buildTaps(srcWidth, r.x, r.width, dstWidth),
-    ty: buildTaps(srcHeight, r.y, r.height, dstHeight),
+    tx: buildTaps(srcWidth, r.x, r.width, dstWidth, options.filter),
+    ty: buildTaps(srcHeight, r.y, r.height, dstHeight, options.filter),
   };
 }
 
@@ -147,7 +197,7 @@ export function resizeImage(
   options: ResampleOptions = {},
 ): RgbaImage {
   const out = createImage(width, height);
-  const { tx, ty } = axes(src.width, src.height, width, height, options.rect);
+  const { tx, ty } = axes(src.width, src.height, width, height, options);
   const [y0, y1] = rowRange(ty);
   const rowLength = width * 4;
   const tmp = new Float32Array((y1 - y0) * rowLength);
@@ -211,7 +261,7 @@ export function resizeMask(
   options: ResampleOptions = {},
 ): Mask {
   const out = createMask(width, height);
-  const { tx, ty } = axes(src.width, src.height, width, height, options.rect);
+  const { tx, ty } = axes(src.width, src.height, width, height, options);
   const [y0, y1] = rowRange(ty);
   const tmp = new Float32Array((y1 - y0) * width);
   const s = src.data;

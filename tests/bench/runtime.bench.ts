@@ -28,7 +28,14 @@ function host(): RuntimeHost {
     asset: async () => {
       throw new Error("no assets in the bench");
     },
-    requireModel: async () => {},
+    models: {
+      statuses: async () => [],
+      require: async () => {},
+      load: async (id) => {
+        throw new Error(`no model ${id} in the bench`);
+      },
+      recover: async () => false,
+    },
   };
 }
 

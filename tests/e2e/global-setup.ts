@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { prepareModelStore } from "./models-store";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -29,7 +30,7 @@ async function waitForServer(url: string, server: ChildProcess, timeoutMs: numbe
 
 /**
  * Serves the production build (`next build` must have run) on a fresh, migrated and seeded
- * temporary SQLite database, so the tests never touch a developer's data.
+ * temporary SQLite database and model store, so the tests never touch a developer's data.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), "leffa-e2e-"));
@@ -38,6 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     DATABASE_URL: `file:${join(dir, "e2e.db")}`,
     CHECKPOINT_DISABLE: "1",
     NEXT_TELEMETRY_DISABLED: "1",
+    // A store of its own with one installed model, so tests may cache or remove models freely.
+    MODELS_DIR: prepareModelStore(join(dir, "models")),
   };
   execFileSync("node_modules/.bin/prisma", ["migrate", "deploy"], { env, stdio: "ignore" });
   execFileSync("node_modules/.bin/tsx", ["prisma/seed.ts"], { env, stdio: "ignore" });

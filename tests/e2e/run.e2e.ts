@@ -93,7 +93,9 @@ describe("running a workflow", () => {
     });
     const error = nodeEl(page, "sampler").locator(".node-message");
     expect(await error.getAttribute("class")).toContain("node-message-error");
-    expect(await error.textContent()).toMatch(/^not available yet: needs model leffa-vton-hd \(/);
+    expect(await error.textContent()).toMatch(
+      /^needs model leffa-vton-hd-vae-encoder: it is converted from/,
+    );
     expect(await nodeEl(page, "after").locator(".node-message-skipped").textContent()).toContain(
       "sampler",
     );

@@ -8,6 +8,7 @@ import {
   type PortValue,
 } from "../../nodes/core/types";
 import { nodeCodec } from "../../workers/codec/node-codec";
+import { CpuTensor } from "../../workers/models/cpu-tensor";
 
 export interface ProgressCall {
   readonly value: number;
@@ -46,6 +47,13 @@ export function makeTestContext(
     async requireModel(modelId) {
       throw new ModelUnavailableError(modelId, "no models in tests");
     },
+    async models() {
+      return [];
+    },
+    async loadModel(modelId) {
+      throw new ModelUnavailableError(modelId, "no models in tests");
+    },
+    tensor: (type, data, dims) => new CpuTensor(type, data, dims),
     progress(value, max, message) {
       progressCalls.push({ value, max, message });
     },

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { describe, expect, it, vi } from "vitest";
 import { isImage, isMask, type Mask, type RgbaImage } from "../../nodes/core/image";
@@ -7,11 +6,11 @@ import { NodeError } from "../../nodes/core/types";
 import { loadImageNode, MAX_PIXELS } from "../../nodes/load-image";
 import { resizeNode } from "../../nodes/resize";
 import { nodeCodec } from "../../workers/codec/node-codec";
+import { FIXTURES_DIR, fixture } from "../helpers/fixtures";
 import { maskAt, pixel } from "../helpers/images";
 import { makeTestContext, runNode } from "../helpers/node-context";
 
 const ID = "a".repeat(64);
-const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/images/", import.meta.url));
 
 async function load(bytes: Uint8Array, ctx = makeTestContext({ assets: { [ID]: bytes } })) {
   const result = await runNode(loadImageNode, {}, { image: ID }, ctx);
@@ -120,9 +119,9 @@ describe("load-image", () => {
     expect(MAX_PIXELS).toBe(40_000_000);
   });
 
-  describe.skipIf(!existsSync(FIXTURES))("real photograph (../shared/fixtures/images)", () => {
+  describe.skipIf(!existsSync(FIXTURES_DIR))("real photograph (../shared/fixtures/images)", () => {
     it("loads person-upper-body.png and pads it onto Leffa's white 768×1024 canvas", async () => {
-      const bytes = new Uint8Array(readFileSync(`${FIXTURES}person-upper-body.png`));
+      const bytes = new Uint8Array(readFileSync(fixture("person-upper-body.png")));
       const { image, mask } = await load(bytes);
       expect(image).toMatchObject({ width: 563, height: 855 });
       const result = await runNode(

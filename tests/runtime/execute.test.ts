@@ -92,7 +92,7 @@ describe("executeWorkflow", () => {
       (e) => e.type === "node-status" && e.nodeId === "leffa" && e.status === "error",
     );
     expect(leffaError && "message" in leffaError && leffaError.message).toMatch(
-      /^not available yet: needs model leffa-vton-hd/,
+      /^needs model leffa-vton-hd-vae-encoder: it is converted from virtual_tryon\.pth/,
     );
     expect(outcome.status).toBe("error");
     const shown = outcome.results.get("view")?.ui?.images?.[0];

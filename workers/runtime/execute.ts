@@ -2,12 +2,16 @@ import type { Lookup } from "../../nodes/core/connection";
 import type { WorkflowDocument } from "../../nodes/core/document";
 import {
   CancelledError,
+  DeviceLostError,
   type BackendInfo,
   type ImageCodec,
+  type ModelSession,
+  type ModelStatus,
   type NodeContext,
   type NodeResult,
   type PortValue,
 } from "../../nodes/core/types";
+import { CpuTensor } from "../models/cpu-tensor";
 import type { ParamSpecs, ParamValues } from "../../nodes/core/params";
 import { nodeCacheKey } from "./cache-key";
 import { compileWorkflow } from "./compile";
@@ -21,7 +25,23 @@ export interface RuntimeHost {
   readonly codec: ImageCodec;
   readonly cache: ResultCache;
   asset(id: string): Promise<Uint8Array>;
-  requireModel(modelId: string): Promise<void>;
+  readonly models: ModelHost;
+}
+
+/** Models as the machine provides them: the browser cache and WebGPU, or the store and WASM. */
+export interface ModelHost {
+  statuses(): Promise<readonly ModelStatus[]>;
+  /** Throws ModelUnavailableError (saying what to do) when the model cannot be used. */
+  require(modelId: string): Promise<void>;
+  load(
+    modelId: string,
+    onProgress: (loaded: number, total: number, message: string) => void,
+  ): Promise<ModelSession>;
+  /**
+   * After a DeviceLostError: brings up a fresh device and drops the dead sessions. Resolves false
+   * when no recovery is possible, so the node fails instead of being retried.
+   */
+  recover(): Promise<boolean>;
 }
 
 export interface RunOptions {
@@ -155,6 +175,8 @@ export async function executeWorkflow(
 
     setStatus(node.id, "running");
     const nodeStart = performance.now();
+    const progress = (value: number, max: number, message?: string) =>
+      emit({ type: "node-progress", runId, nodeId: node.id, progress: { value, max, message } });
     const ctx: NodeContext = {
       nodeId: node.id,
       signal: signal ?? new AbortController().signal,
@@ -162,13 +184,26 @@ export async function executeWorkflow(
       codec: host.codec,
       workflow: doc,
       asset: (id) => host.asset(id),
-      requireModel: (id) => host.requireModel(id),
-      progress: (value, max, message) =>
-        emit({ type: "node-progress", runId, nodeId: node.id, progress: { value, max, message } }),
+      requireModel: (id) => host.models.require(id),
+      models: () => host.models.statuses(),
+      loadModel: (id) => host.models.load(id, progress),
+      tensor: (type, data, dims) => new CpuTensor(type, data, dims),
+      progress,
     };
+    const attempt = () => def.run(ctx, inputs, node.params as ParamValues<ParamSpecs>);
     try {
       // The params were resolved against this definition's specs in compileWorkflow.
-      const result = await def.run(ctx, inputs, node.params as ParamValues<ParamSpecs>);
+      const result = await attempt().catch(async (err: unknown) => {
+        // A lost GPU device is not the node's fault: on a fresh device it is tried once more.
+        if (!(err instanceof DeviceLostError) || !(await host.models.recover())) throw err;
+        progress(0, 1, `${err.message}; retrying on a new device`);
+        return attempt().catch((again: unknown) => {
+          if (!(again instanceof DeviceLostError)) throw again;
+          throw new DeviceLostError(
+            `${again.message} (twice in a row; reload the page, or choose WASM in the toolbar)`,
+          );
+        });
+      });
       if (signal?.aborted) throw new CancelledError();
       stats.ran++;
       results.set(node.id, result);

@@ -1,0 +1,32 @@
+import { HttpError, handle } from "@/app/_server/http";
+import { installStream, isInstalling } from "@/app/_server/install-stream";
+import { knownModel } from "@/app/_server/model-summary";
+import { installModel } from "@/models/install";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/**
+ * Installs a model into the server's store and streams the progress as NDJSON (see
+ * installStream). Local mode only: anyone who can reach the server may install. Accounts and
+ * permissions arrive with a later issue and will guard this route.
+ */
+export function POST(
+  _request: Request,
+  { params }: { params: Promise<{ id: string }> },
+): Promise<Response> {
+  return handle(async () => {
+    const { id } = knownModel((await params).id);
+    if (isInstalling(id)) throw new HttpError(409, `model ${id} is already being installed`);
+    // A client that goes away cancels the body stream, which cancels the install; request.signal
+    // is not used because its timing around streamed responses differs between Next versions.
+    const body = installStream(id, installModel);
+    return new Response(body, {
+      headers: {
+        "Content-Type": "application/x-ndjson; charset=utf-8",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
+  });
+}

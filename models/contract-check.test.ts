@@ -1,0 +1,105 @@
+import * as ort from "onnxruntime-web";
+import { describe, expect, it } from "vitest";
+import { contractProblems, type ValueMeta } from "./contract-check";
+import type { Contract } from "./manifest/schema";
+import { GraphBuilder } from "./onnx/builder";
+
+ort.env.wasm.numThreads = 1;
+
+const contract: Contract = {
+  inputs: [{ name: "input", dtype: "float32", shape: [1, 3, "height", "width"], range: [0, 1] }],
+  outputs: [{ name: "output", dtype: "float32", shape: [1, 3, "4*height", "4*width"] }],
+  preprocess: "RGB in [0,1]",
+  postprocess: "clamp to [0,1]",
+};
+
+const tensor = (name: string, type: string, shape: (number | string)[]): ValueMeta => ({
+  name,
+  isTensor: true,
+  type,
+  shape,
+});
+
+describe("contractProblems", () => {
+  it("accepts a model with the same names, dtypes, ranks and fixed dims, whatever its symbols", () => {
+    expect(
+      contractProblems(contract, {
+        inputs: [tensor("input", "float32", [1, 3, "h", "w"])],
+        outputs: [tensor("output", "float32", [1, 3, 256, "w4"]), tensor("side", "float16", [1])],
+      }),
+    ).toEqual([]);
+  });
+
+  it("names the tensor and both shapes when a dtype, rank or fixed dim differs", () => {
+    expect(
+      contractProblems(contract, {
+        inputs: [tensor("input", "float16", [1, 3, 512, 512])],
+        outputs: [tensor("output", "float32", [1, 3, "H"])],
+      }),
+    ).toEqual([
+      'input "input": expected float32 [1,3,height,width], model has float16 [1,3,512,512]',
+      'output "output": expected float32 [1,3,4*height,4*width], model has float32 [1,3,H]',
+    ]);
+    expect(
+      contractProblems(contract, {
+        inputs: [tensor("input", "float32", [2, 3, "h", "w"])],
+        outputs: [tensor("output", "float32", [1, 1, "a", "b"])],
+      }),
+    ).toEqual([
+      'input "input": expected float32 [1,3,height,width], model has float32 [2,3,h,w]',
+      'output "output": expected float32 [1,3,4*height,4*width], model has float32 [1,1,a,b]',
+    ]);
+  });
+
+  it("reports missing tensors, non-tensors and inputs the contract does not list", () => {
+    expect(
+      contractProblems(contract, {
+        inputs: [{ name: "input", isTensor: false }, tensor("mask", "uint8", [1, 1, "h", "w"])],
+        outputs: [tensor("logits", "float32", [1, 3, "h", "w"])],
+      }),
+    ).toEqual([
+      'input "input": expected float32 [1,3,height,width], model has a non-tensor value',
+      'input "mask": the model requires it (uint8 [1,1,h,w]) but the contract does not list it',
+      'output "output": expected float32 [1,3,4*height,4*width], model has no such output (it has "logits")',
+    ]);
+  });
+
+  it("does not hold a model that declares no shape to a rank, but holds it to the dtype", () => {
+    expect(
+      contractProblems(contract, {
+        inputs: [tensor("input", "float32", [])],
+        outputs: [tensor("output", "int64", [])],
+      }),
+    ).toEqual(['output "output": expected float32 [1,3,4*height,4*width], model has int64 []']);
+  });
+
+  it("reads a real onnxruntime-web session's metadata", async () => {
+    const g = new GraphBuilder("contract");
+    const x = g.input("input", "float32", [1, 3, "h", "w"]);
+    const extra = g.input("strength", "float32", [1]);
+    const [scaled] = g.node("Mul", [x, extra]);
+    g.node(
+      "Resize",
+      [scaled, "", g.initializer("s", new Float32Array([1, 1, 4, 4]), [4])],
+      {
+        mode: "nearest",
+      },
+      ["output"],
+    );
+    g.output("output", "float32", [1, 3, "H", "W"]);
+    const session = await ort.InferenceSession.create(g.toBytes(), {
+      executionProviders: ["wasm"],
+    });
+    // Symbolic dims come back as their names, fixed ones as numbers.
+    expect(session.inputMetadata[0]).toEqual(tensor("input", "float32", [1, 3, "h", "w"]));
+    expect(
+      contractProblems(contract, {
+        inputs: session.inputMetadata,
+        outputs: session.outputMetadata,
+      }),
+    ).toEqual([
+      'input "strength": the model requires it (float32 [1]) but the contract does not list it',
+    ]);
+    await session.release();
+  });
+});

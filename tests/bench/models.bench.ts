@@ -1,0 +1,53 @@
+/**
+ * `npm run bench:models`:
+ *  1. Real-ESRGAN x4fast on a 256×256 tile with onnxruntime-web WASM (1 and 2 threads) against
+ *     onnxruntime-node's native CPU backend measured in the same run (target: WASM within 1.5×);
+ *  2. model load in Chromium from the browser cache against the first download (production build,
+ *     skipped with a reason when the build or Chromium is missing);
+ *  3. checkpoint-reader throughput (MB/s) and peak memory on a ~1 GB torch.save file.
+ */
+import { existsSync } from "node:fs";
+import { benchCheckpointReader } from "./checkpoint-reader";
+import { measureModelCacheLoad } from "./model-cache-load";
+import { measureNative, measureWasmInChild, TILE } from "./upscaler-inference";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/lib/chromium/chromium";
+
+function line(label: string, value: string): void {
+  console.log(`${label.padEnd(52)} ${value}`);
+}
+
+console.log(`Real-ESRGAN x4fast, one ${TILE}×${TILE} tile (median of 3 after a warm-up)`);
+for (const threads of [1, 2]) {
+  // Native first, then WASM, with the same thread count: the ratio is the figure.
+  const native = await measureNative(threads);
+  const wasm = await measureWasmInChild(threads);
+  line(`  ${native.runtime}, ${threads} thread(s)`, `${native.ms.toFixed(0)} ms`);
+  line(
+    `  ${wasm.runtime}, ${threads} thread(s)`,
+    `${wasm.ms.toFixed(0)} ms  (${(wasm.ms / native.ms).toFixed(2)}× native; target ≤ 1.5×)`,
+  );
+}
+
+console.log("\nModel load in Chromium (realesrgan-x4fast, production build)");
+if (!existsSync(".next/BUILD_ID")) {
+  line("  skipped", "no production build: run npm run build");
+} else if (!existsSync(CHROMIUM)) {
+  line("  skipped", `no Chromium at ${CHROMIUM}`);
+} else {
+  const load = await measureModelCacheLoad(CHROMIUM);
+  line("  first load (download + verify + cache)", `${load.firstMs.toFixed(0)} ms`);
+  line(
+    "  reload from the browser cache",
+    `${load.cachedMs.toFixed(0)} ms  (${(load.firstMs / load.cachedMs).toFixed(1)}× faster)`,
+  );
+}
+
+console.log("\nCheckpoint reader (torch.save zip, fp32 tensors read one by one)");
+const reader = await benchCheckpointReader();
+line(
+  `  throughput on a ${reader.fileMb.toFixed(0)} MB file`,
+  `${reader.mbPerSecond.toFixed(0)} MB/s`,
+);
+line("  peak resident memory while reading", `${reader.peakRssMb.toFixed(0)} MB`);
+process.exit(0);

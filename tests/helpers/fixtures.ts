@@ -1,0 +1,30 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import { createImage, type RgbaImage } from "../../nodes/core/image";
+
+/**
+ * The shared real photographs (`../shared/fixtures/images` beside the checkout, or
+ * `FIXTURES_DIR`). They are read in place and never copied into the repository.
+ */
+export const FIXTURES_DIR = path.resolve(
+  process.env.FIXTURES_DIR ??
+    fileURLToPath(new URL("../../../shared/fixtures/images/", import.meta.url)),
+);
+
+export function fixture(name: "person-upper-body.png" | "two-people-bench.png"): string {
+  return path.join(FIXTURES_DIR, name);
+}
+
+/** A crop of a fixture photograph as a studio image (RGBA8). */
+export async function fixtureCrop(
+  name: Parameters<typeof fixture>[0],
+  rect: { left: number; top: number; width: number; height: number },
+): Promise<RgbaImage> {
+  const { data, info } = await sharp(fixture(name))
+    .extract(rect)
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return createImage(info.width, info.height, new Uint8ClampedArray(data));
+}

@@ -1,0 +1,94 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+const cli = path.join(root, "tools", "models-cli.ts");
+
+let store: string;
+
+/** Runs the CLI for real (tsx, own process) against an empty temporary store. */
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      tsx,
+      [cli, ...args],
+      { cwd: root, env: { ...process.env, MODELS_DIR: store } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+beforeAll(async () => {
+  store = await mkdtemp(path.join(tmpdir(), "models-cli-"));
+});
+afterAll(async () => {
+  await rm(store, { recursive: true, force: true });
+});
+
+// Each case starts its own tsx process: allow for a slow, busy machine.
+describe("npm run models", { timeout: 90_000 }, () => {
+  it("lists every model with task, size, licence and status", async () => {
+    const { code, stdout } = await run("list");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ID\s+TASK\s+SIZE\s+LICENCE\s+STATUS/);
+    expect(stdout).toMatch(/realesrgan-x4fast\s+upscale\s+[\d.]+ [KMG]?B\s+BSD-3-Clause\s+missing/);
+    expect(stdout).toMatch(/isnet\s+foreground\s+88\.2 MB\s+AGPL-3\.0-only.*missing \(optional\)/);
+    expect(stdout).toContain(store);
+  });
+
+  it("answers a bad command or missing argument with the usage and exit code 2", async () => {
+    const cases = [["frobnicate"], ["install"], ["make-tiny"], ["list", "extra"], []];
+    const results = await Promise.all(cases.map((args) => run(...args)));
+    results.forEach(({ code, stdout, stderr }, i) => {
+      expect(code, cases[i].join(" ")).toBe(2);
+      expect(stdout + stderr, cases[i].join(" ")).toContain("usage: npm run models");
+    });
+  });
+
+  it("fails with exit code 1 and a clear message for an unknown id or a model to convert", async () => {
+    const [unknown, convert, remove] = await Promise.all([
+      run("install", "no-such-model"),
+      run("install", "leffa-vton-hd-ref-unet"),
+      run("remove", "realesrgan-x4fast"),
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown model "no-such-model"');
+
+    expect(convert.code).toBe(1);
+    expect(convert.stderr).toContain("npm run models -- convert leffa-vton");
+    expect(convert.stderr).toContain("virtual_tryon.pth");
+
+    expect(remove.code).toBe(1);
+    expect(remove.stderr).toContain("not installed");
+  });
+
+  it("verifies nothing in an empty store", async () => {
+    const { code, stdout } = await run("verify");
+    expect(code).toBe(0);
+    expect(stdout).toContain("no model is installed");
+  });
+
+  it("writes a tiny model where --out says", async () => {
+    const out = path.join(store, "elsewhere", "tiny.onnx");
+    const { code, stdout } = await run(
+      "make-tiny",
+      "realesrgan-x4fast",
+      "--out",
+      out,
+      "--seed",
+      "7",
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain(out);
+    expect((await stat(out)).size).toBeGreaterThan(0);
+    expect((await run("make-tiny", "realesrgan-x4fast", "--seed", "x")).code).toBe(2);
+  });
+});

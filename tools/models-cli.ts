@@ -1,0 +1,241 @@
+/**
+ * `npm run models -- list | install <id>… | verify [<id>…] | remove <id>… | make-tiny <id>`:
+ * the command-line face of the model store. Progress goes to stderr (one line per file), results
+ * to stdout. Exit codes: 0 ok, 1 failure, 2 usage.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { getModel, UnknownModelError } from "../models/manifest";
+import type { ModelEntry } from "../models/manifest/schema";
+import {
+  humanBytes,
+  installModel,
+  InstallError,
+  listModels,
+  removeModel,
+  verifyModel,
+  type InstallProgress,
+} from "../models/install";
+import { progressLine, progressStep } from "../models/install/format";
+import { modelsDir, type InstalledRecord } from "../models/store";
+
+const USAGE = `usage: npm run models -- <command>
+
+  list                          every known model: id, task, size, licence, installed or missing
+  install <id>...               download or extract, build, verify and store the model(s)
+  verify [<id>...]              re-hash installed files (every installed model when no id)
+  remove <id>...                delete installed model(s)
+  make-tiny <id> [--out <file>] [--seed <n>]
+                                write a tiny random-weight model with <id>'s contract
+                                (default <store>/tiny/<id>.onnx)
+
+The store is $MODELS_DIR, or models/store.`;
+
+class UsageError extends Error {}
+
+/** Draws one progress line per file and phase on stderr: redrawn in place on a terminal, every 10 % otherwise. */
+class ProgressReporter {
+  private key = "";
+  private step = -1;
+  private lastDraw = 0;
+  private lastLine = "";
+  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  update(p: InstallProgress): void {
+    const key = `${p.modelId}/${p.file}/${p.phase}`;
+    const line = progressLine(p.file, p.phase, p.bytes, p.total);
+    const done = p.total !== null && p.bytes >= p.total;
+    if (this.out.isTTY) {
+      if (key !== this.key) this.newLine();
+      const now = Date.now();
+      if (key === this.key && !done && now - this.lastDraw < 100) return;
+      this.key = key;
+      this.lastDraw = now;
+      this.out.write(`\r${line.padEnd(this.lastLine.length)}`);
+      this.lastLine = line;
+      return;
+    }
+    const step = progressStep(p.bytes, p.total);
+    if (key === this.key && step === this.step) return;
+    this.key = key;
+    this.step = step;
+    this.out.write(`${line}\n`);
+  }
+
+  /** Ends the line being redrawn, if any. */
+  newLine(): void {
+    if (this.out.isTTY && this.lastLine) this.out.write("\n");
+    this.lastLine = "";
+    this.key = "";
+  }
+}
+
+function sizeOf(entry: ModelEntry, installed: InstalledRecord | undefined): string {
+  if (installed) return humanBytes(installed.files.reduce((sum, f) => sum + f.bytes, 0));
+  const known = entry.files.map((f) => f.bytes);
+  if (known.some((b) => b === null)) return "?";
+  return humanBytes(known.reduce((sum: number, b) => sum + (b ?? 0), 0));
+}
+
+function statusOf(entry: ModelEntry, installed: InstalledRecord | undefined): string {
+  if (installed) return "installed";
+  if (entry.source.kind === "convert") return "missing (convert)";
+  return entry.optional ? "missing (optional)" : "missing";
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+async function list(): Promise<number> {
+  const models = await listModels();
+  const rows = [["ID", "TASK", "SIZE", "LICENCE", "STATUS"]];
+  for (const { entry, installed } of models) {
+    const licence =
+      entry.licence.spdx +
+      (entry.licence.commercial === "yes" ? "" : ` (commercial: ${entry.licence.commercial})`);
+    rows.push([
+      entry.id,
+      entry.task,
+      sizeOf(entry, installed),
+      licence,
+      statusOf(entry, installed),
+    ]);
+  }
+  console.log(table(rows));
+  console.log(`\nstore: ${modelsDir()}`);
+  return 0;
+}
+
+async function install(ids: string[], signal: AbortSignal): Promise<number> {
+  if (ids.length === 0) throw new UsageError("install needs at least one model id");
+  const reporter = new ProgressReporter();
+  for (const id of ids) {
+    const notice = getModel(id).licence.notice;
+    if (notice) console.error(`${id}: licence ${getModel(id).licence.spdx}. ${notice}`);
+    console.error(`installing ${id}`);
+    const record = await installModel(id, { signal, onProgress: (p) => reporter.update(p) });
+    reporter.newLine();
+    const total = record.files.reduce((sum, f) => sum + f.bytes, 0);
+    console.log(
+      `${id}: installed (${record.files.length} files, ${humanBytes(total)}) in ${path.join(modelsDir(), id)}`,
+    );
+  }
+  return 0;
+}
+
+async function verify(ids: string[]): Promise<number> {
+  const targets =
+    ids.length > 0 ? ids : (await listModels()).filter((m) => m.installed).map((m) => m.entry.id);
+  if (targets.length === 0) {
+    console.log("no model is installed");
+    return 0;
+  }
+  let failures = 0;
+  for (const id of targets) {
+    const result = await verifyModel(id);
+    if (result.ok) console.log(`${id}: ok`);
+    else {
+      failures++;
+      console.log(`${id}: FAILED`);
+      for (const problem of result.problems) console.log(`  ${problem}`);
+    }
+  }
+  if (failures > 0)
+    console.error(
+      `${failures} model(s) failed verification; reinstall with: npm run models -- install <id>`,
+    );
+  return failures > 0 ? 1 : 0;
+}
+
+async function remove(ids: string[]): Promise<number> {
+  if (ids.length === 0) throw new UsageError("remove needs at least one model id");
+  for (const id of ids) {
+    await removeModel(id);
+    console.log(`${id}: removed`);
+  }
+  return 0;
+}
+
+async function makeTiny(args: string[]): Promise<number> {
+  let out: string | undefined;
+  let seed: number | undefined;
+  const ids: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--out" || arg === "--seed") {
+      const value = args[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      if (arg === "--out") out = value;
+      else {
+        seed = Number(value);
+        if (!Number.isInteger(seed))
+          throw new UsageError(`--seed must be an integer, got "${value}"`);
+      }
+    } else if (arg.startsWith("--")) throw new UsageError(`unknown option ${arg}`);
+    else ids.push(arg);
+  }
+  if (ids.length !== 1) throw new UsageError("make-tiny needs exactly one model id");
+  const entry = getModel(ids[0]);
+  // Loaded on demand: only this command needs the ONNX builder.
+  const { makeTinyModel } = await import("../models/tiny/make-tiny");
+  const bytes = makeTinyModel(entry, seed === undefined ? {} : { seed });
+  const file = path.resolve(out ?? path.join(modelsDir(), "tiny", `${entry.id}.onnx`));
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, bytes);
+  console.log(`${entry.id}: tiny model written to ${file} (${humanBytes(bytes.length)})`);
+  return 0;
+}
+
+export async function main(argv: string[], signal: AbortSignal): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "list":
+        if (rest.length > 0) throw new UsageError("list takes no arguments");
+        return await list();
+      case "install":
+        return await install(rest, signal);
+      case "verify":
+        return await verify(rest);
+      case "remove":
+        return await remove(rest);
+      case "make-tiny":
+        return await makeTiny(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof InstallError || err instanceof UnknownModelError) {
+      console.error(`\nerror: ${err.message}`);
+      return 1;
+    }
+    console.error(`\nerror: ${(err as Error).stack ?? err}`);
+    return 1;
+  }
+}
+
+const controller = new AbortController();
+process.once("SIGINT", () => {
+  console.error("\ncancelling: partial downloads are kept, run the same command again to resume");
+  controller.abort();
+});
+process.exitCode = await main(process.argv.slice(2), controller.signal);

@@ -1,0 +1,290 @@
+import type * as Ort from "onnxruntime-web";
+import type { InferenceSession, Tensor } from "onnxruntime-web";
+import type { ModelEntry } from "../../models/manifest/schema";
+import { contractProblems } from "../../models/contract-check";
+import {
+  DeviceLostError,
+  NodeError,
+  type BackendInfo,
+  type ModelRunOptions,
+  type ModelSession,
+  type ModelTensor,
+} from "../../nodes/core/types";
+import { CpuTensor } from "./cpu-tensor";
+
+export type OrtModule = typeof Ort;
+
+/** The bytes of a model: its .onnx and any external-data files it names. */
+export interface ModelBytes {
+  readonly model: Uint8Array;
+  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array }[];
+}
+
+export type LoadProgress = (loaded: number, total: number, message: string) => void;
+
+/** Fetches a model's files (the browser cache, or the store on disk), reporting download progress. */
+export type ModelLoader = (entry: ModelEntry, onProgress?: LoadProgress) => Promise<ModelBytes>;
+
+/** Where sessions run now; read at each session's creation, since a lost device is replaced. */
+export interface ExecutionTarget {
+  readonly info: BackendInfo;
+  /** The studio's own device, shared by every session and kernel. */
+  readonly device?: GPUDevice;
+  /** True once that device has been lost. */
+  deviceLost(): boolean;
+}
+
+export interface SessionPoolOptions {
+  readonly ort: OrtModule;
+  readonly load: ModelLoader;
+  readonly target: () => ExecutionTarget;
+  /** Model bytes kept loaded at most; the least recently used sessions are released beyond it. */
+  readonly budgetBytes: number;
+}
+
+interface Slot {
+  readonly id: string;
+  readonly ready: Promise<PooledSession>;
+  bytes: number;
+  lastUsed: number;
+  busy: number;
+}
+
+let clock = 0;
+
+/**
+ * Model sessions for the runtime: loaded on first use, checked against their manifest contract,
+ * kept in an LRU under a byte budget and shared by every node. A session on WebGPU that fails to
+ * load or run falls back to WASM on its own, and says so in its backend detail.
+ */
+export class SessionPool {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(private readonly options: SessionPoolOptions) {}
+
+  async get(entry: ModelEntry, onProgress?: LoadProgress): Promise<ModelSession> {
+    let slot = this.slots.get(entry.id);
+    if (!slot) {
+      const ready = this.open(entry, onProgress);
+      const created: Slot = { id: entry.id, ready, bytes: 0, lastUsed: ++clock, busy: 0 };
+      slot = created;
+      this.slots.set(entry.id, created);
+      ready.then(
+        (session) => {
+          created.bytes = session.bytes;
+          this.evict();
+        },
+        () => {
+          // A failed load is not cached: the next attempt (after an install) starts afresh.
+          if (this.slots.get(entry.id) === created) this.slots.delete(entry.id);
+        },
+      );
+    }
+    slot.lastUsed = ++clock;
+    const session = await slot.ready;
+    return this.track(slot, session);
+  }
+
+  /** Model ids loaded now, most recent first (for the UI and tests). */
+  loaded(): string[] {
+    return [...this.slots.values()].sort((a, b) => b.lastUsed - a.lastUsed).map((s) => s.id);
+  }
+
+  /** Releases every session (the device was lost, or memory is wanted back). */
+  async clear(): Promise<void> {
+    const slots = [...this.slots.values()];
+    this.slots.clear();
+    await Promise.all(
+      slots.map((s) =>
+        s.ready.then(
+          (p) => p.release(),
+          () => {},
+        ),
+      ),
+    );
+  }
+
+  private track(slot: Slot, session: PooledSession): ModelSession {
+    return {
+      modelId: session.modelId,
+      get backend() {
+        return session.backend;
+      },
+      run: async (feeds, options) => {
+        slot.busy++;
+        slot.lastUsed = ++clock;
+        try {
+          return await session.run(feeds, options);
+        } finally {
+          slot.busy--;
+          this.evict();
+        }
+      },
+    };
+  }
+
+  private evict(): void {
+    let total = [...this.slots.values()].reduce((sum, s) => sum + s.bytes, 0);
+    const idle = [...this.slots.values()]
+      .filter((s) => s.busy === 0 && s.bytes > 0)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    // The newest session always stays, even alone over budget: it is what the node asked for.
+    const newest = Math.max(...[...this.slots.values()].map((s) => s.lastUsed));
+    for (const slot of idle) {
+      if (total <= this.options.budgetBytes) break;
+      if (slot.lastUsed === newest) continue;
+      this.slots.delete(slot.id);
+      total -= slot.bytes;
+      void slot.ready.then((s) => s.release());
+    }
+  }
+
+  private async open(entry: ModelEntry, onProgress?: LoadProgress): Promise<PooledSession> {
+    const bytes = await this.options.load(entry, onProgress);
+    const target = this.options.target();
+    const session = new PooledSession(this.options.ort, entry, bytes, target);
+    await session.start();
+    return session;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** One model's session, with its fallback from WebGPU to WASM. */
+class PooledSession {
+  private session: InferenceSession | undefined;
+  private onGpu = false;
+  private provedOnGpu = false;
+  backend: BackendInfo;
+  readonly bytes: number;
+
+  constructor(
+    private readonly ort: OrtModule,
+    private readonly entry: ModelEntry,
+    private readonly files: ModelBytes,
+    private readonly target: ExecutionTarget,
+  ) {
+    this.backend = target.info;
+    this.bytes =
+      files.model.byteLength + files.externalData.reduce((n, f) => n + f.data.byteLength, 0);
+  }
+
+  get modelId(): string {
+    return this.entry.id;
+  }
+
+  async start(): Promise<void> {
+    if (this.target.info.name === "webgpu" && this.target.device) {
+      try {
+        this.session = await this.create(true);
+        this.onGpu = true;
+        this.backend = this.target.info;
+        return;
+      } catch (err) {
+        if (err instanceof NodeError) throw err;
+        this.fallBack(err, "failed to load");
+      }
+    }
+    this.session = await this.create(false);
+  }
+
+  async release(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    await s?.release();
+  }
+
+  async run(
+    feeds: Readonly<Record<string, ModelTensor>>,
+    options: ModelRunOptions = {},
+  ): Promise<Record<string, ModelTensor>> {
+    const outputs = options.outputs ?? this.entry.contract.outputs.map((o) => o.name);
+    try {
+      const result = await this.runOnce(feeds, outputs);
+      if (this.onGpu) this.provedOnGpu = true;
+      return options.keepOnGpu ? result : await this.toCpu(result);
+    } catch (err) {
+      if (this.onGpu && this.target.deviceLost()) throw new DeviceLostError(errorText(err));
+      // A kernel that WebGPU cannot run shows on the first run; the model then moves to WASM.
+      if (!this.onGpu || this.provedOnGpu) throw err;
+      this.fallBack(err, "failed on its first run");
+      await this.release();
+      this.session = await this.create(false);
+      const result = await this.runOnce(feeds, outputs);
+      return this.toCpu(result);
+    }
+  }
+
+  private fallBack(err: unknown, what: string): void {
+    this.onGpu = false;
+    this.backend = {
+      name: "wasm",
+      detail: `${this.entry.id} ${what} on WebGPU (${errorText(err)}); it runs on WASM instead`,
+    };
+  }
+
+  private async runOnce(
+    feeds: Readonly<Record<string, ModelTensor>>,
+    outputs: readonly string[],
+  ): Promise<Record<string, ModelTensor>> {
+    const session = this.session;
+    if (!session) throw new Error(`${this.entry.id}: the session was released`);
+    const prepared: Record<string, Tensor> = {};
+    for (const [name, feed] of Object.entries(feeds)) prepared[name] = await this.toOrt(feed);
+    return session.run(prepared, [...outputs]);
+  }
+
+  /** Feeds from nodes (CpuTensor) or from other sessions (onnxruntime Tensors, maybe on the GPU). */
+  private async toOrt(feed: ModelTensor): Promise<Tensor> {
+    const { Tensor } = this.ort;
+    if (feed instanceof CpuTensor) {
+      return new Tensor(feed.type, feed.data as never, [...feed.dims]);
+    }
+    if (feed instanceof Tensor) {
+      // A GPU tensor can only feed a session on the same device; a WASM session gets its data.
+      if (feed.location === "gpu-buffer" && !this.onGpu) {
+        return new Tensor(feed.type, (await feed.getData()) as never, [...feed.dims]);
+      }
+      return feed;
+    }
+    throw new Error(`${this.entry.id}: a feed is neither ctx.tensor() nor a model output`);
+  }
+
+  private async toCpu(result: Record<string, ModelTensor>): Promise<Record<string, ModelTensor>> {
+    const out: Record<string, ModelTensor> = {};
+    for (const [name, tensor] of Object.entries(result)) {
+      if (tensor.location === "cpu") {
+        out[name] = tensor;
+        continue;
+      }
+      const data = await tensor.getData();
+      tensor.dispose();
+      out[name] = new this.ort.Tensor(tensor.type as never, data as never, [...tensor.dims]);
+    }
+    return out;
+  }
+
+  private async create(gpu: boolean): Promise<InferenceSession> {
+    const { ort, entry, files } = this;
+    const options: InferenceSession.SessionOptions = {
+      executionProviders: gpu ? [{ name: "webgpu", device: this.target.device }] : ["wasm"],
+      graphOptimizationLevel: "all",
+      externalData: files.externalData.map((f) => ({ path: f.path, data: f.data })),
+      ...(gpu ? { preferredOutputLocation: "gpu-buffer" as const } : {}),
+    };
+    const session = await ort.InferenceSession.create(files.model, options);
+    const problems = contractProblems(entry.contract, {
+      inputs: session.inputMetadata,
+      outputs: session.outputMetadata,
+    });
+    if (problems.length) {
+      await session.release();
+      throw new NodeError(
+        `${entry.id} does not match its manifest contract: ${problems.join("; ")}`,
+      );
+    }
+    return session;
+  }
+}
