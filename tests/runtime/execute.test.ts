@@ -5,7 +5,7 @@ import { getNodeDefinition } from "../../nodes";
 import type { WorkflowDocument } from "../../nodes/core/document";
 import { isImage } from "../../nodes/core/image";
 import { param } from "../../nodes/core/params";
-import { defineNode, type NodeDefinition } from "../../nodes/core/types";
+import { defineNode, DeviceLostError, type NodeDefinition } from "../../nodes/core/types";
 import { nodeCodec } from "../../workers/codec/node-codec";
 import { createNodeHost } from "../../workers/node-host";
 import type { RunEvent } from "../../workers/runtime/events";
@@ -218,5 +218,77 @@ describe("executeWorkflow", () => {
     expect(
       events.some((e) => e.type === "node-status" && e.nodeId === "s2" && e.status === "running"),
     ).toBe(false);
+  });
+
+  describe("a lost GPU device", () => {
+    /** A node that loses the device on its first `failures` attempts. */
+    function flaky(failures: number) {
+      let attempts = 0;
+      const def = defineNode({
+        type: "gpu-node",
+        version: 1,
+        title: "GPU node",
+        category: "Utility",
+        description: "loses the device",
+        inputs: {},
+        outputs: { value: { type: "NUMBER" } },
+        params: {},
+        async run() {
+          attempts++;
+          if (attempts <= failures) throw new DeviceLostError("the driver was reset");
+          return { outputs: { value: attempts } };
+        },
+      }) as unknown as NodeDefinition;
+      return { def, attempts: () => attempts };
+    }
+
+    async function runWith(failures: number, recovers: boolean) {
+      const node = flaky(failures);
+      let recoveries = 0;
+      const base = createNodeHost();
+      const host: RuntimeHost = {
+        ...base,
+        lookup: (t: string) => (t === "gpu-node" ? node.def : getNodeDefinition(t)),
+        models: {
+          ...base.models,
+          recover: async () => {
+            recoveries++;
+            return recovers;
+          },
+        },
+      };
+      const doc: WorkflowDocument = {
+        version: 1,
+        name: "device",
+        meta: {},
+        nodes: [{ id: "g", type: "gpu-node", position: { x: 0, y: 0 }, params: {} }],
+        edges: [],
+      };
+      const outcome = await executeWorkflow(doc, host, { runId: "d" });
+      return { outcome, attempts: node.attempts(), recoveries };
+    }
+
+    it("recreates the device and retries the node once", async () => {
+      const { outcome, attempts, recoveries } = await runWith(1, true);
+      expect(outcome.statuses.get("g")?.status).toBe("done");
+      expect(outcome.results.get("g")?.outputs.value).toBe(2);
+      expect([attempts, recoveries]).toEqual([2, 1]);
+    });
+
+    it("fails clearly when the device is lost again", async () => {
+      const { outcome, attempts } = await runWith(2, true);
+      expect(attempts).toBe(2);
+      expect(outcome.statuses.get("g")?.message).toMatch(
+        /^the GPU device was lost: the driver was reset \(twice in a row; reload the page/,
+      );
+    });
+
+    it("does not retry when no device can be had", async () => {
+      const { outcome, attempts } = await runWith(1, false);
+      expect(attempts).toBe(1);
+      expect(outcome.statuses.get("g")?.message).toBe(
+        "the GPU device was lost: the driver was reset",
+      );
+    });
   });
 });

@@ -3,6 +3,7 @@ import type { WorkflowDocument } from "../../nodes/core/document";
 import {
   CancelledError,
   DeviceLostError,
+  NodeError,
   type BackendInfo,
   type ImageCodec,
   type ModelSession,
@@ -199,8 +200,8 @@ export async function executeWorkflow(
         progress(0, 1, `${err.message}; retrying on a new device`);
         return attempt().catch((again: unknown) => {
           if (!(again instanceof DeviceLostError)) throw again;
-          throw new DeviceLostError(
-            `${again.message} (twice in a row; reload the page, or choose WASM in the toolbar)`,
+          throw new NodeError(
+            `${again.message} (twice in a row; reload the page, or add ?backend=wasm to its address to run on the CPU)`,
           );
         });
       });

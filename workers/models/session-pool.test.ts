@@ -1,0 +1,177 @@
+import * as ort from "onnxruntime-web";
+import { describe, expect, it } from "vitest";
+import { getModel } from "../../models/manifest";
+import type { ModelEntry } from "../../models/manifest/schema";
+import { makeTinyModel } from "../../models/tiny/make-tiny";
+import { DeviceLostError, NodeError } from "../../nodes/core/types";
+import { CpuTensor } from "./cpu-tensor";
+import {
+  SessionPool,
+  type ExecutionTarget,
+  type ModelLoader,
+  type OrtModule,
+} from "./session-pool";
+
+ort.env.wasm.numThreads = 1;
+
+const upscaler = getModel("realesrgan-x4fast");
+const wasmTarget: ExecutionTarget = {
+  info: { name: "wasm", detail: "test" },
+  deviceLost: () => false,
+};
+
+/** Loads tiny contract models in place of the real files, counting loads. */
+function tinyLoader(loads: string[], override?: (entry: ModelEntry) => ModelEntry): ModelLoader {
+  return async (entry) => {
+    loads.push(entry.id);
+    return { model: makeTinyModel(override ? override(entry) : entry), externalData: [] };
+  };
+}
+
+const input = () => new CpuTensor("float32", new Float32Array(3 * 8 * 8).fill(0.5), [1, 3, 8, 8]);
+
+describe("SessionPool", () => {
+  it("loads once, shares the session and runs CPU tensors from nodes", async () => {
+    const loads: string[] = [];
+    const pool = new SessionPool({
+      ort,
+      load: tinyLoader(loads),
+      target: () => wasmTarget,
+      budgetBytes: 1e9,
+    });
+    const [a, b] = await Promise.all([pool.get(upscaler), pool.get(upscaler)]);
+    expect(loads).toEqual(["realesrgan-x4fast"]);
+    const { output } = await a.run({ input: input() });
+    expect(output.dims).toEqual([1, 3, 32, 32]);
+    expect(output.location).toBe("cpu");
+    expect(b.backend.name).toBe("wasm");
+    await pool.clear();
+  });
+
+  it("refuses a model whose tensors differ from its contract, naming the tensor", async () => {
+    const renamed = (e: ModelEntry): ModelEntry => ({
+      ...e,
+      contract: { ...e.contract, inputs: [{ ...e.contract.inputs[0], name: "pixels" }] },
+    });
+    const loads: string[] = [];
+    const pool = new SessionPool({
+      ort,
+      load: tinyLoader(loads, renamed),
+      target: () => wasmTarget,
+      budgetBytes: 1e9,
+    });
+    await expect(pool.get(upscaler)).rejects.toThrow(
+      /realesrgan-x4fast does not match its manifest contract: .*"input"/,
+    );
+    // A failed load is not remembered: the next request tries again.
+    await expect(pool.get(upscaler)).rejects.toBeInstanceOf(NodeError);
+    expect(loads).toHaveLength(2);
+  });
+
+  it("evicts the least recently used sessions beyond its byte budget", async () => {
+    const loads: string[] = [];
+    const sizes = new Map<string, number>();
+    const load: ModelLoader = async (entry) => {
+      const bytes = await tinyLoader(loads)(entry);
+      sizes.set(entry.id, bytes.model.byteLength);
+      return bytes;
+    };
+    const plus = getModel("realesrgan-x4plus");
+    const isnet = getModel("isnet-fp16");
+    // Room for two of the three tiny models.
+    const pool = new SessionPool({ ort, load, target: () => wasmTarget, budgetBytes: 1 });
+    await pool.get(upscaler);
+    await pool.get(plus);
+    expect(pool.loaded()).toEqual(["realesrgan-x4plus"]);
+    const budget = (sizes.get("realesrgan-x4fast") ?? 0) + (sizes.get("realesrgan-x4plus") ?? 0);
+    const roomy = new SessionPool({ ort, load, target: () => wasmTarget, budgetBytes: budget });
+    await roomy.get(upscaler);
+    await roomy.get(plus);
+    await roomy.get(upscaler); // x4fast is now the most recent
+    await roomy.get(isnet);
+    expect(roomy.loaded()).toEqual(["isnet-fp16", "realesrgan-x4fast"]);
+    await pool.clear();
+    await roomy.clear();
+  });
+});
+
+/**
+ * onnxruntime with a pretend WebGPU provider: creating a session "on WebGPU" succeeds (it is WASM
+ * underneath) or fails, and its runs fail as told — enough to drive the pool's fallback paths.
+ */
+function fakeGpuOrt(behaviour: { createFails?: boolean; runFails?: boolean }): OrtModule {
+  const InferenceSession = {
+    async create(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions) {
+      const gpu = options.executionProviders?.some(
+        (ep) => typeof ep !== "string" && ep.name === "webgpu",
+      );
+      if (gpu && behaviour.createFails) throw new Error("no kernel for Mul");
+      const session = await ort.InferenceSession.create(bytes, {
+        ...options,
+        executionProviders: ["wasm"],
+        preferredOutputLocation: undefined,
+      });
+      if (!gpu || !behaviour.runFails) return session;
+      return new Proxy(session, {
+        get(target, key, receiver) {
+          if (key === "run")
+            return async () => Promise.reject(new Error("Failed to run JSEP kernel"));
+          const value = Reflect.get(target, key, receiver);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+  return { ...ort, InferenceSession } as unknown as OrtModule;
+}
+
+describe("SessionPool on WebGPU", () => {
+  const gpuTarget = (lost = false): ExecutionTarget => ({
+    info: { name: "webgpu", detail: "test adapter" },
+    device: {} as GPUDevice,
+    deviceLost: () => lost,
+  });
+
+  it("falls back to WASM when the model fails to load on WebGPU, and says so", async () => {
+    const pool = new SessionPool({
+      ort: fakeGpuOrt({ createFails: true }),
+      load: tinyLoader([]),
+      target: () => gpuTarget(),
+      budgetBytes: 1e9,
+    });
+    const session = await pool.get(upscaler);
+    expect(session.backend.name).toBe("wasm");
+    expect(session.backend.detail).toMatch(
+      /failed to load on WebGPU \(no kernel for Mul\); it runs on WASM/,
+    );
+    expect((await session.run({ input: input() })).output.dims).toEqual([1, 3, 32, 32]);
+    await pool.clear();
+  });
+
+  it("moves a model to WASM when its first WebGPU run fails", async () => {
+    const pool = new SessionPool({
+      ort: fakeGpuOrt({ runFails: true }),
+      load: tinyLoader([]),
+      target: () => gpuTarget(),
+      budgetBytes: 1e9,
+    });
+    const session = await pool.get(upscaler);
+    expect(session.backend.name).toBe("webgpu");
+    const { output } = await session.run({ input: input() });
+    expect(output.dims).toEqual([1, 3, 32, 32]);
+    expect(session.backend.detail).toMatch(/failed on its first run on WebGPU/);
+    await pool.clear();
+  });
+
+  it("reports a lost device instead of falling back", async () => {
+    const pool = new SessionPool({
+      ort: fakeGpuOrt({ runFails: true }),
+      load: tinyLoader([]),
+      target: () => gpuTarget(true),
+      budgetBytes: 1e9,
+    });
+    const session = await pool.get(upscaler);
+    await expect(session.run({ input: input() })).rejects.toBeInstanceOf(DeviceLostError);
+    await pool.clear();
+  });
+});
