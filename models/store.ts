@@ -10,11 +10,15 @@ import { fileNameSchema } from "./manifest/schema";
  */
 
 export function modelsDir(): string {
-  return path.resolve(process.env.MODELS_DIR ?? path.join(process.cwd(), "models", "store"));
+  // Not a module path: keep the bundler from tracing the whole project through it.
+  return path.resolve(
+    /* turbopackIgnore: true */ process.env.MODELS_DIR ??
+      path.join(/* turbopackIgnore: true */ process.cwd(), "models", "store"),
+  );
 }
 
 export function modelDir(id: string): string {
-  return path.join(modelsDir(), id);
+  return path.join(/* turbopackIgnore: true */ modelsDir(), id);
 }
 
 export const installedRecordSchema = z.object({

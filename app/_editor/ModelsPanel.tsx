@@ -1,5 +1,6 @@
 "use client";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { ModelProbe } from "./ModelProbe";
 import {
   browserCopy,
   fetchModels,
@@ -266,6 +267,9 @@ function ModelRow(props: {
           </button>
         )}
       </div>
+      {model.onnx && (model.installed || copy.complete) && (
+        <ModelProbe modelId={model.id} title={model.title} disabled={busy} />
+      )}
     </li>
   );
 }
@@ -300,14 +304,20 @@ export function ModelsPanel({ onClose }: { onClose(): void }) {
   const dialog = useRef<HTMLDivElement>(null);
   const estimate = useStorageEstimate(cached);
 
+  const refreshes = useRef(0);
   const refresh = useCallback(async () => {
+    // Actions on several rows refresh concurrently; only the latest answer may be shown.
+    const mine = ++refreshes.current;
     try {
       const [list, inBrowser] = await Promise.all([fetchModels(), listCachedModels()]);
+      if (mine !== refreshes.current) return;
       setModels(list);
       setCached(inBrowser);
       setLoadError(null);
     } catch (err) {
-      setLoadError(`Could not list the models: ${(err as Error).message}`);
+      if (mine === refreshes.current) {
+        setLoadError(`Could not list the models: ${(err as Error).message}`);
+      }
     }
   }, []);
 

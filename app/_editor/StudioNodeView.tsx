@@ -109,6 +109,11 @@ function RunDetails({ id, showImages }: { id: string; showImages: boolean }) {
           ))}
         </div>
       )}
+      {outputs?.text && (
+        <p className="node-output-text" data-testid="node-output-text">
+          {outputs.text}
+        </p>
+      )}
       {outputs?.files.map((f) => (
         <a key={f.url} className="button small download" href={f.url} download={f.name}>
           ⬇ {f.name}

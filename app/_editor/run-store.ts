@@ -27,6 +27,8 @@ export interface NodeOutputs {
   readonly images: readonly ShownImage[];
   readonly files: readonly ShownFile[];
   readonly cached: boolean;
+  /** What the node says about its result (e.g. which model and backend, or a fallback). */
+  readonly text?: string;
 }
 
 interface RunState {
@@ -140,7 +142,10 @@ async function applyNow(event: WorkerEvent): Promise<void> {
       }));
       revoke(get().outputs[event.nodeId]);
       set((s) => ({
-        outputs: { ...s.outputs, [event.nodeId]: { images, files, cached: event.cached } },
+        outputs: {
+          ...s.outputs,
+          [event.nodeId]: { images, files, cached: event.cached, text: event.text },
+        },
       }));
       break;
     }

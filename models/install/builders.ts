@@ -77,7 +77,7 @@ async function buildNcnn(ctx: BuildContext): Promise<string[]> {
   const paramText = await readFile(path.join(ctx.stagingDir, param), "utf8");
   const weights = new Uint8Array(await readFile(path.join(ctx.stagingDir, bin)));
   const onnx = ncnnToOnnx(paramText, weights, { name: ctx.entry.id });
-  await writeFile(path.join(ctx.stagingDir, onnxName), onnx);
+  await writeFile(path.join(/* turbopackIgnore: true */ ctx.stagingDir, onnxName), onnx);
   ctx.onProgress?.(onnxName, onnx.length, onnx.length);
   return kept;
 }
@@ -94,8 +94,11 @@ async function buildImgly(ctx: BuildContext): Promise<void> {
     );
   }
   const onnxName = modelFileName(ctx.entry);
-  await assembleImglyResource(json, resource, path.join(ctx.stagingDir, onnxName), (bytes, total) =>
-    ctx.onProgress?.(onnxName, bytes, total),
+  await assembleImglyResource(
+    json,
+    resource,
+    path.join(/* turbopackIgnore: true */ ctx.stagingDir, onnxName),
+    (bytes, total) => ctx.onProgress?.(onnxName, bytes, total),
   );
 }
 

@@ -7,7 +7,7 @@ import * as list from "@/app/api/models/route";
 import * as model from "@/app/api/models/[id]/route";
 import * as install from "@/app/api/models/[id]/install/route";
 import * as files from "@/app/api/models/[id]/files/[name]/route";
-import { MODELS } from "@/models/manifest";
+import { getModel, MODELS } from "@/models/manifest";
 import { routeContext } from "./test-db";
 
 /**
@@ -17,7 +17,14 @@ import { routeContext } from "./test-db";
  */
 
 const ID = "realesrgan-x4fast";
-const OTHER = "realesrgan-x4plus";
+/**
+ * A model whose manifest pins no hash, so a hand-made install of it counts as complete and
+ * "installing" it again needs no download.
+ */
+const OTHER = MODELS.find(
+  (m) =>
+    m.id !== ID && m.source.kind === "url" && m.files.every((f) => f.sha256 === null && !f.bytes),
+)!.id;
 const WEIGHTS = Uint8Array.from({ length: 4096 }, (_, i) => (i * 31 + 7) % 256);
 const SHA = createHash("sha256").update(WEIGHTS).digest("hex");
 const SECRET = "not a model file";
@@ -26,15 +33,17 @@ let root: string;
 let store: string;
 let previous: string | undefined;
 
+/** Writes the model's files (all with WEIGHTS) and its installed.json, as the installer would. */
 function installByHand(id: string, extra: { name: string; bytes: number; sha256: string }[] = []) {
   const dir = path.join(store, id);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "model.onnx"), WEIGHTS);
+  const names = getModel(id).files.map((f) => f.name);
+  for (const name of names) writeFileSync(path.join(dir, name), WEIGHTS);
   const record = {
     id,
     installedAt: "2026-07-01T12:00:00.000Z",
     source: "test: written by hand",
-    files: [{ name: "model.onnx", bytes: WEIGHTS.byteLength, sha256: SHA }, ...extra],
+    files: [...names.map((name) => ({ name, bytes: WEIGHTS.byteLength, sha256: SHA })), ...extra],
   };
   writeFileSync(path.join(dir, "installed.json"), JSON.stringify(record));
   return record;
@@ -95,7 +104,7 @@ describe("GET /api/models", () => {
       task: "upscale",
       optional: false,
       licence: { spdx: expect.any(String), url: expect.stringMatching(/^https:/) },
-      files: [{ name: "model.onnx", bytes: null, sha256: null }],
+      files: getModel(ID).files,
       source: { kind: "npm", label: expect.stringMatching(/^npm:/) },
       onnx: "model.onnx",
       installed: {
@@ -261,8 +270,13 @@ describe("POST /api/models/:id/install", () => {
     );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
-    const lines = await ndjson(res);
-    expect(lines.at(-1)).toMatchObject({ type: "done", installed: { id: OTHER } });
+    // One line and no progress: the installer found the model complete and downloaded nothing.
+    expect(await ndjson(res)).toEqual([
+      {
+        type: "done",
+        installed: expect.objectContaining({ id: OTHER, source: "test: written by hand" }),
+      },
+    ]);
   });
 
   it("ends the stream with the installer's error code and message", async () => {

@@ -1,9 +1,6 @@
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import type { WorkflowDocument } from "../../nodes/core/document";
+import { serveBuild } from "./serve-build";
 
 const PORT = 3109;
 
@@ -39,18 +36,6 @@ function realisticGraph(count: number, viewport?: WorkflowDocument["viewport"]):
   };
 }
 
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no answer from ${url}`);
-}
-
 /**
  * Serves the production build on a scratch database and drags a node in a `count`-node workflow
  * twice: zoomed out to fit every node (the low-detail view) and at 100 % zoom (full detail).
@@ -59,29 +44,15 @@ export async function measureDragFps(
   count: number,
   executablePath: string,
 ): Promise<{ overview: Fps; working: Fps }> {
-  const dir = mkdtempSync(join(tmpdir(), "leffa-bench-"));
-  const env = {
-    ...process.env,
-    DATABASE_URL: `file:${join(dir, "bench.db")}`,
-    CHECKPOINT_DISABLE: "1",
-  };
-  execFileSync("node_modules/.bin/prisma", ["migrate", "deploy"], { env, stdio: "ignore" });
-  const server = spawn("node", ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
-    env,
-    stdio: "ignore",
-    detached: true,
-  });
-  const base = `http://localhost:${PORT}`;
+  const { base, stop } = await serveBuild(PORT);
   const browser = await chromium.launch({ executablePath, args: ["--enable-unsafe-webgpu"] });
   try {
-    await waitFor(`${base}/api/workflows`);
     const overview = await dragOnce(browser, base, realisticGraph(count));
     const working = await dragOnce(browser, base, realisticGraph(count, { x: 40, y: 40, zoom: 1 }));
     return { overview, working };
   } finally {
     await browser.close();
-    if (server.pid) process.kill(-server.pid, "SIGTERM");
-    rmSync(dir, { recursive: true, force: true });
+    stop();
   }
 }
 

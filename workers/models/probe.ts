@@ -11,6 +11,8 @@ const SAMPLES = 64;
 export interface ProbeResult {
   readonly modelId: string;
   readonly backend: BackendInfo;
+  /** Milliseconds to have a session: download or cache read, verification, session creation. */
+  readonly loadMs: number;
   /** Milliseconds of the second run (the first also compiles shaders). */
   readonly ms: number;
   readonly output: {
@@ -50,7 +52,9 @@ export function probeInputs(entry: ModelEntry): Record<string, CpuTensor> {
  */
 export async function probeModel(host: ModelHost, modelId: string): Promise<ProbeResult> {
   const entry = getModel(modelId);
+  const loadStart = performance.now();
   const session = await host.load(modelId, () => {});
+  const loadMs = performance.now() - loadStart;
   const name = entry.contract.outputs[0].name;
   await session.run(probeInputs(entry), { outputs: [name] });
   const started = performance.now();
@@ -65,6 +69,7 @@ export async function probeModel(host: ModelHost, modelId: string): Promise<Prob
   return {
     modelId,
     backend: session.backend,
+    loadMs,
     ms,
     output: {
       name,
