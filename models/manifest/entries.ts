@@ -305,8 +305,8 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
     files: [
       {
         name: "model.onnx",
-        bytes: 4863209,
-        sha256: "b34175088671f7724819a0b0793bf59681349ccab92068734efaddb6db0e5e3d",
+        bytes: 2447535,
+        sha256: "964a4f46df2cc562cfca57b9eb341d9fd32905cab71d89480db76fa9ed1e1e40",
       },
     ],
     source: {
@@ -328,7 +328,8 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
     },
     onnx: "model.onnx",
     contract: upscaleContract,
-    notes: "Imported from ncnn (fp16 weights) to an fp32 ONNX graph by the studio's importer.",
+    notes:
+      "Imported from ncnn by the studio's importer: fp16 weights, cast to fp32 when the session loads.",
   },
   {
     id: "realesrgan-x4plus",
@@ -340,8 +341,8 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
     files: [
       {
         name: "model.onnx",
-        bytes: 66922618,
-        sha256: "4868299b2f258cc3d0ec4e62124a74486672a65301424363e8b6fefb99dd337b",
+        bytes: 33579800,
+        sha256: "6877e449504b11a97ba5ead2324c580b9fff74e10ed1fcd5fb311326befd26cb",
       },
     ],
     source: {
@@ -363,7 +364,8 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
     },
     onnx: "model.onnx",
     contract: upscaleContract,
-    notes: "Imported from ncnn (fp16 weights) to an fp32 ONNX graph by the studio's importer.",
+    notes:
+      "Imported from ncnn by the studio's importer: fp16 weights, cast to fp32 when the session loads.",
   },
   {
     id: "isnet",

@@ -295,6 +295,24 @@ describe("ncnnToOnnx", () => {
     ]);
   });
 
+  it("keeps fp16 weights as fp16 (half the bytes) behind a Cast, and fp32 ones as fp32", () => {
+    const text = param("Input in 0 1 data", "Convolution c 1 1 data output 0=3 1=1 5=0 6=9");
+    const half = [0.5, -1, 0.25, 1, 0, -0.125, 2, 0.75, -0.5];
+    const initializers = (weights: Uint8Array) =>
+      onnxProto.onnx.ModelProto.decode(ncnnToOnnx(text, weights, { name: "t" })).graph!
+        .initializer!;
+    const FLOAT16 = onnxProto.onnx.TensorProto.DataType.FLOAT16;
+    const FLOAT = onnxProto.onnx.TensorProto.DataType.FLOAT;
+
+    const fromHalf = initializers(tagged16(half));
+    expect(fromHalf.map((t) => [t.name, t.dataType, t.rawData?.byteLength])).toEqual([
+      ["c.weight.fp16", FLOAT16, 18],
+    ]);
+    // fp32 weights that fp16 cannot hold exactly stay fp32.
+    const precise = initializers(tagged32(half.map((v) => v + 1e-4)));
+    expect(precise.map((t) => [t.name, t.dataType])).toEqual([["c.weight", FLOAT]]);
+  });
+
   it("is deterministic: the same files give byte-identical ONNX", () => {
     const text = param("Input in 0 1 data", "Convolution c 1 1 data output 0=3 1=3 4=1 5=1 6=81");
     const weights = bin(

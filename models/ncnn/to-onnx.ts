@@ -1,4 +1,5 @@
 import { GraphBuilder } from "../onnx/builder";
+import { float16BitsToFloat32, toFloat16Bits } from "../onnx/float16";
 import { arrayParam, floatParam, intParam, parseNcnnParam, type NcnnLayer } from "./param";
 import { readNcnnWeights, type NcnnLayerWeights } from "./weights";
 
@@ -19,6 +20,25 @@ export interface NcnnToOnnxOptions {
 export const ONNX_INPUT = "input";
 export const ONNX_OUTPUT = "output";
 const RGB = 3;
+
+/**
+ * Convolution weights that ncnn stored as fp16 are stored as fp16 again, with a Cast to fp32 in
+ * the graph: the same values exactly, in half the download (x4plus: 33 MB instead of 67 MB).
+ * onnxruntime folds the Cast into an fp32 constant when the session loads, so the GPU never needs
+ * fp16 support and the arithmetic stays fp32.
+ */
+function weightInitializer(
+  g: GraphBuilder,
+  name: string,
+  values: Float32Array,
+  dims: readonly number[],
+): string {
+  const half = toFloat16Bits(values);
+  for (let i = 0; i < values.length; i++) {
+    if (float16BitsToFloat32(half[i]) !== values[i]) return g.initializer(name, values, dims);
+  }
+  return g.cast(g.initializer(`${name}.fp16`, half, dims, { as: "float16" }), "float32", name);
+}
 
 export class NcnnImportError extends Error {
   constructor(layer: NcnnLayer, message: string) {
@@ -163,7 +183,7 @@ function importConvolution(im: Importer, layer: NcnnLayer): void {
     );
   }
 
-  const w = im.g.initializer(`${layer.name}.weight`, weight, [
+  const w = weightInitializer(im.g, `${layer.name}.weight`, weight, [
     numOutput,
     numInput,
     kernelH,
