@@ -46,6 +46,7 @@ export function ModelProbe(props: { modelId: string; title: string; disabled: bo
           data-testid="model-probe"
           data-backend={state.result.backend.name}
           data-load-ms={state.result.loadMs.toFixed(1)}
+          data-files-ms={state.result.filesMs.toFixed(1)}
           data-ms={state.result.ms.toFixed(1)}
           data-samples={JSON.stringify(state.result.output.samples)}
           title={state.result.backend.detail}

@@ -80,6 +80,8 @@ export interface ModelRunOptions {
 /** A loaded model, checked against its manifest contract. Shared; never released by nodes. */
 export interface ModelSession {
   readonly modelId: string;
+  /** How its loading went: getting the files (download or cache), then creating the session. */
+  readonly timings: { readonly filesMs: number; readonly createMs: number };
   /** Where it runs, and why it is not on the GPU when it is not. */
   readonly backend: BackendInfo;
   run(

@@ -13,6 +13,8 @@ export interface ProbeResult {
   readonly backend: BackendInfo;
   /** Milliseconds to have a session: download or cache read, verification, session creation. */
   readonly loadMs: number;
+  /** The part of `loadMs` spent getting the files (a download, or a read from the cache). */
+  readonly filesMs: number;
   /** Milliseconds of the second run (the first also compiles shaders). */
   readonly ms: number;
   readonly output: {
@@ -70,6 +72,7 @@ export async function probeModel(host: ModelHost, modelId: string): Promise<Prob
     modelId,
     backend: session.backend,
     loadMs,
+    filesMs: session.timings.filesMs,
     ms,
     output: {
       name,

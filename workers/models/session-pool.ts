@@ -107,6 +107,7 @@ export class SessionPool {
   private track(slot: Slot, session: PooledSession): ModelSession {
     return {
       modelId: session.modelId,
+      timings: session.timings,
       get backend() {
         return session.backend;
       },
@@ -140,10 +141,13 @@ export class SessionPool {
   }
 
   private async open(entry: ModelEntry, onProgress?: LoadProgress): Promise<PooledSession> {
+    const started = performance.now();
     const bytes = await this.options.load(entry, onProgress);
+    const loaded = performance.now();
     const target = this.options.target();
     const session = new PooledSession(this.options.ort, entry, bytes, target);
     await session.start();
+    session.timings = { filesMs: loaded - started, createMs: performance.now() - loaded };
     return session;
   }
 }
@@ -159,6 +163,7 @@ class PooledSession {
   private provedOnGpu = false;
   backend: BackendInfo;
   readonly bytes: number;
+  timings = { filesMs: 0, createMs: 0 };
 
   constructor(
     private readonly ort: OrtModule,
