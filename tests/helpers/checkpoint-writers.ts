@@ -9,7 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import yazl from "yazl";
-import type { DType } from "../../models/checkpoints/types";
+import { BYTES_PER_ELEMENT, type DType } from "../../models/checkpoints/types";
 
 const utf8 = new TextEncoder();
 
@@ -303,17 +303,6 @@ export interface TensorSpec {
   data: ByteSource;
 }
 
-export const ELEMENT_BYTES: Record<DType, number> = {
-  float32: 4,
-  float16: 2,
-  bfloat16: 2,
-  float64: 8,
-  int64: 8,
-  int32: 4,
-  uint8: 1,
-  bool: 1,
-};
-
 const numel = (shape: number[]) => shape.reduce((n, d) => n * d, 1);
 
 // ---------------------------------------------------------------------------------------------
@@ -400,7 +389,7 @@ function planStateDict(
       if (!spec) throw new Error(`no storage "${name}" in options.storages`);
       const bytes = typeof spec.data === "function" ? undefined : bytesOf(spec.data).length;
       if (bytes === undefined) throw new Error("shared storages need their data up front");
-      storage = add(spec.dtype, spec.data, bytes / ELEMENT_BYTES[spec.dtype]);
+      storage = add(spec.dtype, spec.data, bytes / BYTES_PER_ELEMENT[spec.dtype]);
       named.set(name, storage);
     }
     return storage;
@@ -462,7 +451,7 @@ export async function writeTorchZip(
   zip.addBuffer(text("64"), `${archive}/.storage_alignment`, stored);
   zip.addBuffer(text("little"), `${archive}/byteorder`, stored);
   for (const storage of storages) {
-    const size = storage.numel * ELEMENT_BYTES[storage.dtype];
+    const size = storage.numel * BYTES_PER_ELEMENT[storage.dtype];
     // Produced when yazl reaches the entry, so only one storage is in memory at a time.
     zip.addReadStreamLazy(
       `${archive}/data/${storage.key}`,

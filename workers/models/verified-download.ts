@@ -1,5 +1,5 @@
 import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { bytesToHex, concatBytes } from "@noble/hashes/utils.js";
 
 /**
  * Reading a model file's bytes while checking them: the size as they arrive (a server that sends
@@ -24,17 +24,6 @@ export type ProgressCallback = (loaded: number, total: number | null) => void;
 
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** Concatenates chunks into one array (used when the size was not known up front). */
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -92,7 +81,7 @@ export async function readVerified(
       `${label}: checksum mismatch (sha256 ${actual.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…); the file was not cached`,
     );
   }
-  return whole ?? concat(chunks, loaded);
+  return whole ?? concatBytes(...chunks);
 }
 
 /** The sha256 of bytes already in memory, as lowercase hex. */
