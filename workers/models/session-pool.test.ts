@@ -175,3 +175,81 @@ describe("SessionPool on WebGPU", () => {
     await pool.clear();
   });
 });
+
+describe("SessionPool with GPU-resident tensors", () => {
+  /** A tensor "on the GPU": its data is only reachable through a counted download. */
+  function gpuTensor(downloads: { count: number }) {
+    const data = new Float32Array(3 * 8 * 8).fill(0.25);
+    return ort.Tensor.fromGpuBuffer({ size: data.byteLength } as unknown as GPUBuffer, {
+      dataType: "float32",
+      dims: [1, 3, 8, 8],
+      download: async () => {
+        downloads.count++;
+        return data;
+      },
+    });
+  }
+
+  /** onnxruntime whose sessions record the feeds they are given and answer with dummy outputs. */
+  function recordingOrt(seen: ort.Tensor[]): OrtModule {
+    const InferenceSession = {
+      async create(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions) {
+        const real = await ort.InferenceSession.create(bytes, {
+          ...options,
+          executionProviders: ["wasm"],
+          preferredOutputLocation: undefined,
+        });
+        return new Proxy(real, {
+          get(target, key) {
+            if (key === "run") {
+              return async (feeds: Record<string, ort.Tensor>) => {
+                seen.push(feeds.input);
+                return { output: new ort.Tensor("float32", new Float32Array(4), [1, 1, 2, 2]) };
+              };
+            }
+            const value = Reflect.get(target, key);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        });
+      },
+    };
+    return { ...ort, InferenceSession } as unknown as OrtModule;
+  }
+
+  it("feeds a GPU tensor to a WebGPU session as it is, with no read-back", async () => {
+    const seen: ort.Tensor[] = [];
+    const downloads = { count: 0 };
+    const target: ExecutionTarget = {
+      info: { name: "webgpu", detail: "test adapter" },
+      device: {} as GPUDevice,
+      deviceLost: () => false,
+    };
+    const pool = new SessionPool({
+      ort: recordingOrt(seen),
+      load: tinyLoader([]),
+      target: () => target,
+      budgetBytes: 1e9,
+    });
+    const feed = gpuTensor(downloads);
+    await (await pool.get(upscaler)).run({ input: feed }, { keepOnGpu: true });
+    expect(seen[0]).toBe(feed);
+    expect(downloads.count).toBe(0);
+    await pool.clear();
+  });
+
+  it("reads a GPU tensor back once for a session that runs on WASM", async () => {
+    const seen: ort.Tensor[] = [];
+    const downloads = { count: 0 };
+    const pool = new SessionPool({
+      ort: recordingOrt(seen),
+      load: tinyLoader([]),
+      target: () => wasmTarget,
+      budgetBytes: 1e9,
+    });
+    await (await pool.get(upscaler)).run({ input: gpuTensor(downloads) });
+    expect(downloads.count).toBe(1);
+    expect(seen[0].location).toBe("cpu");
+    expect(Array.from(seen[0].data as Float32Array).every((v) => v === 0.25)).toBe(true);
+    await pool.clear();
+  });
+});
