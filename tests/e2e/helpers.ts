@@ -11,11 +11,12 @@ import type { Locator, Page } from "playwright-core";
 import sharp from "sharp";
 import { inject } from "vitest";
 import type { WorkflowDocument } from "../../nodes/core/document";
+import { fixture } from "../helpers/fixtures";
 
 export type { WorkflowDocument };
 
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-export const PHOTO = "/work/shared/fixtures/images/person-upper-body.png";
+export const PHOTO = fixture("person-upper-body.png");
 
 // ---------------------------------------------------------------------------------------------
 // Documents and the API

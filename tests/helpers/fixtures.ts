@@ -1,15 +1,21 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { createImage, type RgbaImage } from "../../nodes/core/image";
 
 /**
- * The shared real photographs (`../shared/fixtures/images` beside the checkout, or
- * `FIXTURES_DIR`). They are read in place and never copied into the repository.
+ * The shared real photographs: `FIXTURES_DIR`, else `shared/fixtures/images` beside the checkout,
+ * else the workplace's copy (a CI clone may live elsewhere). Read in place, never copied into the
+ * repository.
  */
 export const FIXTURES_DIR = path.resolve(
   process.env.FIXTURES_DIR ??
-    fileURLToPath(new URL("../../../shared/fixtures/images/", import.meta.url)),
+    [
+      fileURLToPath(new URL("../../../shared/fixtures/images/", import.meta.url)),
+      "/work/shared/fixtures/images",
+    ].find((dir) => existsSync(dir)) ??
+    "/work/shared/fixtures/images",
 );
 
 export function fixture(name: "person-upper-body.png" | "two-people-bench.png"): string {
