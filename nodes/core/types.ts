@@ -90,12 +90,6 @@ export interface ModelSession {
   ): Promise<Record<string, ModelTensor>>;
 }
 
-export interface ModelStatus {
-  readonly id: string;
-  readonly task: string;
-  readonly installed: boolean;
-}
-
 export interface ImageCodec {
   /** Decodes PNG/JPEG/WebP bytes, applying EXIF orientation. Throws on corrupt data. */
   decode(bytes: Uint8Array): Promise<RgbaImage>;
@@ -117,8 +111,6 @@ export interface NodeContext {
   asset(id: string): Promise<Uint8Array>;
   /** Model availability. Throws `ModelUnavailableError` when the model cannot be used. */
   requireModel(modelId: string): Promise<void>;
-  /** Known models and whether each is installed (for choices such as "any upscaler"). */
-  models(): Promise<readonly ModelStatus[]>;
   /**
    * A session for a model, loaded on first use (download progress shows on the node) and kept in
    * a shared LRU.

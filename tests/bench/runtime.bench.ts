@@ -29,7 +29,6 @@ function host(): RuntimeHost {
       throw new Error("no assets in the bench");
     },
     models: {
-      statuses: async () => [],
       require: async () => {},
       load: async (id) => {
         throw new Error(`no model ${id} in the bench`);

@@ -94,4 +94,34 @@ describe("Upscaler in Chromium", () => {
     });
     await page.screenshot({ path: "test-results/upscaler-webgpu.png" });
   });
+
+  it("offers a Lanczos resize, and says why, when the chosen model is not installed", async () => {
+    const { models } = await api<{ models: { id: string; installed: unknown }[] }>("/api/models");
+    expect(models.find((m) => m.id === "realesrgan-x4plus")?.installed).toBeNull();
+    const asset = await uploadAsset(
+      new Uint8Array(await sharp(PHOTO).resize(32, 24).png().toBuffer()),
+    );
+    const doc = workflowDoc(
+      "upscale fallback e2e",
+      [
+        { id: "photo", type: "load-image", params: { image: asset } },
+        { id: "up", type: "upscaler", x: 320, params: { model: "realesrgan-x4plus", scale: "2" } },
+        { id: "view", type: "preview", x: 640 },
+      ],
+      [
+        ["photo", "image", "up", "image"],
+        ["up", "image", "view", "image"],
+      ],
+    );
+    const { page } = await openWorkflow(open, doc);
+    await runWorkflow(page);
+    expect(await statusEl(page, "up").getAttribute("data-status")).toBe("done");
+    expect(await nodeEl(page, "up").getByTestId("node-output-text").textContent()).toMatch(
+      /^Lanczos 2× — needs model realesrgan-x4plus: it is not installed; install it from the Models panel/,
+    );
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.react-flow__node[data-id="view"] img');
+      return img?.complete && img.naturalWidth === 64 && img.naturalHeight === 48;
+    });
+  });
 });

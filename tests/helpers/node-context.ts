@@ -47,9 +47,6 @@ export function makeTestContext(
     async requireModel(modelId) {
       throw new ModelUnavailableError(modelId, "no models in tests");
     },
-    async models() {
-      return [];
-    },
     async loadModel(modelId) {
       throw new ModelUnavailableError(modelId, "no models in tests");
     },

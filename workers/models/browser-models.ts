@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { modelUnavailable } from "../../models/availability";
-import { findModel, MODELS } from "../../models/manifest";
+import { findModel } from "../../models/manifest";
 import type { ModelEntry } from "../../models/manifest/schema";
-import type { ModelStatus } from "../../nodes/core/types";
 import type { ModelHost } from "../runtime/execute";
 import { fetchModelFiles, listCachedModels, type ModelFileRef } from "./model-cache";
 import { sessionFileNames } from "./model-files";
@@ -107,19 +106,6 @@ export function createBrowserModelHost(options: BrowserModelHostOptions): ModelH
       ));
 
   return {
-    async statuses(): Promise<ModelStatus[]> {
-      const [list, cached] = await Promise.all([
-        serverModels().catch(() => undefined),
-        listCachedModels(),
-      ]);
-      return MODELS.map((m) => ({
-        id: m.id,
-        task: m.task,
-        installed:
-          !!list?.models.find((s) => s.id === m.id)?.installed ||
-          cached.some((c) => c.modelId === m.id),
-      }));
-    },
     require,
     async load(id, onProgress) {
       await require(id);

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { modelUnavailable } from "../../models/availability";
-import { findModel, MODELS } from "../../models/manifest";
+import { findModel } from "../../models/manifest";
 import type { ModelEntry } from "../../models/manifest/schema";
 import { modelDir, readInstalled } from "../../models/store";
 import type { ModelHost } from "../runtime/execute";
@@ -48,15 +48,6 @@ export function createStoreModelHost(
     if (!findModel(id) || !(await readInstalled(id))) throw modelUnavailable(id, "cli");
   };
   return {
-    async statuses() {
-      return Promise.all(
-        MODELS.map(async (m) => ({
-          id: m.id,
-          task: m.task,
-          installed: !!(await readInstalled(m.id)),
-        })),
-      );
-    },
     require,
     async load(id) {
       await require(id);

@@ -7,7 +7,6 @@ import {
   type BackendInfo,
   type ImageCodec,
   type ModelSession,
-  type ModelStatus,
   type NodeContext,
   type NodeResult,
   type PortValue,
@@ -31,7 +30,6 @@ export interface RuntimeHost {
 
 /** Models as the machine provides them: the browser cache and WebGPU, or the store and WASM. */
 export interface ModelHost {
-  statuses(): Promise<readonly ModelStatus[]>;
   /** Throws ModelUnavailableError (saying what to do) when the model cannot be used. */
   require(modelId: string): Promise<void>;
   load(
@@ -186,7 +184,6 @@ export async function executeWorkflow(
       workflow: doc,
       asset: (id) => host.asset(id),
       requireModel: (id) => host.models.require(id),
-      models: () => host.models.statuses(),
       loadModel: (id) => host.models.load(id, progress),
       tensor: (type, data, dims) => new CpuTensor(type, data, dims),
       progress,
