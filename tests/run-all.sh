@@ -52,6 +52,13 @@ gate "lint (eslint, zero warnings)" node_modules/.bin/eslint --max-warnings 0 .
 gate "format (prettier --check)" node_modules/.bin/prettier --check --log-level warn .
 gate "circular imports (dpdm)" npm run --silent circular
 
+# Optional models are never installed by set-up; the suite installs one into a store of its own
+# so the installer's npm path and the real ISNet are tested too (a cached no-op after the first).
+export OPTIONAL_MODELS_DIR="$PWD/models/test-store"
+step "optional test models (npm pack, into $OPTIONAL_MODELS_DIR)"
+MODELS_DIR="$OPTIONAL_MODELS_DIR" node_modules/.bin/tsx tools/models-cli.ts install isnet-fp16 ||
+  echo "could not install isnet-fp16: its test will say so"
+
 step "unit and API tests (vitest)"
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile="$REPORTS/unit.json"
 count_vitest "$REPORTS/unit.json" "unit tests"
