@@ -84,31 +84,33 @@ function decodeVitonHd(image: RgbaImage): DecodedDensePose {
   return { parts, mismatched };
 }
 
-function decodeGrey(image: RgbaImage): DecodedDensePose {
+/** Decodes pixel by pixel: `read` gives the part index and whether the pixel had to be snapped. */
+function decodePixels(
+  image: RgbaImage,
+  read: (r: number, g: number, b: number) => readonly [part: number, snapped: boolean],
+): DecodedDensePose {
   const { data } = image;
   const parts = new Uint8Array(image.width * image.height);
   let mismatched = 0;
   for (let p = 0; p < parts.length; p++) {
-    const r = data[p * 4];
-    const g = data[p * 4 + 1];
-    const b = data[p * 4 + 2];
-    parts[p] = Math.min(DENSEPOSE_PART_LABELS, Math.round((r + g + b) / 3));
-    if (r !== g || g !== b || r > DENSEPOSE_PART_LABELS) mismatched++;
+    const [part, snapped] = read(data[p * 4], data[p * 4 + 1], data[p * 4 + 2]);
+    parts[p] = part;
+    if (snapped) mismatched++;
   }
   return { parts, mismatched };
 }
 
-function decodeBlue(image: RgbaImage): DecodedDensePose {
-  const { data } = image;
-  const parts = new Uint8Array(image.width * image.height);
-  let mismatched = 0;
-  for (let p = 0; p < parts.length; p++) {
-    const b = data[p * 4 + 2];
-    parts[p] = Math.min(DENSEPOSE_PART_LABELS, b);
-    if (b > DENSEPOSE_PART_LABELS) mismatched++;
-  }
-  return { parts, mismatched };
-}
+const decodeGrey = (image: RgbaImage) =>
+  decodePixels(image, (r, g, b) => [
+    Math.min(DENSEPOSE_PART_LABELS, Math.round((r + g + b) / 3)),
+    r !== g || g !== b || r > DENSEPOSE_PART_LABELS,
+  ]);
+
+const decodeBlue = (image: RgbaImage) =>
+  decodePixels(image, (_r, _g, b) => [
+    Math.min(DENSEPOSE_PART_LABELS, b),
+    b > DENSEPOSE_PART_LABELS,
+  ]);
 
 function pack(r: number, g: number, b: number): number {
   return (r << 16) | (g << 8) | b;
