@@ -3,6 +3,7 @@ import { assertValidGraph } from "./core/graph";
 import type { NodeDefinition } from "./core/types";
 import { compositeNode } from "./composite";
 import { cropNode } from "./crop";
+import { denseposeConvertNode } from "./densepose-convert";
 import { leffaSamplerNode } from "./leffa-sampler";
 import { loadImageNode } from "./load-image";
 import { maskFromAlphaNode } from "./mask-from-alpha";
@@ -28,6 +29,7 @@ export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   maskFromAlphaNode,
   maskOpsNode,
   poseExtractorNode,
+  denseposeConvertNode,
   maskGeneratorNode,
   leffaSamplerNode,
   upscalerNode,
