@@ -1,5 +1,5 @@
 import { ModelUnavailableError } from "../nodes/core/types";
-import { findModel } from "./manifest";
+import { conversionAdvice, findModel } from "./manifest";
 
 /** Where the person can act on a missing model: the studio in a browser, or a shell. */
 export type Surface = "browser" | "cli";
@@ -13,10 +13,7 @@ export function modelUnavailable(modelId: string, surface: Surface): ModelUnavai
   if (!entry) return new ModelUnavailableError(modelId, "it is not in the studio's model manifest");
   const cli = `npm run models -- install ${modelId}`;
   if (entry.source.kind === "convert") {
-    return new ModelUnavailableError(
-      modelId,
-      `it is converted from ${entry.source.checkpoint}: download it from ${entry.source.checkpointUrl} and run \`${entry.source.command}\``,
-    );
+    return new ModelUnavailableError(modelId, conversionAdvice(entry.source));
   }
   return new ModelUnavailableError(
     modelId,

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { MODELS, findModel } from "../manifest";
+import { MODELS, conversionAdvice, findModel } from "../manifest";
 import { modelEntrySchema, type ModelEntry, type ModelSource } from "../manifest/schema";
 import {
   INSTALLED_RECORD,
@@ -75,11 +75,7 @@ export async function installModel(
 
   const source = entry.source;
   if (source.kind === "convert") {
-    throw new InstallError(
-      "needs-conversion",
-      `${id} is converted by the studio from ${source.checkpoint}: download it from ` +
-        `${source.checkpointUrl}, then run: ${source.command}`,
-    );
+    throw new InstallError("needs-conversion", `${id}: ${conversionAdvice(source)}`);
   }
   throwIfAborted(opts.signal);
 

@@ -290,7 +290,7 @@ describe("POST /api/models/:id/install", () => {
       {
         type: "error",
         code: "needs-conversion",
-        message: expect.stringContaining("converted by the studio"),
+        message: expect.stringContaining("it is converted from"),
       },
     ]);
   });

@@ -1,6 +1,6 @@
 import { chromium, type Browser } from "playwright-core";
 import type { WorkflowDocument } from "../../nodes/core/document";
-import { serveBuild } from "./serve-build";
+import { serveBuild } from "../helpers/serve-build";
 
 const PORT = 3109;
 

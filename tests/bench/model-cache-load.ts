@@ -1,7 +1,6 @@
-import path from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { modelsDir } from "../../models/store";
-import { serveBuild } from "./serve-build";
+import { serveBuild } from "../helpers/serve-build";
 
 const PORT = 3111;
 export const CACHE_BENCH_MODEL = { id: "realesrgan-x4plus", title: "Real-ESRGAN x4 plus" };
@@ -35,7 +34,7 @@ async function probeLoad(page: Page): Promise<LoadTimes> {
 export async function measureModelCacheLoad(
   executablePath: string,
 ): Promise<{ first: LoadTimes; cached: LoadTimes }> {
-  const { base, stop } = await serveBuild(PORT, { MODELS_DIR: path.resolve(modelsDir()) });
+  const { base, stop } = await serveBuild(PORT, { env: () => ({ MODELS_DIR: modelsDir() }) });
   const browser = await chromium.launch({ executablePath, args: ["--enable-unsafe-webgpu"] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -170,7 +170,7 @@ describe("Models panel", () => {
       .click();
     await convertRow.getByRole("alert").waitFor();
     expect(await convertRow.getByRole("alert").textContent()).toMatch(
-      /converted by the studio from .*\(needs-conversion\)$/,
+      /it is converted from .* and run `npm run models -- convert .*\(needs-conversion\)$/,
     );
     await convertRow.screenshot({ path: "test-results/models-panel-install-error.png" });
 
