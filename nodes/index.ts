@@ -11,6 +11,7 @@ import { maskGeneratorNode } from "./mask-generator";
 import { maskOpsNode } from "./mask-ops";
 import { noteNode } from "./note";
 import { poseExtractorNode } from "./pose-extractor";
+import { prepareGarmentNode } from "./prepare-garment";
 import { previewNode } from "./preview";
 import { resizeNode } from "./resize";
 import { saveImageNode } from "./save-image";
@@ -26,6 +27,7 @@ export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   resizeNode,
   cropNode,
   compositeNode,
+  prepareGarmentNode,
   maskFromAlphaNode,
   maskOpsNode,
   poseExtractorNode,

@@ -1,14 +1,58 @@
 import { param } from "./core/params";
-import { defineNode } from "./core/types";
+import {
+  defineNode,
+  ModelUnavailableError,
+  type ModelSession,
+  type NodeContext,
+  type PortValue,
+} from "./core/types";
+import type { DensePoseEncoding } from "./lib/densepose/encodings";
+import { renderDensePose, runDensePose } from "./lib/densepose/run";
+import type { PeopleSelection } from "./lib/dwpose/openpose";
+import { runDwpose } from "./lib/dwpose/run";
+import { renderBodySkeleton } from "./lib/dwpose/skeleton";
+import { requireImage } from "./lib/port-values";
 
-/** DWPose keypoints + DensePose for a person photo. The models land with the pose issue. */
+const DETECTOR = "dwpose-yolox-l";
+const POSE = "dwpose-dw-ll-ucoco-384";
+const DENSEPOSE = "densepose-r50-fpn";
+
+/**
+ * A missing DensePose model fails the node with the model's own message, plus how to do without
+ * it. The runtime takes a node's outputs all at once and caches them by params and inputs, so a
+ * result without its DENSEPOSE output would stay cached after the model is installed; turning
+ * DensePose off is a param, hence part of the cache key, and says plainly that it is not wanted.
+ */
+async function requireDensePose(ctx: NodeContext): Promise<void> {
+  try {
+    await ctx.requireModel(DENSEPOSE);
+  } catch (err) {
+    if (!(err instanceof ModelUnavailableError)) throw err;
+    const detail = err.message.replace(`needs model ${DENSEPOSE}: `, "");
+    throw new ModelUnavailableError(
+      DENSEPOSE,
+      `${detail} (to get the keypoints and skeleton without it, turn "DensePose" off)`,
+    );
+  }
+}
+
+/** "name on backend", with the reason when a session left WebGPU for WASM. */
+function describeBackend(label: string, session: ModelSession, ctx: NodeContext): string {
+  const { backend } = session;
+  const fellBack = ctx.backend.name === "webgpu" && backend.name !== "webgpu";
+  return fellBack
+    ? `${label} on ${backend.name} (${backend.detail})`
+    : `${label} on ${backend.name}`;
+}
+
+/** DWPose keypoints + DensePose for a person photo. */
 export const poseExtractorNode = defineNode({
   type: "pose-extractor",
-  version: 1,
+  version: 2,
   title: "Pose Extractor",
   category: "Pose",
   description:
-    "Finds people with DWPose (body keypoints, skeleton) and renders DensePose in the encoding Leffa expects.",
+    "Finds people with DWPose (OpenPose-18 body keypoints and their skeleton) and renders DensePose in the encoding Leffa expects. With nobody detected, both models run on the whole photo.",
   inputs: { image: { type: "IMAGE", label: "person" } },
   outputs: {
     keypoints: { type: "KEYPOINTS" },
@@ -33,11 +77,76 @@ export const poseExtractorNode = defineNode({
       ],
       default: "viton_hd",
     }),
+    densepose: param.boolean({
+      label: "DensePose",
+      description:
+        "Run DensePose for the densepose output. Off, the node needs only the DWPose models and gives keypoints and the skeleton (its densepose output stays empty).",
+      default: true,
+    }),
   },
-  models: ["dwpose-yolox-l", "dwpose-dw-ll-ucoco-384", "densepose-r50-fpn"],
-  async run(ctx) {
-    await ctx.requireModel("dwpose-yolox-l");
-    await ctx.requireModel("densepose-r50-fpn");
-    throw new Error("the pose extractor runs once its models are installed (pose issue)");
+  models: [DETECTOR, POSE, DENSEPOSE],
+  async run(ctx, inputs, params) {
+    const image = requireImage(inputs, "image");
+    const withDensePose = params.densepose;
+    // Every model is checked before any runs, so a missing one fails at once, not minutes in.
+    await ctx.requireModel(DETECTOR);
+    await ctx.requireModel(POSE);
+    if (withDensePose) await requireDensePose(ctx);
+    const detector = await ctx.loadModel(DETECTOR);
+    const pose = await ctx.loadModel(POSE);
+    // Loaded before DWPose runs too: a DensePose file that breaks its contract fails at once.
+    const densepose = withDensePose ? await ctx.loadModel(DENSEPOSE) : undefined;
+
+    // Steps: detector, one pose run per person, then (with DensePose) one head run per person.
+    let steps = 2;
+    const pose2d = await runDwpose(
+      image,
+      { detector, pose },
+      {
+        people: params.people as PeopleSelection,
+        signal: ctx.signal,
+        tensor: ctx.tensor,
+        progress: (done, total, message) => {
+          steps = withDensePose ? 2 * total - 1 : total;
+          ctx.progress(done, steps, message);
+        },
+      },
+    );
+    const outputs: Record<string, PortValue> = {
+      keypoints: pose2d.keypoints,
+      skeleton: renderBodySkeleton(pose2d.keypoints),
+    };
+    const found = pose2d.wholeImage
+      ? "nobody detected: whole photo used"
+      : `${pose2d.detected} ${pose2d.detected === 1 ? "person" : "people"} detected, ${pose2d.people.length} kept`;
+    const backends = [
+      describeBackend("YOLOX", detector, ctx),
+      describeBackend("DWPose", pose, ctx),
+    ];
+
+    if (densepose) {
+      const first = 1 + pose2d.people.length;
+      const instances = await runDensePose(
+        image,
+        pose2d.people.map((p) => p.box),
+        densepose,
+        {
+          signal: ctx.signal,
+          tensor: ctx.tensor,
+          onPerson: (i, count) =>
+            ctx.progress(first + i, steps, `DensePose of person ${i + 1} of ${count}`),
+        },
+      );
+      ctx.progress(steps, steps);
+      outputs.densepose = renderDensePose(
+        instances,
+        image.width,
+        image.height,
+        params.encoding as DensePoseEncoding,
+      );
+      backends.push(describeBackend("DensePose", densepose, ctx));
+    }
+    const encoding = densepose ? `DensePose ${params.encoding}` : "DensePose off";
+    return { outputs, ui: { text: `${found} · ${encoding} · ${backends.join(" · ")}` } };
   },
 });

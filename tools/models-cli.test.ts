@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDensePoseTensors } from "../models/convert/densepose/test-checkpoint";
+import { writeDetectron2Pkl } from "../tests/helpers/checkpoint-writers";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
@@ -90,5 +92,35 @@ describe("npm run models", { timeout: 90_000 }, () => {
     expect(stdout).toContain(out);
     expect((await stat(out)).size).toBeGreaterThan(0);
     expect((await run("make-tiny", "realesrgan-x4fast", "--seed", "x")).code).toBe(2);
+  });
+
+  it("converts a DensePose checkpoint into the store, and refuses the wrong checkpoint", async () => {
+    const pkl = path.join(store, "tiny-densepose.pkl");
+    const arrays = [...testDensePoseTensors(3)].map(([name, t]) => [
+      name,
+      { dtype: "float32" as const, shape: t.shape, data: t.data },
+    ]);
+    await writeDetectron2Pkl(pkl, Object.fromEntries(arrays));
+    const converted = await run("convert", "densepose", "--from", pkl);
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stdout).toMatch(/converted densepose-r50-fpn \([\d.]+ [kMG]?B, \d+ tensors/);
+    expect(
+      (await stat(path.join(store, "densepose-r50-fpn", "installed.json"))).size,
+    ).toBeGreaterThan(0);
+
+    const wrong = await run("convert", "leffa-vton", "--from", pkl);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("does not look like a Leffa try-on checkpoint");
+    expect(wrong.stderr).not.toMatch(/\n\s+at /);
+
+    const usage = await Promise.all([
+      run("convert", "leffa-vton"),
+      run("convert", "nothing", "--from", pkl),
+      run("convert", "leffa-vton", "--from", pkl, "--dtype", "int8"),
+    ]);
+    for (const { code, stderr } of usage) {
+      expect(code).toBe(2);
+      expect(stderr).toContain("usage: npm run models");
+    }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `npm run models -- list | install <id>… | verify [<id>…] | remove <id>… | make-tiny <id>`:
+ * `npm run models -- list | install <id>… | verify [<id>…] | remove <id>… | convert <what> --from <file>
+ * | make-tiny <id>`:
  * the command-line face of the model store. Progress goes to stderr (one line per file), results
  * to stdout. Exit codes: 0 ok, 1 failure, 2 usage.
  */
@@ -16,6 +17,7 @@ import {
   verifyModel,
   type InstallProgress,
 } from "../models/install";
+import { ConversionError } from "../models/install/converted";
 import { progressLine, progressStep } from "../models/install/format";
 import { modelsDir, type InstalledRecord } from "../models/store";
 
@@ -25,6 +27,10 @@ const USAGE = `usage: npm run models -- <command>
   install <id>...               download or extract, build, verify and store the model(s)
   verify [<id>...]              re-hash installed files (every installed model when no id)
   remove <id>...                delete installed model(s)
+  convert leffa-vton --from <virtual_tryon.pth> [--variant hd|dc] [--dtype fp16|fp32]
+                                convert Leffa's try-on checkpoint into its four graphs
+  convert densepose --from <model_final_162be9.pkl>
+                                convert detectron2's DensePose R50-FPN into one graph
   make-tiny <id> [--out <file>] [--seed <n>]
                                 write a tiny random-weight model with <id>'s contract
                                 (default <store>/tiny/<id>.onnx)
@@ -165,6 +171,80 @@ async function remove(ids: string[]): Promise<number> {
   return 0;
 }
 
+/** `--name value` options plus positional arguments; every option must be one of `known`. */
+function parseOptions(
+  args: readonly string[],
+  known: readonly string[],
+): { options: Map<string, string>; positional: string[] } {
+  const options = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const name = arg.slice(2);
+    if (!known.includes(name)) throw new UsageError(`unknown option ${arg}`);
+    const value = args[++i];
+    if (value === undefined) throw new UsageError(`${arg} needs a value`);
+    options.set(name, value);
+  }
+  return { options, positional };
+}
+
+function choice<T extends string>(name: string, value: string | undefined, allowed: readonly T[]) {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+  }
+  return value as T;
+}
+
+async function convert(args: string[]): Promise<number> {
+  const { options, positional } = parseOptions(args, ["from", "variant", "dtype"]);
+  const [what, ...extra] = positional;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const from = options.get("from");
+  if (from === undefined) throw new UsageError("convert needs --from <checkpoint file>");
+  const started = Date.now();
+  const onProgress = (done: number, total: number, message: string) =>
+    process.stderr.write(`[${done}/${total}] ${message}\n`);
+  // Loaded on demand: the converters pull in the checkpoint readers and the graph builder.
+  if (what === "leffa-vton") {
+    const { convertLeffaVton } = await import("../models/leffa/convert");
+    const result = await convertLeffaVton({
+      from: path.resolve(from),
+      variant: choice("variant", options.get("variant"), ["hd", "dc"] as const) ?? "hd",
+      dtype: choice("dtype", options.get("dtype"), ["fp16", "fp32"] as const) ?? "fp16",
+      onProgress,
+    });
+    console.log(
+      `converted ${result.models.join(", ")} (${humanBytes(result.bytes)}) in ${secondsSince(started)}`,
+    );
+    return 0;
+  }
+  if (what === "densepose") {
+    if (options.has("variant") || options.has("dtype")) {
+      throw new UsageError("convert densepose takes only --from");
+    }
+    const { convertDensePose } = await import("../models/convert/densepose");
+    const result = await convertDensePose({ from: path.resolve(from), onProgress });
+    console.log(
+      `converted densepose-r50-fpn (${humanBytes(result.bytes)}, ${result.keysUsed} tensors, ` +
+        `${result.keysDropped} unused ones dropped) in ${secondsSince(started)}`,
+    );
+    return 0;
+  }
+  throw new UsageError(
+    what === undefined ? "convert needs what to convert" : `cannot convert "${what}"`,
+  );
+}
+
+function secondsSince(start: number): string {
+  return `${((Date.now() - start) / 1000).toFixed(1)} s`;
+}
+
 async function makeTiny(args: string[]): Promise<number> {
   let out: string | undefined;
   let seed: number | undefined;
@@ -208,6 +288,8 @@ export async function main(argv: string[], signal: AbortSignal): Promise<number>
         return await verify(rest);
       case "remove":
         return await remove(rest);
+      case "convert":
+        return await convert(rest);
       case "make-tiny":
         return await makeTiny(rest);
       case undefined:
@@ -224,7 +306,11 @@ export async function main(argv: string[], signal: AbortSignal): Promise<number>
       console.error(`error: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    if (err instanceof InstallError || err instanceof UnknownModelError) {
+    if (
+      err instanceof InstallError ||
+      err instanceof UnknownModelError ||
+      err instanceof ConversionError
+    ) {
       console.error(`\nerror: ${err.message}`);
       return 1;
     }

@@ -94,7 +94,7 @@ export async function installModel(
     source: describeSource(source),
     files,
   };
-  await commit(id, staging, record);
+  await commitStaged(id, staging, record);
   return record;
 }
 
@@ -260,7 +260,11 @@ async function reuseFinished(
  * Moves the staged folder into `<store>/<id>` (replacing an older copy), then writes
  * installed.json through a temporary file, so a model is never "installed" with missing files.
  */
-async function commit(id: string, staging: string, record: InstalledRecord): Promise<void> {
+export async function commitStaged(
+  id: string,
+  staging: string,
+  record: InstalledRecord,
+): Promise<void> {
   const target = modelDir(id);
   await rm(path.join(staging, ".npm"), { recursive: true, force: true });
   for (const name of await readdir(staging)) {

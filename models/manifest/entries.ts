@@ -648,7 +648,7 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
     },
     notes:
       "The export contract is the studio's own (fixed single-person box, leffa.md §6.5 a); the " +
-      "converter arrives with the pose work.",
+      "model is converted by the studio (fp32, about 200 MB, one model.onnx).",
   },
   ...leffaEntries("hd"),
   ...leffaEntries("dc"),

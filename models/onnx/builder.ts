@@ -43,6 +43,38 @@ export interface InitializerOptions {
   readonly as?: "float16" | "bool";
 }
 
+/**
+ * Produces an initializer's stored bytes (little-endian, in its element type) when the model is
+ * written, so that a multi-GB model never holds all its weights at once: each tensor is produced,
+ * written and dropped in turn. See `GraphBuilder.lazyInitializer`.
+ */
+export type LazyBytes = () => Uint8Array | Promise<Uint8Array>;
+
+const BYTES_PER_ELEMENT: Record<ElementType, number> = {
+  float32: 4,
+  float16: 2,
+  int64: 8,
+  int32: 4,
+  uint8: 1,
+  bool: 1,
+};
+
+/** The external data file of `toStreamingFiles`: its chunks are produced one by one on demand. */
+export interface StreamingModelFiles {
+  readonly onnx: Uint8Array;
+  readonly data?: {
+    readonly name: string;
+    readonly byteLength: number;
+    /** The data file's bytes in order (tensors and zero padding), each produced when asked. */
+    chunks(): AsyncGenerator<Uint8Array>;
+  };
+}
+
+interface PendingInitializer {
+  readonly produce: LazyBytes;
+  readonly byteLength: number;
+}
+
 /** Above this many bytes of inline tensor data protobuf cannot encode the model: use `toFiles`. */
 const PROTOBUF_LIMIT = 2 ** 31 - 1;
 
@@ -136,6 +168,8 @@ export class GraphBuilder {
   private readonly outputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
   private readonly initializers: TensorProto[] = [];
   private readonly names = new Set<string>();
+  /** Lazy initializers whose bytes have not been produced yet. */
+  private readonly pending = new Map<TensorProto, PendingInitializer>();
   private counter = 0;
 
   constructor(private readonly name: string) {}
@@ -180,6 +214,47 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * A named constant tensor whose bytes are produced only when the model is written (by
+   * `writeModelFiles`, `toStreamingFiles` or `materialize`), e.g. read from a checkpoint and
+   * converted. `produce` must return exactly `elements × bytes per element` bytes of `type`.
+   */
+  lazyInitializer(
+    name: string,
+    type: ElementType,
+    dims: readonly number[],
+    produce: LazyBytes,
+  ): string {
+    this.claim(name);
+    const byteLength = dims.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[type];
+    const tensor = onnx.TensorProto.create({
+      name,
+      dims: [...dims],
+      dataType: ONNX_DATA_TYPE[type],
+    });
+    this.initializers.push(tensor);
+    this.pending.set(tensor, { produce, byteLength });
+    return name;
+  }
+
+  /** How many lazy initializers have not been produced yet. */
+  get pendingInitializers(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Produces the lazy initializers of fewer than `belowBytes` bytes now and keeps them in the
+   * graph (all of them by default): needed before `toBytes`, and for those that stay inline.
+   */
+  async materialize(belowBytes = Infinity): Promise<void> {
+    for (const tensor of this.initializers) {
+      const lazy = this.pending.get(tensor);
+      if (!lazy || lazy.byteLength >= belowBytes) continue;
+      tensor.rawData = await produceChecked(tensor.name, lazy);
+      this.pending.delete(tensor);
+    }
+  }
+
   /** Adds a node; returns its output names (fresh ones unless given). */
   node(
     op: string,
@@ -211,6 +286,7 @@ export class GraphBuilder {
 
   /** The whole model in one buffer; throws when its tensor data exceeds protobuf's 2 GB limit. */
   toBytes(opset = 17): Uint8Array {
+    this.refusePending("toBytes");
     const inline = this.initializers.reduce((sum, t) => sum + (t.rawData?.byteLength ?? 0), 0);
     if (inline > PROTOBUF_LIMIT) {
       throw new Error(
@@ -227,9 +303,62 @@ export class GraphBuilder {
    * aligned offsets (TensorProto data_location EXTERNAL, external_data location/offset/length).
    */
   toFiles(baseName: string, options: ToFilesOptions = {}): ModelFiles {
+    this.refusePending("toFiles");
+    const { onnx: onnxBytes, layout, dataName } = this.placeExternal(baseName, options);
+    if (layout.byteLength === 0) return { onnx: onnxBytes };
+    return {
+      onnx: onnxBytes,
+      data: {
+        name: dataName,
+        bytes: dataChunks(layout, this.initializers),
+        byteLength: layout.byteLength,
+      },
+    };
+  }
+
+  /**
+   * Like `toFiles`, but lazy initializers may remain: those placed in the data file are produced
+   * one at a time while its chunks are consumed. Lazy initializers that would stay inline must be
+   * produced first (`materialize(externalThreshold)`).
+   */
+  toStreamingFiles(baseName: string, options: ToFilesOptions = {}): StreamingModelFiles {
+    const { onnx: onnxBytes, layout, dataName } = this.placeExternal(baseName, options);
+    const inlinePending = this.initializers.filter(
+      (t, i) => this.pending.has(t) && !layout.placements[i],
+    );
+    if (inlinePending.length > 0) {
+      throw new Error(
+        `model "${this.name}": lazy initializer ${inlinePending[0].name} stays inline: ` +
+          "call materialize(externalThreshold) before toStreamingFiles",
+      );
+    }
+    if (layout.byteLength === 0) return { onnx: onnxBytes };
+    const tensors = this.initializers;
+    const pending = this.pending;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      let position = 0;
+      for (let i = 0; i < tensors.length; i++) {
+        const placed = layout.placements[i];
+        if (!placed) continue;
+        if (placed.offset > position) yield new Uint8Array(placed.offset - position);
+        const lazy = pending.get(tensors[i]);
+        yield lazy
+          ? await produceChecked(tensors[i].name, lazy)
+          : (tensors[i].rawData as Uint8Array);
+        position = placed.offset + placed.length;
+      }
+    }
+    return { onnx: onnxBytes, data: { name: dataName, byteLength: layout.byteLength, chunks } };
+  }
+
+  /** Encodes the graph with initializers over the threshold pointing into the data file. */
+  private placeExternal(
+    baseName: string,
+    options: ToFilesOptions,
+  ): { onnx: Uint8Array; layout: ExternalDataLayout; dataName: string } {
     const dataName = `${baseName}.onnx_data`;
     const layout = layoutExternalData(
-      this.initializers.map((t) => t.rawData?.byteLength ?? 0),
+      this.initializers.map((t) => this.pending.get(t)?.byteLength ?? t.rawData?.byteLength ?? 0),
       options.externalThreshold ?? 1024,
       options.alignment ?? 4096,
     );
@@ -248,16 +377,17 @@ export class GraphBuilder {
         ],
       });
     });
-    const onnxBytes = this.encode(tensors, options.opset ?? 17);
-    if (layout.byteLength === 0) return { onnx: onnxBytes };
-    return {
-      onnx: onnxBytes,
-      data: {
-        name: dataName,
-        bytes: dataChunks(layout, this.initializers),
-        byteLength: layout.byteLength,
-      },
-    };
+    return { onnx: this.encode(tensors, options.opset ?? 17), layout, dataName };
+  }
+
+  private refusePending(method: string): void {
+    const first = this.pending.keys().next();
+    if (!first.done) {
+      throw new Error(
+        `model "${this.name}": ${this.pending.size} lazy initializers (first ${first.value.name}) ` +
+          `are not produced yet: await materialize() before ${method}, or use writeModelFiles`,
+      );
+    }
   }
 
   private encode(initializer: readonly TensorProto[], opset: number): Uint8Array {
@@ -288,6 +418,16 @@ export class GraphBuilder {
     if (this.names.has(name)) throw new Error(`duplicate tensor name "${name}"`);
     this.names.add(name);
   }
+}
+
+async function produceChecked(name: string, lazy: PendingInitializer): Promise<Uint8Array> {
+  const bytes = await lazy.produce();
+  if (bytes.byteLength !== lazy.byteLength) {
+    throw new Error(
+      `lazy initializer ${name}: produced ${bytes.byteLength} bytes, expected ${lazy.byteLength}`,
+    );
+  }
+  return bytes;
 }
 
 /** The data file as the initializers' bytes in offset order, with zero padding in between. */

@@ -21,22 +21,28 @@ export async function writeModelFiles(
   baseName: string,
   options: ToFilesOptions = {},
 ): Promise<WrittenModel> {
-  const files = graph.toFiles(baseName, options);
+  // Lazy initializers that stay inline are produced now; the external ones are produced one by
+  // one while the data file is written, so only one of them is in memory at a time.
+  await graph.materialize(options.externalThreshold ?? 1024);
+  const files = graph.toStreamingFiles(baseName, options);
   const onnxPath = path.join(dir, `${baseName}.onnx`);
   let dataPath: string | undefined;
   if (files.data) {
     dataPath = path.join(dir, files.data.name);
-    await writeChunks(dataPath, files.data.bytes);
+    await writeChunks(dataPath, files.data.chunks());
   }
   await atomically(onnxPath, (temp) => writeFile(temp, files.onnx));
   return { onnxPath, dataPath, bytes: files.onnx.byteLength + (files.data?.byteLength ?? 0) };
 }
 
-async function writeChunks(target: string, chunks: readonly Uint8Array[]): Promise<void> {
+async function writeChunks(
+  target: string,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<void> {
   await atomically(target, async (temp) => {
     const handle = await open(temp, "w");
     try {
-      for (const chunk of chunks) {
+      for await (const chunk of chunks) {
         let done = 0;
         while (done < chunk.byteLength) {
           const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done);

@@ -68,11 +68,14 @@ function boxArea(box: DetectedPerson["box"]): number {
   return Math.max(0, box.x2 - box.x1) * Math.max(0, box.y2 - box.y1);
 }
 
-/** Everyone, or only the person with the largest detector box (the first such on a tie). */
-export function selectPeople(
-  people: readonly DetectedPerson[],
+/**
+ * Everyone, or only the person with the largest detector box (the first such on a tie). Anything
+ * with a box can be selected, so detections can be chosen before the pose model runs on them.
+ */
+export function selectPeople<T extends Pick<DetectedPerson, "box">>(
+  people: readonly T[],
   selection: PeopleSelection,
-): DetectedPerson[] {
+): T[] {
   if (selection === "all" || people.length <= 1) return [...people];
   let best = people[0];
   for (const person of people) if (boxArea(person.box) > boxArea(best.box)) best = person;

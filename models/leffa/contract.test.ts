@@ -1,0 +1,82 @@
+import onnxProto from "onnx-proto";
+import { describe, expect, it } from "vitest";
+import { contractProblems, type ValueMeta } from "../contract-check";
+import { findModel } from "../manifest";
+import type { GraphBuilder } from "../onnx/builder";
+import { SD15_UNET, SD15_VAE } from "./config";
+import { unetKeys, vaeKeys } from "./keys";
+import { buildGenUNet, buildRefUNet } from "./unet-graph";
+import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
+import type { WeightSource } from "./weights";
+
+const { onnx } = onnxProto;
+
+/** Shapes only: building a graph never reads values, so full-size SD1.5 graphs build in memory. */
+function shapesOnly(keys: { key: string; shape: number[] }[]): WeightSource {
+  const shapes = new Map(keys.map((k) => [k.key, k.shape]));
+  return {
+    shape: (key) => {
+      const shape = shapes.get(key);
+      if (!shape) throw new Error(`no key ${key}`);
+      return shape;
+    },
+    read: (key) => {
+      throw new Error(`${key} was read while only the graph's structure was needed`);
+    },
+  };
+}
+
+const TYPE_NAMES: Record<number, string> = {
+  [onnx.TensorProto.DataType.FLOAT]: "float32",
+  [onnx.TensorProto.DataType.FLOAT16]: "float16",
+  [onnx.TensorProto.DataType.INT64]: "int64",
+};
+
+/** Input/output metadata of a built graph, as onnxruntime reports it, without its weights. */
+function metadata(g: GraphBuilder): { inputs: ValueMeta[]; outputs: ValueMeta[] } {
+  // Every (lazy) initializer goes to the never-read data file: only the graph is encoded.
+  const { onnx: bytes } = g.toStreamingFiles("model", { externalThreshold: 0 });
+  const graph = onnx.ModelProto.decode(bytes).graph as onnxProto.onnx.GraphProto;
+  const meta = (values: onnxProto.onnx.IValueInfoProto[]): ValueMeta[] =>
+    values.map((v) => {
+      const tensor = v.type?.tensorType;
+      return {
+        name: v.name as string,
+        isTensor: true,
+        type: TYPE_NAMES[tensor?.elemType ?? 0],
+        shape: (tensor?.shape?.dim ?? []).map((d) =>
+          d.dimParam ? d.dimParam : Number(d.dimValue),
+        ),
+      };
+    });
+  return { inputs: meta(graph.input), outputs: meta(graph.output) };
+}
+
+function contractOf(id: string) {
+  const entry = findModel(id);
+  if (!entry?.contract) throw new Error(`no manifest contract for ${id}`);
+  return entry.contract;
+}
+
+describe("full-size SD1.5 Leffa graphs honour the manifest contracts (fp16)", () => {
+  const gen = { ...SD15_UNET, in_channels: 12 };
+  it("ref and gen UNets", () => {
+    const ref = buildRefUNet(SD15_UNET, shapesOnly(unetKeys(SD15_UNET, "ref")), { dtype: "fp16" });
+    const genGraph = buildGenUNet(gen, shapesOnly(unetKeys(gen, "gen")), { dtype: "fp16" });
+    expect(contractProblems(contractOf("leffa-vton-hd-ref-unet"), metadata(ref))).toEqual([]);
+    expect(contractProblems(contractOf("leffa-vton-hd-gen-unet"), metadata(genGraph))).toEqual([]);
+    expect(metadata(genGraph).inputs.map((v) => v.name)).toHaveLength(5 + 16);
+  });
+
+  it("VAE encoder and decoder", () => {
+    const weights = shapesOnly(vaeKeys(SD15_VAE));
+    const encoder = buildVaeEncoder(SD15_VAE, weights, { dtype: "fp16" });
+    const decoder = buildVaeDecoder(SD15_VAE, weights, { dtype: "fp16" });
+    expect(contractProblems(contractOf("leffa-vton-hd-vae-encoder"), metadata(encoder))).toEqual(
+      [],
+    );
+    expect(contractProblems(contractOf("leffa-vton-dc-vae-decoder"), metadata(decoder))).toEqual(
+      [],
+    );
+  });
+});

@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import * as ort from "onnxruntime-node";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { toFloat16Bits } from "../onnx/float16";
+import { writeTorchZip, type TorchEntry } from "../../tests/helpers/checkpoint-writers";
+import { TINY_UNET, TINY_VAE } from "./config";
+import { convertLeffaVton, expectedLeffaKeys } from "./convert";
+import { randomWeightMap } from "./random-weights";
+
+const config = { unet: TINY_UNET, vae: TINY_VAE };
+const savedModelsDir = process.env.MODELS_DIR;
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "leffa-convert-"));
+  process.env.MODELS_DIR = path.join(dir, "store");
+});
+
+afterEach(async () => {
+  if (savedModelsDir === undefined) delete process.env.MODELS_DIR;
+  else process.env.MODELS_DIR = savedModelsDir;
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A tiny Leffa-shaped .pth (fp16 storages, like a `.half()` save) with every expected key. */
+async function writeTinyCheckpoint(
+  edit: (tensors: Record<string, TorchEntry>) => void = () => undefined,
+): Promise<string> {
+  const specs = expectedLeffaKeys(TINY_UNET, TINY_VAE);
+  const values = randomWeightMap(specs, 11);
+  const tensors: Record<string, TorchEntry> = {};
+  for (const { key, shape } of specs) {
+    const data = values.get(key)?.data as Float32Array;
+    tensors[key] = { dtype: "float16", shape, data: toFloat16Bits(data) };
+  }
+  edit(tensors);
+  const file = path.join(dir, "virtual_tryon.pth");
+  await writeTorchZip(file, tensors);
+  return file;
+}
+
+describe("convertLeffaVton", () => {
+  it("writes the four store entries, and the UNets run from their external data", async () => {
+    const from = await writeTinyCheckpoint();
+    const progress: number[] = [];
+    const result = await convertLeffaVton({
+      from,
+      variant: "hd",
+      config,
+      onProgress: (done, total) => progress.push(done / total),
+    });
+    expect(result.models).toEqual([
+      "leffa-vton-hd-vae-encoder",
+      "leffa-vton-hd-vae-decoder",
+      "leffa-vton-hd-ref-unet",
+      "leffa-vton-hd-gen-unet",
+    ]);
+    expect(progress.at(-1)).toBe(1);
+    const store = path.join(dir, "store");
+    expect((await readdir(store)).sort()).toEqual([...result.models].sort());
+    expect((await readdir(path.join(store, "leffa-vton-hd-vae-encoder"))).sort()).toEqual([
+      "installed.json",
+      "model.onnx",
+    ]);
+    const genDir = path.join(store, "leffa-vton-hd-gen-unet");
+    expect((await readdir(genDir)).sort()).toEqual([
+      "installed.json",
+      "model.onnx",
+      "model.onnx_data",
+    ]);
+    const record = JSON.parse(await readFile(path.join(genDir, "installed.json"), "utf8"));
+    expect(record.source).toBe("convert:virtual_tryon.pth");
+    expect(record.files.map((f: { name: string }) => f.name)).toEqual([
+      "model.onnx",
+      "model.onnx_data",
+    ]);
+
+    const h = 4;
+    const half = (shape: number[], v: number) =>
+      new ort.Tensor(
+        "float16",
+        toFloat16Bits(new Float32Array(shape.reduce((a, b) => a * b)).fill(v)),
+        shape,
+      );
+    const ref = await ort.InferenceSession.create(
+      path.join(store, "leffa-vton-hd-ref-unet", "model.onnx"),
+    );
+    const timestep = new ort.Tensor("float32", new Float32Array([500]), [1]);
+    const refs = await ref.run({ ref_latent: half([1, 4, h, h], 0.3), timestep });
+    const gen = await ort.InferenceSession.create(path.join(genDir, "model.onnx"));
+    const { noise_pred } = await gen.run({
+      ...refs,
+      noisy_latent: half([1, 4, h, h], 0.1),
+      mask_latent: half([1, 1, h, h], 1),
+      masked_latent: half([1, 4, h, h], -0.2),
+      densepose_latent: half([1, 3, h, h], 0.5),
+      timestep,
+    });
+    expect(noise_pred.dims).toEqual([1, 4, h, h]);
+    expect(noise_pred.type).toBe("float16");
+    await ref.release();
+    await gen.release();
+  });
+
+  it("lists missing, unknown and mis-shaped keys, and installs nothing", async () => {
+    const from = await writeTinyCheckpoint((t) => {
+      delete t["unet.conv_out.bias"];
+      t["unet.extra.weight"] = { dtype: "float16", shape: [2], data: new Uint16Array(2) };
+      t["vae.quant_conv.bias"] = { dtype: "float16", shape: [9], data: new Uint16Array(9) };
+    });
+    const error = await convertLeffaVton({ from, variant: "dc", config }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toMatch(/missing keys \(1\):\n {2}unet\.conv_out\.bias/);
+    expect(message).toMatch(/unknown keys \(1\):\n {2}unet\.extra\.weight/);
+    expect(message).toMatch(/vae\.quant_conv\.bias: \[9\], expected \[8\]/);
+    await expect(readdir(path.join(dir, "store"))).rejects.toThrow();
+  });
+
+  it("refuses a checkpoint that is not SD1.5 Leffa try-on when no config is given", async () => {
+    const from = await writeTinyCheckpoint();
+    await expect(convertLeffaVton({ from, variant: "hd" })).rejects.toThrow(
+      /unet\.conv_in\.weight is \[32, 12, 3, 3\] \(expected \[320, 12, 3, 3\]\)/,
+    );
+  });
+});

@@ -1,0 +1,225 @@
+import path from "node:path";
+import { openCheckpoint, type Checkpoint } from "../checkpoints";
+import { findModel } from "../manifest";
+import type { GraphBuilder } from "../onnx/builder";
+import { writeModelFiles } from "../onnx/write-files";
+import { SD15_UNET, SD15_VAE, type UNetConfig, type VaeConfig } from "./config";
+import { consumedKeys } from "./graph-ops";
+import { unetKeys, vaeKeys, type KeySpec } from "./keys";
+import { commitConverted, ConversionError, freshStaging } from "../install/converted";
+import { buildGenUNet, buildRefUNet } from "./unet-graph";
+import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
+import { weightsFromCheckpoint, type WeightSource } from "./weights";
+
+/**
+ * Converts Leffa's try-on checkpoint (`virtual_tryon.pth` / `virtual_tryon_dc.pth`) into the four
+ * store entries `leffa-vton-<variant>-{vae-encoder,vae-decoder,ref-unet,gen-unet}`
+ * (leffa-keys.md §7). The checkpoint is read tensor by tensor while each model file is written,
+ * so memory stays near one tensor plus the graph, whatever the checkpoint's size.
+ */
+export interface ConvertLeffaOptions {
+  from: string;
+  variant: "hd" | "dc";
+  dtype?: "fp16" | "fp32";
+  onProgress?: (done: number, total: number, message: string) => void;
+  /** The configs to convert with; detected from the checkpoint's shapes when absent (tests). */
+  config?: { unet: UNetConfig; vae: VaeConfig };
+}
+
+export interface ConvertLeffaResult {
+  models: string[];
+  ms: number;
+  bytes: number;
+}
+
+const PREFIXES = { vae: "vae.", ref: "unet_encoder.", gen: "unet." } as const;
+
+/** Every key the checkpoint must hold, with its shape and whether the graphs read it. */
+export function expectedLeffaKeys(unet: UNetConfig, vae: VaeConfig): KeySpec[] {
+  const withPrefix = (prefix: string) => (k: KeySpec) => ({ ...k, key: prefix + k.key });
+  return [
+    ...vaeKeys(vae).map(withPrefix(PREFIXES.vae)),
+    ...unetKeys({ ...unet, in_channels: 4 }, "ref").map(withPrefix(PREFIXES.ref)),
+    ...unetKeys({ ...unet, in_channels: 12 }, "gen").map(withPrefix(PREFIXES.gen)),
+  ];
+}
+
+const shapeText = (shape: readonly number[]) => `[${shape.join(", ")}]`;
+
+function listed(title: string, items: string[]): string {
+  if (items.length === 0) return "";
+  const shown = items.slice(0, 20).map((s) => `  ${s}`);
+  if (items.length > 20) shown.push(`  … and ${items.length - 20} more`);
+  return `${title} (${items.length}):\n${shown.join("\n")}\n`;
+}
+
+/** Throws one error listing every missing, unexpected and mis-shaped key. */
+export function checkLeffaKeys(checkpoint: Checkpoint, expected: readonly KeySpec[], file: string) {
+  const wanted = new Map(expected.map((k) => [k.key, k]));
+  const missing = expected.filter((k) => !checkpoint.get(k.key)).map((k) => k.key);
+  const unknown = checkpoint.tensors.filter((t) => !wanted.has(t.name)).map((t) => t.name);
+  const misShaped: string[] = [];
+  for (const t of checkpoint.tensors) {
+    const spec = wanted.get(t.name);
+    if (spec && shapeText(spec.shape) !== shapeText(t.shape)) {
+      misShaped.push(`${t.name}: ${shapeText(t.shape)}, expected ${shapeText(spec.shape)}`);
+    }
+  }
+  const report =
+    listed("missing keys", missing) +
+    listed("unknown keys", unknown) +
+    listed("keys with the wrong shape", misShaped);
+  if (report)
+    throw new ConversionError(
+      `${file} is not the Leffa try-on checkpoint it should be:\n${report}`,
+    );
+}
+
+/** SD1.5 configs when the checkpoint has Leffa VTON's shapes; a clear error otherwise. */
+export function detectLeffaConfig(
+  checkpoint: Checkpoint,
+  file: string,
+): {
+  unet: UNetConfig;
+  vae: VaeConfig;
+} {
+  if (checkpoint.get("unet.add_embedding.linear_1.weight")) {
+    throw new ConversionError(
+      `${file} is Leffa's SDXL pose-transfer checkpoint; only the SD1.5 try-on checkpoints ` +
+        "(virtual_tryon.pth, virtual_tryon_dc.pth) can be converted",
+    );
+  }
+  const convIn = checkpoint.get("unet.conv_in.weight")?.shape;
+  const projIn = checkpoint.get("unet.down_blocks.0.attentions.0.proj_in.weight")?.shape;
+  if (!convIn || shapeText(convIn) !== "[320, 12, 3, 3]" || projIn?.length !== 4) {
+    throw new ConversionError(
+      `${file} does not look like a Leffa try-on checkpoint: unet.conv_in.weight is ` +
+        `${convIn ? shapeText(convIn) : "missing"} (expected [320, 12, 3, 3]) and ` +
+        `unet.down_blocks.0.attentions.0.proj_in.weight is ${projIn ? shapeText(projIn) : "missing"} ` +
+        "(expected a 1×1 conv, SD1.5)",
+    );
+  }
+  return { unet: SD15_UNET, vae: SD15_VAE };
+}
+
+/** Counts tensors as they are read, for progress. */
+function counting(source: WeightSource, onRead: (key: string) => void): WeightSource {
+  return {
+    shape: (key) => source.shape(key),
+    read: (key) => {
+      onRead(key);
+      return source.read(key);
+    },
+    readAsync: source.readAsync
+      ? (key) => {
+          onRead(key);
+          return (source.readAsync as (k: string) => Promise<Float32Array>)(key);
+        }
+      : undefined,
+    readFloat16Bits: source.readFloat16Bits
+      ? async (key) => {
+          const bits = await (
+            source.readFloat16Bits as (k: string) => Promise<Uint16Array | undefined>
+          )(key);
+          // A float16 hit is a read; a miss falls back to readAsync, which counts itself.
+          if (bits) onRead(key);
+          return bits;
+        }
+      : undefined,
+  };
+}
+
+export async function convertLeffaVton(options: ConvertLeffaOptions): Promise<ConvertLeffaResult> {
+  const started = Date.now();
+  const dtype = options.dtype ?? "fp16";
+  const file = options.from;
+  const checkpoint = await openCheckpoint(file);
+  try {
+    const config = options.config ?? detectLeffaConfig(checkpoint, file);
+    const expected = expectedLeffaKeys(config.unet, config.vae);
+    checkLeffaKeys(checkpoint, expected, file);
+    const total = expected.filter((k) => k.status === "live").length;
+    let done = 0;
+    const source = (prefix: string) =>
+      counting(weightsFromCheckpoint(checkpoint, prefix), (key) => {
+        done++;
+        options.onProgress?.(done, total, `${prefix}${key}`);
+      });
+
+    const parts: { part: string; prefix: string; build: () => GraphBuilder }[] = [
+      {
+        part: "vae-encoder",
+        prefix: PREFIXES.vae,
+        build: () => buildVaeEncoder(config.vae, source(PREFIXES.vae), { dtype }),
+      },
+      {
+        part: "vae-decoder",
+        prefix: PREFIXES.vae,
+        build: () => buildVaeDecoder(config.vae, source(PREFIXES.vae), { dtype }),
+      },
+      {
+        part: "ref-unet",
+        prefix: PREFIXES.ref,
+        build: () =>
+          buildRefUNet({ ...config.unet, in_channels: 4 }, source(PREFIXES.ref), { dtype }),
+      },
+      {
+        part: "gen-unet",
+        prefix: PREFIXES.gen,
+        build: () =>
+          buildGenUNet({ ...config.unet, in_channels: 12 }, source(PREFIXES.gen), { dtype }),
+      },
+    ];
+
+    // Build every graph first (shapes only, no weights read) and check that together they read
+    // every live key: a checkpoint key that nothing consumes would be silently lost otherwise.
+    const graphs = parts.map((p) => ({ ...p, graph: p.build() }));
+    const read = new Set<string>();
+    for (const { prefix, graph } of graphs) {
+      for (const key of consumedKeys(graph)) read.add(prefix + key);
+    }
+    const unread = expected.filter((k) => k.status === "live" && !read.has(k.key));
+    const deadRead = expected.filter((k) => k.status !== "live" && read.has(k.key));
+    if (unread.length > 0 || deadRead.length > 0) {
+      throw new Error(
+        "internal: the graphs and the key layout disagree:\n" +
+          listed(
+            "live keys no graph reads",
+            unread.map((k) => k.key),
+          ) +
+          listed(
+            "dead keys a graph reads",
+            deadRead.map((k) => k.key),
+          ),
+      );
+    }
+
+    const models: string[] = [];
+    let bytes = 0;
+    for (const { part, graph } of graphs) {
+      const id = `leffa-vton-${options.variant}-${part}`;
+      const entry = findModel(id);
+      if (!entry) throw new Error(`internal: the manifest has no entry ${id}`);
+      const external = entry.files.some((f) => f.name === "model.onnx_data");
+      const staging = await freshStaging(id);
+      const written = await writeModelFiles(graph, staging, "model", {
+        // Entries without a data file keep every weight inline in model.onnx.
+        externalThreshold: external ? 1024 : Infinity,
+      });
+      const names = entry.files.map((f) => f.name);
+      const produced = [path.basename(written.onnxPath)];
+      if (written.dataPath) produced.push(path.basename(written.dataPath));
+      if (produced.sort().join() !== [...names].sort().join()) {
+        throw new Error(
+          `internal: ${id} wrote ${produced.join(", ")}, the manifest lists ${names.join(", ")}`,
+        );
+      }
+      await commitConverted(id, staging, names, `convert:${path.basename(file)}`);
+      models.push(id);
+      bytes += written.bytes;
+    }
+    return { models, ms: Date.now() - started, bytes };
+  } finally {
+    await checkpoint.close();
+  }
+}

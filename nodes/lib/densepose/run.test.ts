@@ -1,0 +1,247 @@
+import { describe, expect, it } from "vitest";
+import { createImage } from "../../core/image";
+import {
+  CancelledError,
+  type ModelSession,
+  type ModelTensor,
+  type TensorType,
+} from "../../core/types";
+import { vitonHdColor, type DensePoseBox } from "./encodings";
+import {
+  composeParts,
+  cropForDensePose,
+  decodeDensePose,
+  personBox,
+  renderDensePose,
+  runDensePose,
+  testResolution,
+  type DensePoseHeadOutput,
+  type DensePoseInstance,
+} from "./run";
+
+function tensor(data: Float32Array, dims: number[]): ModelTensor {
+  return { type: "float32", dims, location: "cpu", getData: async () => data, dispose: () => {} };
+}
+
+const makeTensor = (type: TensorType, data: ArrayBufferView, dims: readonly number[]) => ({
+  ...tensor(data as Float32Array, [...dims]),
+  type,
+});
+
+/**
+ * A head output on a cols × rows grid: cell (c, r) predicts part parts[r][c] (0 = the coarse head
+ * says background), with U = 0.1 × part and V = 1 − 0.01 × part in that part's channel.
+ */
+function headOf(parts: number[][]): DensePoseHeadOutput {
+  const rows = parts.length;
+  const cols = parts[0].length;
+  const plane = rows * cols;
+  const fineSegm = new Float32Array(25 * plane);
+  const u = new Float32Array(25 * plane);
+  const v = new Float32Array(25 * plane);
+  const coarseSegm = new Float32Array(2 * plane);
+  parts.forEach((row, r) =>
+    row.forEach((part, c) => {
+      const p = r * cols + c;
+      fineSegm[Math.max(part, 1) * plane + p] = 5;
+      u[part * plane + p] = 0.1 * part;
+      v[part * plane + p] = 1 - 0.01 * part;
+      coarseSegm[(part > 0 ? 1 : 0) * plane + p] = 3;
+    }),
+  );
+  return { fineSegm, u, v, coarseSegm, outWidth: cols, outHeight: rows };
+}
+
+describe("testResolution (detectron2 ResizeShortestEdge 800 / 1333)", () => {
+  it("scales the shorter side to 800 unless the longer passes 1333", () => {
+    expect(testResolution(768, 1024)).toEqual({ width: 800, height: 1067 });
+    expect(testResolution(2000, 1000)).toEqual({ width: 1333, height: 667 });
+    expect(testResolution(400, 400)).toEqual({ width: 800, height: 800 });
+  });
+});
+
+describe("personBox", () => {
+  it("clips to the photo, then truncates x, y, w and h like make_int_box", () => {
+    expect(personBox({ x1: -5.5, y1: 10.7, x2: 50.9, y2: 99.2 }, 60, 80)).toEqual({
+      x: 0,
+      y: 10,
+      width: 50,
+      height: 69,
+    });
+    expect(personBox({ x1: 70, y1: 0, x2: 90, y2: 10 }, 60, 80)).toBeNull();
+    // A sliver at the right edge stays one pixel inside the photo.
+    expect(personBox({ x1: 59.6, y1: 0, x2: 61, y2: 10 }, 60, 80)).toEqual({
+      x: 59,
+      y: 0,
+      width: 1,
+      height: 10,
+    });
+  });
+});
+
+describe("cropForDensePose", () => {
+  it("cuts the box from the photo at test resolution, BGR, 0..255", () => {
+    const image = createImage(768, 1024);
+    for (let p = 0; p < 768 * 1024; p++) image.data.set([200, 100, 50, 255], p * 4);
+    const crop = cropForDensePose(image, { x: 100, y: 200, width: 50, height: 80 });
+    // Scale 800 / 768: x from floor(104.17) to ceil(156.25); y (1067 / 1024) 208 … 292.
+    expect([crop.width, crop.height]).toEqual([53, 84]);
+    expect(crop.region.x).toBeCloseTo(104 * 0.96, 9);
+    expect(crop.region.width).toBeCloseTo(53 * 0.96, 9);
+    const plane = crop.width * crop.height;
+    expect(crop.tensor.length).toBe(3 * plane);
+    expect([crop.tensor[0], crop.tensor[plane], crop.tensor[2 * plane]]).toEqual([50, 100, 200]);
+    const rgb = cropForDensePose(image, { x: 100, y: 200, width: 50, height: 80 }, "rgb");
+    expect(rgb.tensor[0]).toBe(200);
+  });
+
+  it("takes the photo's pixels from the box, not elsewhere", () => {
+    const image = createImage(40, 40);
+    // Left half black, right half white: a box on the right sees only white.
+    for (let y = 0; y < 40; y++)
+      for (let x = 0; x < 40; x++)
+        image.data.set(x < 20 ? [0, 0, 0, 255] : [255, 255, 255, 255], (y * 40 + x) * 4);
+    const crop = cropForDensePose(image, { x: 24, y: 0, width: 16, height: 40 });
+    expect(crop.tensor.every((value) => value === 255)).toBe(true);
+  });
+});
+
+describe("decodeDensePose", () => {
+  const box: DensePoseBox = { x: 10, y: 20, width: 4, height: 4 };
+  const region = { x: 10, y: 20, width: 4, height: 4 };
+
+  it("resizes the head to the box bilinearly, then takes the argmax and U, V at I", () => {
+    const out = decodeDensePose(
+      headOf([
+        [3, 7],
+        [0, 24],
+      ]),
+      region,
+      box,
+    );
+    // torch align_corners=False on 2 → 4: pixels 0, 1 lean on cell 0 and 2, 3 on cell 1.
+    expect([...out.labels]).toEqual([3, 3, 7, 7, 3, 3, 7, 7, 0, 0, 24, 24, 0, 0, 24, 24]);
+    expect(out.u[0]).toBeCloseTo(0.3, 6);
+    expect(out.v[3]).toBeCloseTo(0.93, 6);
+    expect(out.u[15]).toBeCloseTo(2.4, 6);
+    // Background pixels keep U = V = 0.
+    expect(out.u[8]).toBe(0);
+    expect(out.v[8]).toBe(0);
+    // Between cells U is interpolated within the chosen part's channel: pixel 1 is 3/4 cell 0.
+    expect(out.u[1]).toBeCloseTo(0.75 * 0.3, 6);
+  });
+
+  it("places the head on the region it covers when that is larger than the box", () => {
+    // The head spans 8 px of which the box is the right half: only the right cells show.
+    const wide = { x: 6, y: 20, width: 8, height: 4 };
+    const out = decodeDensePose(headOf([[1, 1, 5, 5]]), wide, box);
+    expect([...out.labels.subarray(0, 4)]).toEqual([5, 5, 5, 5]);
+  });
+});
+
+describe("composeParts and renderDensePose", () => {
+  const instance = (box: DensePoseBox, part: number, hole = -1): DensePoseInstance => {
+    const n = box.width * box.height;
+    const labels = new Uint8Array(n).fill(part);
+    if (hole >= 0) labels[hole] = 0;
+    return { box, labels, u: new Float32Array(n).fill(0.25), v: new Float32Array(n).fill(0.5) };
+  };
+  const a = instance({ x: 0, y: 0, width: 3, height: 1 }, 2);
+  const b = instance({ x: 1, y: 0, width: 3, height: 1 }, 9, 0);
+
+  it("draws instances in order, each over the others only where it sees a body", () => {
+    expect([...composeParts([a, b], 5, 1)]).toEqual([2, 2, 9, 9, 0]);
+  });
+
+  it("renders every instance for VITON-HD and DressCode, the first for pose transfer", () => {
+    const viton = renderDensePose([a, b], 5, 1, "viton_hd");
+    expect([...viton.data.subarray(0, 4)]).toEqual([...vitonHdColor(2), 255]);
+    expect([...viton.data.subarray(12, 16)]).toEqual([...vitonHdColor(9), 255]);
+    expect([...viton.data.subarray(16, 20)]).toEqual([0, 0, 0, 255]);
+    const dress = renderDensePose([a, b], 5, 1, "dress_code");
+    expect([0, 1, 2, 3, 4].map((p) => dress.data[p * 4])).toEqual([2, 2, 9, 9, 0]);
+    const iuv = renderDensePose([a, b], 5, 1, "pose_transfer");
+    expect([0, 1, 2, 3, 4].map((p) => iuv.data[p * 4 + 2])).toEqual([2, 2, 2, 0, 0]);
+    const empty = renderDensePose([], 5, 1, "pose_transfer");
+    expect([...empty.data.subarray(0, 4)]).toEqual([0, 0, 0, 255]);
+  });
+});
+
+describe("runDensePose", () => {
+  const image = createImage(64, 48);
+
+  function session(onRun: () => void = () => {}) {
+    const feeds: (readonly number[])[] = [];
+    const s: ModelSession = {
+      modelId: "densepose-r50-fpn",
+      timings: { filesMs: 0, createMs: 0 },
+      backend: { name: "wasm", detail: "fake" },
+      async run(input) {
+        feeds.push(input.image.dims);
+        onRun();
+        const head = headOf([
+          [4, 4],
+          [4, 4],
+        ]);
+        return {
+          fine_segm: tensor(head.fineSegm, [1, 25, 2, 2]),
+          u: tensor(head.u, [1, 25, 2, 2]),
+          v: tensor(head.v, [1, 25, 2, 2]),
+          coarse_segm: tensor(head.coarseSegm, [1, 2, 2, 2]),
+        };
+      },
+    };
+    return { s, feeds };
+  }
+
+  it("runs each box that meets the photo, at test resolution", async () => {
+    const { s, feeds } = session();
+    const seen: number[] = [];
+    const instances = await runDensePose(
+      image,
+      [
+        { x1: 8, y1: 4, x2: 40, y2: 44 },
+        { x1: 100, y1: 0, x2: 120, y2: 10 },
+      ],
+      s,
+      { signal: new AbortController().signal, tensor: makeTensor, onPerson: (i) => seen.push(i) },
+    );
+    // 64 × 48 → 1067 × 800: x 8…40 → 133…667 (×1067/64), y 4…44 → 66…734 (×50/3).
+    expect(feeds).toEqual([[1, 3, 668, 534]]);
+    expect(seen).toEqual([0, 1]);
+    expect(instances.length).toBe(1);
+    expect(instances[0].box).toEqual({ x: 8, y: 4, width: 32, height: 40 });
+    expect(instances[0].labels.every((l) => l === 4)).toBe(true);
+  });
+
+  it("names the model when an output has the wrong shape", async () => {
+    const bad: ModelSession = {
+      ...session().s,
+      run: async () => ({
+        fine_segm: tensor(new Float32Array(24 * 4), [1, 24, 2, 2]),
+        u: tensor(new Float32Array(25 * 4), [1, 25, 2, 2]),
+        v: tensor(new Float32Array(25 * 4), [1, 25, 2, 2]),
+        coarse_segm: tensor(new Float32Array(2 * 4), [1, 2, 2, 2]),
+      }),
+    };
+    await expect(
+      runDensePose(image, [{ x1: 0, y1: 0, x2: 10, y2: 10 }], bad, {
+        signal: new AbortController().signal,
+        tensor: makeTensor,
+      }),
+    ).rejects.toThrow(/densepose-r50-fpn returned "fine_segm" as float32 \[1, 24, 2, 2\]/);
+  });
+
+  it("stops once aborted", async () => {
+    const controller = new AbortController();
+    const { s, feeds } = session(() => controller.abort());
+    const boxes = [
+      { x1: 0, y1: 0, x2: 10, y2: 10 },
+      { x1: 20, y1: 0, x2: 30, y2: 10 },
+    ];
+    await expect(
+      runDensePose(image, boxes, s, { signal: controller.signal, tensor: makeTensor }),
+    ).rejects.toBeInstanceOf(CancelledError);
+    expect(feeds.length).toBe(1);
+  });
+});

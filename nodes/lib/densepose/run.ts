@@ -1,0 +1,348 @@
+import type { RgbaImage } from "../../core/image";
+import {
+  CancelledError,
+  NodeError,
+  type ModelSession,
+  type ModelTensor,
+  type NodeContext,
+} from "../../core/types";
+import { resizeImage } from "../resample";
+import {
+  intBox,
+  pasteBox,
+  renderDressCode,
+  renderPoseTransferIuv,
+  renderVitonHd,
+  type DensePoseBox,
+  type DensePoseEncoding,
+} from "./encodings";
+
+/**
+ * DensePose for detector boxes with the studio's `densepose-r50-fpn` export, which runs
+ * detectron2's DensePose R-CNN head on one RoI = its whole input. So the input is prepared the way
+ * detectron2's DefaultPredictor sees the photo (ResizeShortestEdge: shorter side 800, longer at
+ * most 1333, bilinear) and the person's region is cut from that; the head's outputs are then
+ * resampled onto the person's whole-pixel box in the photo and decoded as detectron2's
+ * `densepose_chart_predictor_output_to_result` does (converters/chart_output_to_chart_result.py).
+ */
+
+export const DENSEPOSE_INPUT = "image";
+export const DENSEPOSE_OUTPUTS = ["fine_segm", "u", "v", "coarse_segm"] as const;
+
+/** detectron2's INPUT.MIN_SIZE_TEST and INPUT.MAX_SIZE_TEST for the DensePose configs. */
+export const TEST_SHORT_SIDE = 800;
+export const TEST_MAX_SIDE = 1333;
+
+/** Fine labels 0 (background) … 24; the head has one channel per label. */
+const FINE_CHANNELS = 25;
+
+/**
+ * The size detectron2's ResizeShortestEdge gives a width × height photo: scale so the shorter
+ * side is 800, unless the longer would pass 1333, then round each side (int(x + 0.5)).
+ */
+export function testResolution(
+  width: number,
+  height: number,
+  shortSide = TEST_SHORT_SIDE,
+  maxSide = TEST_MAX_SIDE,
+): { width: number; height: number } {
+  let scale = shortSide / Math.min(width, height);
+  if (Math.max(width, height) * scale > maxSide) scale = maxSide / Math.max(width, height);
+  return {
+    width: Math.max(1, Math.floor(width * scale + 0.5)),
+    height: Math.max(1, Math.floor(height * scale + 0.5)),
+  };
+}
+
+/** A detector box (corners, photo pixels, maybe partly outside) → detectron2's whole-pixel box. */
+export function personBox(
+  box: { x1: number; y1: number; x2: number; y2: number },
+  width: number,
+  height: number,
+): DensePoseBox | null {
+  // detectron2 clips its boxes to the photo before make_int_box truncates x, y, w and h.
+  const x1 = Math.min(Math.max(box.x1, 0), width);
+  const y1 = Math.min(Math.max(box.y1, 0), height);
+  const x2 = Math.min(Math.max(box.x2, 0), width);
+  const y2 = Math.min(Math.max(box.y2, 0), height);
+  if (!(x2 > x1 && y2 > y1)) return null;
+  const b = intBox(x1, y1, x2 - x1, y2 - y1);
+  // A box under a pixel wide at the right or bottom edge is still one pixel, inside the photo.
+  return {
+    x: Math.min(b.x, width - b.width),
+    y: Math.min(b.y, height - b.height),
+    width: b.width,
+    height: b.height,
+  };
+}
+
+/** The network input for one person and the photo region (fractional pixels) it covers. */
+export interface DensePoseCrop {
+  /** [1, 3, height, width], 0..255 in `channelOrder` order. */
+  readonly tensor: Float32Array;
+  readonly width: number;
+  readonly height: number;
+  /** The covered region of the photo; the head's outputs span exactly this region. */
+  readonly region: {
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    readonly height: number;
+  };
+}
+
+/**
+ * Cuts `box` out of the photo as detectron2 would see it at test resolution: the whole-pixel
+ * span of the scaled photo that contains the box (so whole scaled pixels, as a crop of the
+ * resized photo would give), resampled straight from the photo. `channelOrder` "bgr" is the
+ * contract (detectron2's INPUT.FORMAT); "rgb" reproduces Leffa's app, which hands detectron2 the
+ * RGB array.
+ */
+export function cropForDensePose(
+  image: RgbaImage,
+  box: DensePoseBox,
+  channelOrder: "bgr" | "rgb" = "bgr",
+): DensePoseCrop {
+  const scaled = testResolution(image.width, image.height);
+  const sx = scaled.width / image.width;
+  const sy = scaled.height / image.height;
+  const left = Math.floor(box.x * sx);
+  const top = Math.floor(box.y * sy);
+  const right = Math.min(scaled.width, Math.max(left + 1, Math.ceil((box.x + box.width) * sx)));
+  const bottom = Math.min(scaled.height, Math.max(top + 1, Math.ceil((box.y + box.height) * sy)));
+  const width = right - left;
+  const height = bottom - top;
+  const region = { x: left / sx, y: top / sy, width: width / sx, height: height / sy };
+  const pixels = resizeImage(image, width, height, { rect: region }).data;
+  const plane = width * height;
+  const tensor = new Float32Array(3 * plane);
+  const source = channelOrder === "bgr" ? [2, 1, 0] : [0, 1, 2];
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) tensor[c * plane + p] = pixels[p * 4 + source[c]];
+  }
+  return { tensor, width, height, region };
+}
+
+/** The head's outputs for one person: [channels, outHeight, outWidth] planes, row-major. */
+export interface DensePoseHeadOutput {
+  readonly fineSegm: Float32Array;
+  readonly u: Float32Array;
+  readonly v: Float32Array;
+  readonly coarseSegm: Float32Array;
+  readonly outWidth: number;
+  readonly outHeight: number;
+}
+
+/** One person's DensePose on its whole-pixel box: part index I and chart coordinates U, V. */
+export interface DensePoseInstance {
+  readonly box: DensePoseBox;
+  /** Fine part index 0..24 per box pixel (0 where the coarse head says background). */
+  readonly labels: Uint8Array;
+  /** U and V at each pixel's part (0 on background). */
+  readonly u: Float32Array;
+  readonly v: Float32Array;
+}
+
+/**
+ * Bilinear taps along one axis from box pixels to head-grid cells, as torch's
+ * F.interpolate(align_corners=False) computes them when resizing the head output to the box:
+ * the box pixel's centre, placed in the photo region the head covers, clamped to the grid.
+ */
+function axisTaps(
+  boxStart: number,
+  boxLength: number,
+  regionStart: number,
+  regionLength: number,
+  cells: number,
+): { lo: Int32Array; hi: Int32Array; f: Float32Array } {
+  const lo = new Int32Array(boxLength);
+  const hi = new Int32Array(boxLength);
+  const f = new Float32Array(boxLength);
+  for (let i = 0; i < boxLength; i++) {
+    const centre = boxStart + i + 0.5;
+    const c = Math.min(
+      cells - 1,
+      Math.max(0, ((centre - regionStart) / regionLength) * cells - 0.5),
+    );
+    lo[i] = Math.floor(c);
+    hi[i] = Math.min(lo[i] + 1, cells - 1);
+    f[i] = c - lo[i];
+  }
+  return { lo, hi, f };
+}
+
+/**
+ * Decodes the head outputs onto the box, as detectron2 does: each channel of fine_segm and
+ * coarse_segm resized bilinearly to the box, I = argmax(fine) where argmax(coarse) is the person
+ * class (the first maximum on ties, like torch), and U, V resized and read in channel I.
+ */
+export function decodeDensePose(
+  head: DensePoseHeadOutput,
+  region: DensePoseCrop["region"],
+  box: DensePoseBox,
+): DensePoseInstance {
+  const { outWidth: ow, outHeight: oh } = head;
+  const plane = ow * oh;
+  const tx = axisTaps(box.x, box.width, region.x, region.width, ow);
+  const ty = axisTaps(box.y, box.height, region.y, region.height, oh);
+  const n = box.width * box.height;
+  const labels = new Uint8Array(n);
+  const u = new Float32Array(n);
+  const v = new Float32Array(n);
+  for (let row = 0; row < box.height; row++) {
+    const r0 = ty.lo[row] * ow;
+    const r1 = ty.hi[row] * ow;
+    const fy = ty.f[row];
+    for (let col = 0; col < box.width; col++) {
+      const c0 = tx.lo[col];
+      const c1 = tx.hi[col];
+      const fx = tx.f[col];
+      const w00 = (1 - fy) * (1 - fx);
+      const w01 = (1 - fy) * fx;
+      const w10 = fy * (1 - fx);
+      const w11 = fy * fx;
+      const o00 = r0 + c0;
+      const o01 = r0 + c1;
+      const o10 = r1 + c0;
+      const o11 = r1 + c1;
+      // A channel of a head output at this pixel, written out: this runs 27 times per box pixel.
+      const cs = head.coarseSegm;
+      const background = w00 * cs[o00] + w01 * cs[o01] + w10 * cs[o10] + w11 * cs[o11];
+      const q = plane;
+      const body = w00 * cs[q + o00] + w01 * cs[q + o01] + w10 * cs[q + o10] + w11 * cs[q + o11];
+      if (!(body > background)) continue;
+      const fs = head.fineSegm;
+      let part = 0;
+      let best = w00 * fs[o00] + w01 * fs[o01] + w10 * fs[o10] + w11 * fs[o11];
+      for (let k = 1, o = plane; k < FINE_CHANNELS; k++, o += plane) {
+        const score = w00 * fs[o + o00] + w01 * fs[o + o01] + w10 * fs[o + o10] + w11 * fs[o + o11];
+        if (score > best) {
+          best = score;
+          part = k;
+        }
+      }
+      if (part === 0) continue;
+      const p = row * box.width + col;
+      const o = part * plane;
+      labels[p] = part;
+      u[p] =
+        w00 * head.u[o + o00] +
+        w01 * head.u[o + o01] +
+        w10 * head.u[o + o10] +
+        w11 * head.u[o + o11];
+      v[p] =
+        w00 * head.v[o + o00] +
+        w01 * head.v[o + o01] +
+        w10 * head.v[o + o10] +
+        w11 * head.v[o + o11];
+    }
+  }
+  return { box, labels, u, v };
+}
+
+async function headOutput(
+  session: ModelSession,
+  outputs: Record<string, ModelTensor>,
+): Promise<DensePoseHeadOutput> {
+  const planes: Float32Array[] = [];
+  let outHeight = 0;
+  let outWidth = 0;
+  for (const name of DENSEPOSE_OUTPUTS) {
+    const tensor = outputs[name];
+    if (!tensor) throw new NodeError(`${session.modelId} returned no "${name}" output`);
+    const data = await tensor.getData();
+    const dims = tensor.dims;
+    tensor.dispose();
+    const channels = name === "coarse_segm" ? 2 : FINE_CHANNELS;
+    outHeight ||= dims[2];
+    outWidth ||= dims[3];
+    const ok =
+      data instanceof Float32Array &&
+      dims.length === 4 &&
+      dims[0] === 1 &&
+      dims[1] === channels &&
+      dims[2] === outHeight &&
+      dims[3] === outWidth &&
+      outHeight > 0 &&
+      outWidth > 0;
+    if (!ok) {
+      throw new NodeError(
+        `${session.modelId} returned "${name}" as ${tensor.type} [${dims.join(", ")}]; expected float32 [1, ${channels}, ${outHeight}, ${outWidth}]`,
+      );
+    }
+    planes.push(data);
+  }
+  const [fineSegm, u, v, coarseSegm] = planes;
+  return { fineSegm, u, v, coarseSegm, outWidth, outHeight };
+}
+
+export interface DensePoseRunOptions {
+  readonly signal: AbortSignal;
+  readonly tensor: NodeContext["tensor"];
+  /** Called before each person with its index and the count. */
+  readonly onPerson?: (index: number, count: number) => void;
+  /** Default "bgr" (the contract); see cropForDensePose. */
+  readonly channelOrder?: "bgr" | "rgb";
+}
+
+/** Runs the DensePose head on each box, in order; boxes that miss the photo are skipped. */
+export async function runDensePose(
+  image: RgbaImage,
+  boxes: readonly { x1: number; y1: number; x2: number; y2: number }[],
+  session: ModelSession,
+  options: DensePoseRunOptions,
+): Promise<DensePoseInstance[]> {
+  const instances: DensePoseInstance[] = [];
+  for (const [i, detection] of boxes.entries()) {
+    if (options.signal.aborted) throw new CancelledError();
+    options.onPerson?.(i, boxes.length);
+    const box = personBox(detection, image.width, image.height);
+    if (!box) continue;
+    const crop = cropForDensePose(image, box, options.channelOrder);
+    const feed = options.tensor("float32", crop.tensor, [1, 3, crop.height, crop.width]);
+    const outputs = await session.run({ [DENSEPOSE_INPUT]: feed });
+    instances.push(decodeDensePose(await headOutput(session, outputs), crop.region, box));
+  }
+  if (options.signal.aborted) throw new CancelledError();
+  return instances;
+}
+
+/**
+ * The full-frame part map of several instances, drawn in order like detectron2's visualiser
+ * draws them: each instance writes only its body pixels, so later ones cover earlier ones where
+ * they overlap and never blank them with their box's background.
+ */
+export function composeParts(
+  instances: readonly DensePoseInstance[],
+  width: number,
+  height: number,
+): Uint8Array {
+  const parts = new Uint8Array(width * height);
+  for (const instance of instances) {
+    const pasted = pasteBox(instance.labels, instance.box, width, height);
+    for (let p = 0; p < parts.length; p++) if (pasted[p] > 0) parts[p] = pasted[p];
+  }
+  return parts;
+}
+
+/**
+ * The DensePose image in one of Leffa's encodings. VITON-HD and DressCode draw every instance;
+ * pose transfer's IUV image, as in Leffa, holds the first instance only (U and V are normalised
+ * over one box). No instance gives an all-background image.
+ */
+export function renderDensePose(
+  instances: readonly DensePoseInstance[],
+  width: number,
+  height: number,
+  encoding: DensePoseEncoding,
+): RgbaImage {
+  if (encoding === "pose_transfer") {
+    const first = instances[0];
+    if (!first) return renderDressCode(new Uint8Array(width * height), width, height);
+    return renderPoseTransferIuv(first.labels, first.u, first.v, first.box, width, height);
+  }
+  const parts = composeParts(instances, width, height);
+  return encoding === "viton_hd"
+    ? renderVitonHd(parts, width, height)
+    : renderDressCode(parts, width, height);
+}

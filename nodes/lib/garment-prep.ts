@@ -1,0 +1,125 @@
+import { createImage, type RgbaImage } from "../core/image";
+import { compositeOver, solidImage } from "./composite";
+import type { Box } from "./crop";
+import { resizeImage } from "./resample";
+
+/**
+ * Leffa's garment and person preparation (`leffa_utils/utils.py`): `preprocess_garment_image`
+ * centres a cut-out garment on a white 768×1024 canvas, `resize_and_center` fits any image inside
+ * it. Both give Leffa's working size, 768×1024.
+ */
+
+export const LEFFA_WIDTH = 768;
+export const LEFFA_HEIGHT = 1024;
+/** The garment's square is resized to the canvas width and pasted this far down. */
+export const GARMENT_SQUARE = 768;
+export const GARMENT_TOP = (LEFFA_HEIGHT - GARMENT_SQUARE) / 2;
+
+const WHITE = [255, 255, 255, 255] as const;
+
+/** The smallest box holding every pixel whose alpha is not 0 (PIL's `getbbox`), or null. */
+export function alphaBox(image: RgbaImage): Box | null {
+  const { width, height, data } = image;
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (data[(y * width + x) * 4 + 3] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/**
+ * Leffa's square around the garment: side = the box's longer side, centred on the box (integer
+ * halves, as Python's //), then pushed back inside the image. A square larger than the image
+ * still overhangs it (on the right or bottom after the push): that part is transparent.
+ */
+export function garmentSquare(box: Box, width: number, height: number): Box {
+  const side = Math.max(box.width, box.height);
+  const cx = box.x + Math.floor(box.width / 2);
+  const cy = box.y + Math.floor(box.height / 2);
+  const place = (centre: number, limit: number) => {
+    let start = centre - Math.floor(side / 2);
+    if (start < 0) start = 0;
+    if (start + side > limit) start = limit - side;
+    return start;
+  };
+  return { x: place(cx, width), y: place(cy, height), width: side, height: side };
+}
+
+/** Copies `box` out of the image; parts of the box outside the image are transparent black. */
+export function cropPadded(image: RgbaImage, box: Box): RgbaImage {
+  const out = createImage(box.width, box.height);
+  const x0 = Math.max(0, box.x);
+  const x1 = Math.min(image.width, box.x + box.width);
+  if (x1 <= x0) return out;
+  for (let y = Math.max(0, box.y); y < Math.min(image.height, box.y + box.height); y++) {
+    const from = (y * image.width + x0) * 4;
+    out.data.set(
+      image.data.subarray(from, from + (x1 - x0) * 4),
+      ((y - box.y) * box.width + (x0 - box.x)) * 4,
+    );
+  }
+  return out;
+}
+
+/**
+ * `preprocess_garment_image`: the garment's alpha box → Leffa's square → 768×768 Lanczos → drawn
+ * with its alpha at (0, 128) on a white 768×1024 canvas. Opaque result. Throws when the image is
+ * fully transparent.
+ */
+export function centreGarment(
+  image: RgbaImage,
+  signal?: AbortSignal,
+): { image: RgbaImage; box: Box; square: Box } {
+  const box = alphaBox(image);
+  if (!box) throw new Error("no garment found: the image is fully transparent");
+  const square = garmentSquare(box, image.width, image.height);
+  const resized = resizeImage(cropPadded(image, square), GARMENT_SQUARE, GARMENT_SQUARE, {
+    filter: "lanczos3",
+    signal,
+  });
+  const canvas = solidImage(LEFFA_WIDTH, LEFFA_HEIGHT, WHITE);
+  return { image: compositeOver(canvas, resized, 0, GARMENT_TOP), box, square };
+}
+
+/** Where `resize_and_center` puts a width × height image inside target: size and offset. */
+export function centreFitBox(width: number, height: number, target: Box): Box {
+  const scale = Math.min(target.height / height, target.width / width);
+  // Python's int() truncates; the same double arithmetic gives the same sizes.
+  const w = Math.max(1, Math.trunc(width * scale));
+  const h = Math.max(1, Math.trunc(height * scale));
+  return {
+    x: target.x + Math.floor((target.width - w) / 2),
+    y: target.y + Math.floor((target.height - h) / 2),
+    width: w,
+    height: h,
+  };
+}
+
+/**
+ * `resize_and_center`: the image scaled to fit inside width × height, centred on white, opaque.
+ * Transparent parts are drawn over the white (Leffa's RGBA → RGB would show whatever colour they
+ * store). Leffa resizes with cv2's bicubic; this uses the studio's Lanczos-3, slightly sharper.
+ */
+export function fitOnWhite(
+  image: RgbaImage,
+  width = LEFFA_WIDTH,
+  height = LEFFA_HEIGHT,
+  signal?: AbortSignal,
+): { image: RgbaImage; placed: Box } {
+  const placed = centreFitBox(image.width, image.height, { x: 0, y: 0, width, height });
+  const resized =
+    placed.width === image.width && placed.height === image.height
+      ? image
+      : resizeImage(image, placed.width, placed.height, { filter: "lanczos3", signal });
+  const canvas = solidImage(width, height, WHITE);
+  return { image: compositeOver(canvas, resized, placed.x, placed.y), placed };
+}

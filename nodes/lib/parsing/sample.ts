@@ -1,0 +1,120 @@
+/**
+ * Sampling helpers for parsing logits: planar C × h × w float arrays, as the networks return them.
+ */
+
+/**
+ * Bilinear sample of one plane at (x, y) in pixel-centre coordinates. Taps outside the plane read
+ * 0, as OpenCV's warpAffine does with a constant black border.
+ */
+export function sampleBilinearZero(
+  plane: Float32Array,
+  offset: number,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+): number {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  const inX0 = x0 >= 0 && x0 < width;
+  const inX1 = x0 + 1 >= 0 && x0 + 1 < width;
+  const row0 = y0 >= 0 && y0 < height ? offset + y0 * width : -1;
+  const row1 = y0 + 1 >= 0 && y0 + 1 < height ? offset + (y0 + 1) * width : -1;
+  const a = row0 >= 0 && inX0 ? plane[row0 + x0] : 0;
+  const b = row0 >= 0 && inX1 ? plane[row0 + x0 + 1] : 0;
+  const c = row1 >= 0 && inX0 ? plane[row1 + x0] : 0;
+  const d = row1 >= 0 && inX1 ? plane[row1 + x0 + 1] : 0;
+  const top = a * (1 - fx) + b * fx;
+  const bottom = c * (1 - fx) + d * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+/** Source index and weight pairs along one axis, in PyTorch's `interpolate(mode="bilinear")`. */
+function axisTaps(inLength: number, outLength: number, alignCorners: boolean) {
+  const i0 = new Int32Array(outLength);
+  const i1 = new Int32Array(outLength);
+  const w1 = new Float32Array(outLength);
+  for (let o = 0; o < outLength; o++) {
+    let src: number;
+    if (alignCorners) {
+      src = outLength > 1 ? (o * (inLength - 1)) / (outLength - 1) : 0;
+    } else {
+      // Half-pixel centres; PyTorch clamps negative coordinates to the first pixel.
+      src = Math.max(0, ((o + 0.5) * inLength) / outLength - 0.5);
+    }
+    const lo = Math.min(Math.floor(src), inLength - 1);
+    i0[o] = lo;
+    i1[o] = Math.min(lo + 1, inLength - 1);
+    w1[o] = src - lo;
+  }
+  return { i0, i1, w1 };
+}
+
+/**
+ * Resizes `channels` planes of h × w to outH × outW with bilinear interpolation, as PyTorch's
+ * `Upsample(mode="bilinear", align_corners)` does.
+ */
+export function resizePlanesBilinear(
+  planes: Float32Array,
+  channels: number,
+  height: number,
+  width: number,
+  outHeight: number,
+  outWidth: number,
+  alignCorners: boolean,
+): Float32Array {
+  if (planes.length !== channels * height * width) {
+    throw new Error(
+      `expected ${channels}×${height}×${width} values, got ${planes.length} (logits of the wrong shape)`,
+    );
+  }
+  const tx = axisTaps(width, outWidth, alignCorners);
+  const ty = axisTaps(height, outHeight, alignCorners);
+  const out = new Float32Array(channels * outHeight * outWidth);
+  const row = new Float32Array(2 * outWidth);
+  for (let c = 0; c < channels; c++) {
+    const src = c * height * width;
+    const dst = c * outHeight * outWidth;
+    for (let y = 0; y < outHeight; y++) {
+      const r0 = src + ty.i0[y] * width;
+      const r1 = src + ty.i1[y] * width;
+      for (let x = 0; x < outWidth; x++) {
+        const a = tx.i0[x];
+        const b = tx.i1[x];
+        const w = tx.w1[x];
+        row[x] = planes[r0 + a] * (1 - w) + planes[r0 + b] * w;
+        row[outWidth + x] = planes[r1 + a] * (1 - w) + planes[r1 + b] * w;
+      }
+      const wy = ty.w1[y];
+      const o = dst + y * outWidth;
+      for (let x = 0; x < outWidth; x++) {
+        out[o + x] = row[x] * (1 - wy) + row[outWidth + x] * wy;
+      }
+    }
+  }
+  return out;
+}
+
+/** The index of the largest of `channels` planes at each pixel; the first one wins ties. */
+export function argmaxPlanes(planes: Float32Array, channels: number, pixels: number): Uint8Array {
+  if (planes.length !== channels * pixels) {
+    throw new Error(`expected ${channels}×${pixels} values, got ${planes.length}`);
+  }
+  if (channels > 256) throw new Error(`at most 256 labels fit a byte, got ${channels}`);
+  const out = new Uint8Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    let best = planes[i];
+    let label = 0;
+    for (let c = 1; c < channels; c++) {
+      const v = planes[c * pixels + i];
+      if (v > best) {
+        best = v;
+        label = c;
+      }
+    }
+    out[i] = label;
+  }
+  return out;
+}

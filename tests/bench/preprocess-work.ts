@@ -1,0 +1,112 @@
+/**
+ * The measurements behind `npm run bench:preprocess`, run inside a worker thread (as the studio
+ * runs nodes in its runtime worker): Leffa's agnostic mask rules at 384×512, human-parsing
+ * post-processing (SCHP ATR + LIP with the neck rule and hole filling, SegFormer), and the
+ * DensePose paste (head outputs resized onto the person box, rendered in Leffa's encoding).
+ * Inputs are synthetic with the real shapes; only the time is measured.
+ */
+import { parentPort } from "node:worker_threads";
+import {
+  agnosticMask,
+  type AgnosticModelType,
+  type GarmentType,
+} from "../../nodes/lib/agnostic-mask";
+import { body, pose } from "../../nodes/lib/agnostic-mask/test-body";
+import { decodeDensePose, renderDensePose } from "../../nodes/lib/densepose/run";
+import { addNeck, fillClothHoles } from "../../nodes/lib/parsing/refine";
+import { schpLabels } from "../../nodes/lib/parsing/schp";
+import { segformerLabels } from "../../nodes/lib/parsing/segformer";
+
+export interface PreprocessTiming {
+  readonly label: string;
+  readonly medianMs: number;
+  readonly targetMs?: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Median wall time of `runs` calls after `warmup` unmeasured ones. */
+function time(work: () => unknown, runs: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) work();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    work();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+/** Seeded logits in [-4, 4): the post-processing cost does not depend on the values. */
+function logits(count: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = (state / 2 ** 32) * 8 - 4;
+  }
+  return out;
+}
+
+function measure(): PreprocessTiming[] {
+  const results: PreprocessTiming[] = [];
+  const parsing = body();
+  const keypoints = pose();
+  const rules: [AgnosticModelType, GarmentType][] = [
+    ["viton_hd", "upper_body"],
+    ["viton_hd", "lower_body"],
+    ["viton_hd", "dresses"],
+    ["dress_code", "upper_body"],
+    ["dress_code", "lower_body"],
+    ["dress_code", "dresses"],
+  ];
+  for (const [modelType, garment] of rules) {
+    results.push({
+      label: `mask rules ${modelType} / ${garment}, 384×512`,
+      medianMs: time(() => agnosticMask({ parsing, keypoints, modelType, garment }), 30),
+      targetMs: 20,
+    });
+  }
+
+  // SCHP's fusion logits are a quarter of its input: ATR 512 → 128², LIP 473 → 119².
+  const atr = logits(18 * 128 * 128, 1);
+  const lip = logits(20 * 119 * 119, 2);
+  results.push({
+    label: "SCHP ATR + LIP post-processing, neck, holes, 384×512",
+    medianMs: time(() => {
+      const a = schpLabels(atr, [1, 18, 128, 128], 512, 384, 512);
+      const l = schpLabels(lip, [1, 20, 119, 119], 473, 384, 512);
+      return fillClothHoles(addNeck(a, l), 384, 512);
+    }, 5),
+  });
+  const seg = logits(18 * 128 * 128, 3);
+  results.push({
+    label: "SegFormer post-processing, 384×512",
+    medianMs: time(() => segformerLabels(seg, [1, 18, 128, 128], 384, 512), 5),
+  });
+
+  // One person on a 768×1024 photo: the 112² head maps pasted onto a 560×940 box.
+  const plane = 112 * 112;
+  const head = {
+    fineSegm: logits(25 * plane, 4),
+    u: logits(25 * plane, 5),
+    v: logits(25 * plane, 6),
+    coarseSegm: logits(2 * plane, 7),
+    outWidth: 112,
+    outHeight: 112,
+  };
+  const box = { x: 104, y: 60, width: 560, height: 940 };
+  results.push({
+    label: "DensePose paste (560×940 box) + VITON-HD render, 768×1024",
+    medianMs: time(() => {
+      const instance = decodeDensePose(head, box, box);
+      return renderDensePose([instance], 768, 1024, "viton_hd");
+    }, 5),
+  });
+  return results;
+}
+
+parentPort?.postMessage(measure());
