@@ -1,6 +1,7 @@
 /**
- * Inserts the example workflows from prisma/examples/*.json. Idempotent by name: an example whose
- * name is already in the library is skipped, so re-running setup never duplicates or overwrites
+ * Inserts the example workflows from prisma/examples/*.json as read-only templates ("use
+ * template" copies one into the library). Idempotent by name: a template of that name already
+ * present is skipped, so re-running setup never duplicates or overwrites
  * anything a person has edited. An invalid example fails the whole seed, naming the file.
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -42,11 +43,15 @@ async function readExample(file: string): Promise<WorkflowDocument> {
 async function seedFile(prisma: PrismaClient, file: string): Promise<"created" | "skipped"> {
   const doc = await readExample(file);
   const existing = await prisma.workflow.findFirst({
-    where: { name: doc.name },
+    where: { name: doc.name, isTemplate: true },
     select: { id: true },
   });
   if (existing) return "skipped";
-  await createWorkflow(prisma, { document: doc, message: "example workflow" });
+  await createWorkflow(prisma, {
+    document: doc,
+    message: "example workflow",
+    isTemplate: true,
+  });
   return "created";
 }
 

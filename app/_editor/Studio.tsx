@@ -4,20 +4,35 @@ import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { emptyWorkflow, type WorkflowDocument } from "../../nodes/core/document";
 import { getNodeDefinition, parseCheckedWorkflow } from "../../nodes";
-import { ApiError, createWorkflow, fetchWorkflow, saveWorkflow } from "./api-client";
+import {
+  ApiError,
+  createWorkflow,
+  fetchWorkflow,
+  markOpened,
+  SaveConflictError,
+  saveWorkflow,
+  copyFromTemplate,
+  type ConflictInfo,
+  type SavedWorkflow,
+  type ShareState,
+} from "./api-client";
 import { uploadImage } from "./assets";
+import { ConflictDialog, type ConflictChoice } from "./ConflictDialog";
 import { DraftBanner } from "./DraftBanner";
 import { clearDraft, readDraft, writeDraft, type Draft } from "./drafts";
 import { newId, useEditor } from "./editor-store";
 import { FlowView } from "./FlowView";
 import { HelpPanel } from "./HelpPanel";
+import { HistoryPanel } from "./HistoryPanel";
 import { ModelsPanel } from "./ModelsPanel";
 import { readWorkflowFile } from "./import-document";
 import { Palette } from "./Palette";
 import { compatiblePort, type DanglingWire } from "./palette-filter";
+import styles from "./panels.module.css";
 import { ResultsPanel } from "./ResultsPanel";
 import { useRun } from "./run-store";
 import { cancelRun, runtimeReady, runWorkflow, startRuntime } from "./runtime-client";
+import { SharePanel } from "./SharePanel";
 import type { CommandId } from "./shortcuts";
 import { makeThumbnail } from "./thumbnail";
 import { useToasts } from "./toasts";
@@ -38,6 +53,18 @@ function sameDocument(a: WorkflowDocument, b: WorkflowDocument): boolean {
   );
 }
 
+/** A save refused as stale, with what the person was trying to save. */
+interface PendingConflict {
+  readonly info: ConflictInfo;
+  readonly document: WorkflowDocument;
+  readonly thumbnail: string | undefined;
+  readonly revision: number;
+}
+
+function copyOf(name: string): string {
+  return `${name.slice(0, 193).trimEnd()} (copy)`;
+}
+
 function download(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
@@ -51,6 +78,8 @@ function download(name: string, blob: Blob): void {
 function Canvas({ workflowId }: { workflowId: string | null }) {
   const flow = useReactFlow();
   const isEmpty = useEditor((s) => s.nodes.length === 0);
+  // The id changes without a remount when a new workflow is first saved.
+  const workflowIdNow = useEditor((s) => s.workflowId);
   const toast = useToasts((s) => s.push);
   const [palette, setPalette] = useState<PaletteState | null>(null);
   const [help, setHelp] = useState(false);
@@ -59,6 +88,16 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [saving, setSaving] = useState(false);
+  const [conflict, setConflict] = useState<PendingConflict | null>(null);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [shareOpen, setShareOpen] = useState(false);
+  /** Sharing state and whether the opened workflow is a read-only template. */
+  const [share, setShare] = useState<ShareState>({
+    visibility: "private",
+    shareToken: null,
+    sharePath: null,
+  });
+  const [isTemplate, setIsTemplate] = useState(false);
   const cursor = useRef({ screen: { x: 200, y: 200 }, flow: { x: 0, y: 0 } });
   const closeModels = useCallback(() => setModelsOpen(false), []);
 
@@ -86,9 +125,20 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     let cancelled = false;
     void (async () => {
       let doc = emptyWorkflow();
+      let baseVersion: number | null = null;
       if (workflowId) {
         try {
-          doc = (await fetchWorkflow(workflowId)).document;
+          const saved = await fetchWorkflow(workflowId);
+          doc = saved.document;
+          baseVersion = saved.latestVersion;
+          setIsTemplate(saved.isTemplate);
+          setShare({
+            visibility: saved.visibility,
+            shareToken: saved.shareToken,
+            sharePath: saved.shareToken ? `/s/${saved.shareToken}` : null,
+          });
+          // Only the "recently opened" order depends on this; a failure is not worth a toast.
+          markOpened(workflowId).catch(() => undefined);
         } catch (err) {
           if (cancelled) return;
           setLoadError(
@@ -100,7 +150,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         }
       }
       if (cancelled) return;
-      useEditor.getState().load(doc, workflowId);
+      useEditor.getState().load(doc, workflowId, { baseVersion });
       const found = readDraft(workflowId);
       if (found && !sameDocument(found.document, doc)) setDraft(found);
       setLoaded(true);
@@ -139,34 +189,129 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     if (id && useRun.getState().running) void cancelRun(id);
   }, []);
 
-  const save = useCallback(async () => {
-    const st = useEditor.getState();
-    const doc = currentDocument();
-    const revision = st.revision;
-    setSaving(true);
-    try {
-      // The library thumbnail is the last image shown on the canvas, if any.
-      const outputs = useRun.getState().outputs;
-      const shown = st.nodes.flatMap((n) => outputs[n.id]?.images ?? []);
-      const thumbnail = shown.length
-        ? await makeThumbnail(shown[shown.length - 1].url).catch(() => undefined)
-        : undefined;
-      const saved = st.workflowId
-        ? await saveWorkflow(st.workflowId, doc, thumbnail)
-        : await createWorkflow(doc, thumbnail);
-      if (!st.workflowId) {
-        clearDraft(null);
-        window.history.replaceState(null, "", `/w/${saved.id}`);
+  /** Bookkeeping after any successful save: URL, drafts, the version edits now build on. */
+  const saved = useCallback(
+    (result: SavedWorkflow, previousId: string | null, revision: number) => {
+      if (previousId !== result.id) {
+        clearDraft(previousId);
+        window.history.replaceState(null, "", `/w/${result.id}`);
+        setIsTemplate(result.isTemplate);
+        setShare({ visibility: result.visibility, shareToken: result.shareToken, sharePath: null });
       }
-      clearDraft(saved.id);
-      useEditor.setState({ workflowId: saved.id, savedRevision: revision });
-      toast(`Saved "${saved.name}" (version ${saved.latestVersion})`);
+      clearDraft(result.id);
+      useEditor.getState().markSaved(result.id, result.latestVersion, revision);
+      toast(`Saved "${result.name}" (version ${result.latestVersion})`);
+    },
+    [toast],
+  );
+
+  /** Saves a new version (with an optional message); false when it did not save. */
+  const save = useCallback(
+    async (message?: string): Promise<boolean> => {
+      const st = useEditor.getState();
+      const doc = currentDocument();
+      const revision = st.revision;
+      setSaving(true);
+      let thumbnail: string | undefined;
+      try {
+        // The library thumbnail is the last image shown on the canvas, if any.
+        const outputs = useRun.getState().outputs;
+        const shown = st.nodes.flatMap((n) => outputs[n.id]?.images ?? []);
+        thumbnail = shown.length
+          ? await makeThumbnail(shown[shown.length - 1].url).catch(() => undefined)
+          : undefined;
+        // A template is never changed in place: saving one makes the person's own copy.
+        const result =
+          st.workflowId && !isTemplate
+            ? await saveWorkflow(st.workflowId, doc, {
+                thumbnail,
+                baseVersion: st.baseVersion ?? undefined,
+                message,
+              })
+            : await createWorkflow(doc, thumbnail);
+        saved(result, st.workflowId, revision);
+        if (isTemplate) toast("Templates are read-only: this is now your own copy.");
+        return true;
+      } catch (err) {
+        if (err instanceof SaveConflictError) {
+          setConflict({ info: err.conflict, document: doc, thumbnail, revision });
+        } else {
+          toast(`Not saved: ${(err as Error).message}`, "error");
+        }
+        return false;
+      } finally {
+        setSaving(false);
+      }
+    },
+    [toast, currentDocument, saved, isTemplate],
+  );
+
+  /** The person's answer to a refused save; never drops either version. */
+  const resolveConflict = useCallback(
+    async (choice: ConflictChoice) => {
+      const pending = conflict;
+      const id = useEditor.getState().workflowId;
+      if (!pending || !id) return setConflict(null);
+      if (choice === "cancel") return setConflict(null);
+      setSaving(true);
+      try {
+        if (choice === "overwrite") {
+          const result = await saveWorkflow(id, pending.document, {
+            thumbnail: pending.thumbnail,
+            baseVersion: pending.info.currentVersion,
+          });
+          saved(result, id, pending.revision);
+        } else if (choice === "copy") {
+          const doc = { ...pending.document, name: copyOf(pending.document.name) };
+          const result = await createWorkflow(doc, pending.thumbnail);
+          useEditor.getState().setName(doc.name);
+          saved(result, id, useEditor.getState().revision);
+        } else {
+          writeDraft(id, currentDocument());
+          const latest = await fetchWorkflow(id);
+          useEditor.getState().load(latest.document, id, { baseVersion: latest.latestVersion });
+          showDocument(latest.document);
+          toast(
+            `Reloaded version ${latest.latestVersion}; your edits are kept as a draft (reopen to restore them).`,
+          );
+        }
+        setConflict(null);
+      } catch (err) {
+        if (err instanceof SaveConflictError) {
+          // Yet another save landed meanwhile: ask again with the newer version.
+          setConflict({ ...pending, info: err.conflict });
+        } else {
+          toast(`Not saved: ${(err as Error).message}`, "error");
+        }
+      } finally {
+        setSaving(false);
+      }
+    },
+    [conflict, saved, currentDocument, showDocument, toast],
+  );
+
+  const restored = useCallback(
+    (result: SavedWorkflow, fromVersion: number) => {
+      const st = useEditor.getState();
+      if (st.revision !== st.savedRevision) writeDraft(result.id, currentDocument());
+      st.load(result.document, result.id, { baseVersion: result.latestVersion });
+      showDocument(result.document);
+      setHistoryOpen(false);
+      toast(`Restored version ${fromVersion} as version ${result.latestVersion}`);
+    },
+    [currentDocument, showDocument, toast],
+  );
+
+  const copyTemplate = useCallback(async () => {
+    const id = useEditor.getState().workflowId;
+    if (!id) return;
+    try {
+      const copy = await copyFromTemplate(id);
+      window.location.assign(`/w/${copy.id}`);
     } catch (err) {
-      toast(`Not saved: ${(err as Error).message}`, "error");
-    } finally {
-      setSaving(false);
+      toast(`Template not copied: ${(err as Error).message}`, "error");
     }
-  }, [toast, currentDocument]);
+  }, [toast]);
 
   const openPalette = useCallback(
     (screen: { x: number; y: number }, wire?: DanglingWire) => {
@@ -299,7 +444,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     [replaceDocument, toast],
   );
   useEditorKeys({
-    paused: palette !== null || help || modelsOpen,
+    paused: palette !== null || help || modelsOpen || historyOpen || shareOpen || conflict !== null,
     dispatch,
     onPasteImage,
     onPasteText,
@@ -352,7 +497,18 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         onImport={(file) => void openFile(file)}
         onHelp={() => setHelp(true)}
         onModels={() => setModelsOpen(true)}
+        onHistory={() => setHistoryOpen(true)}
+        onShare={() => setShareOpen(true)}
+        isTemplate={isTemplate}
       />
+      {isTemplate && (
+        <div className={styles.banner} role="status" data-testid="template-banner">
+          This is a read-only template: saving makes your own copy.
+          <button type="button" className="primary" onClick={() => void copyTemplate()}>
+            Use template
+          </button>
+        </div>
+      )}
       {draft && <DraftBanner draft={draft} workflowId={workflowId} onDone={() => setDraft(null)} />}
       <main className="workspace">
         <div
@@ -388,6 +544,29 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       )}
       {help && <HelpPanel onClose={() => setHelp(false)} />}
       {modelsOpen && <ModelsPanel onClose={closeModels} />}
+      {historyOpen && workflowIdNow && (
+        <HistoryPanel
+          workflowId={workflowIdNow}
+          onRestored={restored}
+          onSave={save}
+          onClose={() => setHistoryOpen(false)}
+        />
+      )}
+      {shareOpen && workflowIdNow && (
+        <SharePanel
+          workflowId={workflowIdNow}
+          state={share}
+          onChange={setShare}
+          onClose={() => setShareOpen(false)}
+        />
+      )}
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict.info}
+          busy={saving}
+          onChoose={(choice) => void resolveConflict(choice)}
+        />
+      )}
       <Toasts />
     </div>
   );

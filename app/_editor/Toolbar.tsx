@@ -13,14 +13,20 @@ interface ToolbarProps {
   onImport(file: File): void;
   onHelp(): void;
   onModels(): void;
+  onHistory(): void;
+  onShare(): void;
+  /** Templates are read-only: nothing to publish. */
+  readonly isTemplate: boolean;
 }
 
 /** Name, save state, the main actions, and which compute backend the runtime got. */
 export function Toolbar(props: ToolbarProps) {
   const name = useEditor((s) => s.name);
   const dirty = useEditor((s) => s.revision !== s.savedRevision);
+  const baseVersion = useEditor((s) => s.baseVersion);
   const running = useRun((s) => s.running);
   const backend = useRun((s) => s.backend);
+  const saved = useEditor((s) => s.workflowId !== null);
   return (
     <header className="toolbar">
       <Link href="/library" className="brand" title="Workflow library">
@@ -35,8 +41,37 @@ export function Toolbar(props: ToolbarProps) {
       <span className={`save-state ${dirty ? "dirty" : "clean"}`} data-testid="save-state">
         {dirty ? "unsaved changes" : "saved"}
       </span>
+      {baseVersion !== null && (
+        <span className="hint" data-testid="saved-version" title="The saved version being edited">
+          v{baseVersion}
+        </span>
+      )}
       <button type="button" onClick={props.onSave} disabled={props.saving} title="Save (Ctrl+S)">
         {props.saving ? "Saving…" : "Save"}
+      </button>
+      <button
+        type="button"
+        onClick={props.onHistory}
+        disabled={!saved}
+        title={saved ? "Versions: compare and restore" : "Save first to keep versions"}
+        data-testid="open-history"
+      >
+        History
+      </button>
+      <button
+        type="button"
+        onClick={props.onShare}
+        disabled={!saved || props.isTemplate}
+        title={
+          props.isTemplate
+            ? "Templates are read-only: use the template, then share your copy"
+            : saved
+              ? "Publish by link or in the public gallery"
+              : "Save first to share"
+        }
+        data-testid="open-share"
+      >
+        Share
       </button>
       <button type="button" onClick={props.onAddNode} title="Add a node (Ctrl+K)">
         + Add node

@@ -92,4 +92,23 @@ describe("editor store", () => {
     expect(s().revision).toBe(s().savedRevision);
     expect(s().document().name).toBe("renamed");
   });
+
+  it("remembers the saved version edits are based on, across a save and a draft restore", () => {
+    s().load(emptyWorkflow("A"), "w1", { baseVersion: 3 });
+    expect(s().baseVersion).toBe(3);
+    const revision = s().revision;
+    s().setName("edited while saving");
+    s().markSaved("w1", 4, revision);
+    expect(s().baseVersion).toBe(4);
+    // The edit made during the save is still unsaved.
+    expect(s().revision).not.toBe(s().savedRevision);
+
+    // A draft restored over the same workflow keeps the base; another workflow starts fresh.
+    s().load(emptyWorkflow("draft"), "w1", { dirty: true });
+    expect(s().baseVersion).toBe(4);
+    s().load(emptyWorkflow("B"), "w2");
+    expect(s().baseVersion).toBeNull();
+    s().load(emptyWorkflow("Imported"), null, { dirty: true });
+    expect(s().baseVersion).toBeNull();
+  });
 });

@@ -42,9 +42,23 @@ export interface EditorState {
   savedRevision: number;
   /** Snapshot taken when a drag or resize starts, recorded when it ends. */
   gestureStart: Snapshot | null;
+  /**
+   * The saved version the edits are based on, sent with every save so the server can refuse one
+   * that would overwrite a newer version saved elsewhere; null for a workflow not saved yet.
+   */
+  baseVersion: number | null;
 
-  load(doc: WorkflowDocument, workflowId: string | null, opts?: { dirty?: boolean }): void;
-  markSaved(workflowId: string): void;
+  /**
+   * Replaces the document. `baseVersion` defaults to the current one when the same workflow is
+   * reloaded (a draft restored over it), else to null.
+   */
+  load(
+    doc: WorkflowDocument,
+    workflowId: string | null,
+    opts?: { dirty?: boolean; baseVersion?: number | null },
+  ): void;
+  /** The document as it is now was saved as `version` of `workflowId`. */
+  markSaved(workflowId: string, version?: number, revision?: number): void;
   setName(name: string): void;
   onNodesChange(changes: NodeChange<StudioNode>[]): void;
   onEdgesChange(changes: EdgeChange<StudioEdge>[]): void;
@@ -110,9 +124,14 @@ export const useEditor = create<EditorState>()((set, get) => {
     revision: 0,
     savedRevision: 0,
     gestureStart: null,
+    baseVersion: null,
 
     load(doc, workflowId, opts) {
+      const s = get();
+      const sameWorkflow = workflowId !== null && workflowId === s.workflowId;
       set({
+        baseVersion:
+          opts?.baseVersion !== undefined ? opts.baseVersion : sameWorkflow ? s.baseVersion : null,
         workflowId,
         name: doc.name,
         meta: doc.meta,
@@ -125,8 +144,14 @@ export const useEditor = create<EditorState>()((set, get) => {
       });
     },
 
-    markSaved(workflowId) {
-      set({ workflowId, savedRevision: get().revision });
+    markSaved(workflowId, version, revision) {
+      const s = get();
+      set({
+        workflowId,
+        // The revision the save started from: edits made while it was in flight stay unsaved.
+        savedRevision: revision ?? s.revision,
+        baseVersion: version ?? s.baseVersion,
+      });
     },
 
     setName(name) {

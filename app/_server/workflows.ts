@@ -3,41 +3,63 @@ import {
   WorkflowParseError,
   workflowSchema,
   type WorkflowDocument,
-} from "@/nodes/core/document";
-import { parseCheckedWorkflow } from "@/nodes";
+} from "../../nodes/core/document";
+import { parseCheckedWorkflow } from "../../nodes";
 import type { PrismaClient } from "./db";
+import {
+  hasLikeWildcard,
+  libraryOrder,
+  libraryWhere,
+  literalMatches,
+  type LibraryQuery,
+} from "./library-query";
+import { normalizeTags } from "./tags";
+import { ReadOnlyWorkflowError, VersionConflictError } from "./workflow-errors";
 
 /**
  * The workflow store. Plain functions over a PrismaClient so tests and scripts pass their own.
  * Every write parses its document here, whoever the caller is, so the table only ever holds valid
  * documents. The row's `name` and the document's `name` are one thing: each write sets both.
  * A missing workflow is reported as `null` (or `false`); mapping that to 404 is the route's job.
+ * Templates refuse every change (ReadOnlyWorkflowError); a save on a stale version is refused
+ * with the newer one (VersionConflictError).
  */
 
 /** The same rule as the document's own name, so a valid row name is always a valid doc name. */
 export const workflowNameSchema = workflowSchema.shape.name;
 
 const NAME_MAX = 200;
+export const DESCRIPTION_MAX = 2000;
 const COPY_SUFFIX = " (copy)";
 export const THUMBNAIL_MIME = "image/png";
+
+export type Visibility = "private" | "link" | "public";
 
 export interface WorkflowSummary {
   id: string;
   name: string;
+  description: string;
+  tags: string[];
   updatedAt: Date;
+  createdAt: Date;
+  openedAt: Date | null;
   nodeCount: number;
   hasThumbnail: boolean;
+  isTemplate: boolean;
+  visibility: Visibility;
 }
 
 export interface WorkflowDetail extends WorkflowSummary {
   document: WorkflowDocument;
   latestVersion: number;
-  createdAt: Date;
+  /** The share link's token while published; only the owner's API returns it. */
+  shareToken: string | null;
 }
 
 export interface WorkflowVersionInfo {
   version: number;
   message: string | null;
+  savedBy: string | null;
   createdAt: Date;
 }
 
@@ -45,38 +67,59 @@ export interface WorkflowVersionInfo {
 const summaryFields = {
   id: true,
   name: true,
+  description: true,
   updatedAt: true,
+  createdAt: true,
+  openedAt: true,
   nodeCount: true,
   thumbnailMime: true,
+  isTemplate: true,
+  visibility: true,
+  tags: { select: { tag: true }, orderBy: { tag: "asc" } },
 } as const;
 
-const detailFields = { ...summaryFields, document: true, latestVersion: true, createdAt: true };
+const detailFields = { ...summaryFields, document: true, latestVersion: true, shareToken: true };
 
 interface SummaryRow {
   id: string;
   name: string;
+  description: string;
   updatedAt: Date;
+  createdAt: Date;
+  openedAt: Date | null;
   nodeCount: number;
   thumbnailMime: string | null;
+  isTemplate: boolean;
+  visibility: string;
+  tags: { tag: string }[];
 }
 
 interface DetailRow extends SummaryRow {
   document: string;
   latestVersion: number;
-  createdAt: Date;
+  shareToken: string | null;
 }
 
-function toSummary({ thumbnailMime, ...row }: SummaryRow): WorkflowSummary {
-  return { ...row, hasThumbnail: thumbnailMime !== null };
+export function toVisibility(value: string): Visibility {
+  return value === "link" || value === "public" ? value : "private";
 }
 
-function toDetail({ document, latestVersion, createdAt, ...row }: DetailRow): WorkflowDetail {
+function toSummary({ thumbnailMime, tags, visibility, ...row }: SummaryRow): WorkflowSummary {
+  return {
+    ...row,
+    tags: tags.map((t) => t.tag),
+    visibility: toVisibility(visibility),
+    hasThumbnail: thumbnailMime !== null,
+  };
+}
+
+function toDetail({ document, latestVersion, shareToken, ...row }: DetailRow): WorkflowDetail {
   // Parsing on read too means documents stored by an older studio come back migrated.
   return {
     ...toSummary(row),
     document: parseWorkflow(JSON.parse(document)),
     latestVersion,
-    createdAt,
+    shareToken,
   };
 }
 
@@ -88,12 +131,43 @@ function copyName(name: string): string {
   return name.slice(0, NAME_MAX - COPY_SUFFIX.length).trimEnd() + COPY_SUFFIX;
 }
 
-export async function listWorkflows(prisma: PrismaClient): Promise<WorkflowSummary[]> {
+function checkDescription(description: string): string {
+  const text = description.trim();
+  if (text.length > DESCRIPTION_MAX) {
+    throw new WorkflowParseError(
+      `description: must be at most ${DESCRIPTION_MAX} characters`,
+      "description",
+    );
+  }
+  return text;
+}
+
+export interface WorkflowPage {
+  workflows: WorkflowSummary[];
+  /** The offset of the next page, or null when this one is the last. */
+  nextOffset: number | null;
+}
+
+/** One page of the library: searched, filtered and sorted as `query` says (library-query.ts). */
+export async function listWorkflows(
+  prisma: PrismaClient,
+  query: LibraryQuery,
+): Promise<WorkflowPage> {
+  const literalIds =
+    query.q && hasLikeWildcard(query.q) ? await literalMatches(prisma, query.q) : undefined;
+  // One row more than asked tells whether another page exists without a COUNT over the table.
   const rows = await prisma.workflow.findMany({
     select: summaryFields,
-    orderBy: [{ updatedAt: "desc" }, { id: "asc" }],
+    where: libraryWhere(query, literalIds),
+    orderBy: libraryOrder(query.sort),
+    skip: query.offset,
+    take: query.limit + 1,
   });
-  return rows.map(toSummary);
+  const more = rows.length > query.limit;
+  return {
+    workflows: rows.slice(0, query.limit).map(toSummary),
+    nextOffset: more ? query.offset + query.limit : null,
+  };
 }
 
 export interface CreateWorkflowInput {
@@ -103,6 +177,10 @@ export interface CreateWorkflowInput {
   name?: string;
   /** Recorded on version 1. */
   message?: string;
+  description?: string;
+  tags?: readonly string[];
+  /** Only the seed makes templates. */
+  isTemplate?: boolean;
 }
 
 export async function createWorkflow(
@@ -111,18 +189,28 @@ export async function createWorkflow(
 ): Promise<WorkflowDetail> {
   const parsed = parseCheckedWorkflow(input.document);
   const doc = input.name === undefined ? parsed : withName(parsed, input.name);
-  return insertWorkflow(prisma, doc, { message: input.message ?? null });
+  return insertWorkflow(prisma, doc, {
+    message: input.message ?? null,
+    description: checkDescription(input.description ?? ""),
+    tags: normalizeTags(input.tags ?? []),
+    isTemplate: input.isTemplate ?? false,
+  });
 }
 
-/** A new workflow row with its first version: what create and duplicate share. */
+interface InsertExtra {
+  message: string | null;
+  description: string;
+  tags: readonly string[];
+  isTemplate?: boolean;
+  thumbnail?: Uint8Array<ArrayBuffer> | null;
+  thumbnailMime?: string | null;
+}
+
+/** A new workflow row with its first version: what create, duplicate, templates and forks share. */
 async function insertWorkflow(
   prisma: PrismaClient,
   doc: WorkflowDocument,
-  extra: {
-    message: string | null;
-    thumbnail?: Uint8Array<ArrayBuffer> | null;
-    thumbnailMime?: string | null;
-  },
+  extra: InsertExtra,
 ): Promise<WorkflowDetail> {
   const text = JSON.stringify(doc);
   const row = await prisma.workflow.create({
@@ -130,10 +218,13 @@ async function insertWorkflow(
       name: doc.name,
       document: text,
       nodeCount: doc.nodes.length,
+      description: extra.description,
+      isTemplate: extra.isTemplate ?? false,
       thumbnail: extra.thumbnail ?? null,
       thumbnailMime: extra.thumbnailMime ?? null,
       latestVersion: 1,
       versions: { create: { version: 1, document: text, message: extra.message } },
+      tags: { create: extra.tags.map((tag) => ({ tag })) },
     },
     select: detailFields,
   });
@@ -148,11 +239,48 @@ export async function getWorkflow(
   return row && toDetail(row);
 }
 
+/** Records that the editor opened the workflow (the "recently opened" sort); false if missing. */
+export async function markOpened(prisma: PrismaClient, id: string): Promise<boolean> {
+  // Opening is not editing: updatedAt is written back as it was, since Prisma would otherwise
+  // bump it. In a transaction, so a save landing in between keeps its own updatedAt.
+  return prisma.$transaction(async (tx) => {
+    const row = await tx.workflow.findUnique({ where: { id }, select: { updatedAt: true } });
+    if (!row) return false;
+    await tx.workflow.update({
+      where: { id },
+      data: { openedAt: new Date(), updatedAt: row.updatedAt },
+    });
+    return true;
+  });
+}
+
 export interface SaveWorkflowInput {
   document: unknown;
   /** PNG bytes to store, `null` to remove the thumbnail, absent to keep the current one. */
   thumbnail?: Uint8Array<ArrayBuffer> | null;
   message?: string;
+  /**
+   * The version this save was based on. When it is no longer the newest, the save is refused with
+   * VersionConflictError instead of silently replacing someone else's work. Absent: no check
+   * (scripts; the editor always sends it).
+   */
+  baseVersion?: number;
+}
+
+async function newestVersion(prisma: Pick<PrismaClient, "workflowVersion">, id: string) {
+  const row = await prisma.workflowVersion.findFirst({
+    where: { workflowId: id },
+    orderBy: { version: "desc" },
+    select: { version: true, createdAt: true, savedBy: true, message: true },
+  });
+  return (
+    row && {
+      version: row.version,
+      savedAt: row.createdAt,
+      savedBy: row.savedBy,
+      message: row.message,
+    }
+  );
 }
 
 /** Replaces the document and appends it as the next version; `null` when there is no such id. */
@@ -170,12 +298,15 @@ export async function saveWorkflow(
         ? { thumbnail: null, thumbnailMime: null }
         : { thumbnail: input.thumbnail, thumbnailMime: THUMBNAIL_MIME };
 
-  // One transaction, so a version number is never taken twice nor left without its row.
+  // One transaction, so a version number is never taken twice nor left without its row. The
+  // version check is part of the UPDATE's WHERE, so two saves on one base cannot both pass it.
   return prisma.$transaction(async (tx) => {
-    const exists = await tx.workflow.findUnique({ where: { id }, select: { id: true } });
-    if (!exists) return null;
-    const row = await tx.workflow.update({
-      where: { id },
+    const { count } = await tx.workflow.updateMany({
+      where: {
+        id,
+        isTemplate: false,
+        ...(input.baseVersion === undefined ? {} : { latestVersion: input.baseVersion }),
+      },
       data: {
         name: doc.name,
         document: text,
@@ -183,8 +314,19 @@ export async function saveWorkflow(
         latestVersion: { increment: 1 },
         ...thumbnail,
       },
-      select: detailFields,
     });
+    if (count === 0) {
+      const current = await tx.workflow.findUnique({
+        where: { id },
+        select: { isTemplate: true },
+      });
+      if (!current) return null;
+      if (current.isTemplate) throw new ReadOnlyWorkflowError();
+      const newest = await newestVersion(tx, id);
+      if (!newest) return null;
+      throw new VersionConflictError(input.baseVersion ?? 0, newest);
+    }
+    const row = await tx.workflow.findUniqueOrThrow({ where: { id }, select: detailFields });
     await tx.workflowVersion.create({
       data: { workflowId: id, version: row.latestVersion, document: text, message: input.message },
     });
@@ -192,53 +334,138 @@ export async function saveWorkflow(
   });
 }
 
-/**
- * Renames the workflow and the name inside its document. Not a new version: history records
- * content, and a rename alone would otherwise fill it with copies of the same graph.
- */
-export async function renameWorkflow(
+/** Saves an earlier version's document as the newest version, "restored from vN". */
+export async function restoreVersion(
   prisma: PrismaClient,
   id: string,
-  name: string,
+  version: number,
+  baseVersion?: number,
+): Promise<WorkflowDetail | null> {
+  const document = await getVersionDocument(prisma, id, version);
+  if (!document) return null;
+  return saveWorkflow(prisma, id, {
+    document,
+    baseVersion,
+    message: `restored from v${version}`,
+  });
+}
+
+export interface WorkflowInfoInput {
+  name?: string;
+  description?: string;
+  tags?: readonly string[];
+}
+
+/**
+ * Renames the workflow (and the name inside its document), sets its description and tags. Not a
+ * new version: history records content, and a rename alone would otherwise fill it with copies.
+ */
+export async function updateWorkflowInfo(
+  prisma: PrismaClient,
+  id: string,
+  input: WorkflowInfoInput,
 ): Promise<WorkflowSummary | null> {
-  const checked = workflowNameSchema.safeParse(name);
-  if (!checked.success) {
-    throw new WorkflowParseError(`name: ${checked.error.issues[0].message}`, "name");
+  let newName: string | undefined;
+  if (input.name !== undefined) {
+    const checked = workflowNameSchema.safeParse(input.name);
+    if (!checked.success) {
+      throw new WorkflowParseError(`name: ${checked.error.issues[0].message}`, "name");
+    }
+    newName = checked.data;
   }
-  const newName = checked.data;
+  const description =
+    input.description === undefined ? undefined : checkDescription(input.description);
+  const tags = input.tags === undefined ? undefined : normalizeTags(input.tags);
+
   return prisma.$transaction(async (tx) => {
-    const current = await tx.workflow.findUnique({ where: { id }, select: { document: true } });
+    const current = await tx.workflow.findUnique({
+      where: { id },
+      select: { document: true, isTemplate: true },
+    });
     if (!current) return null;
-    const doc = withName(parseWorkflow(JSON.parse(current.document)), newName);
+    if (current.isTemplate) throw new ReadOnlyWorkflowError();
+    const document =
+      newName === undefined
+        ? undefined
+        : JSON.stringify(withName(parseWorkflow(JSON.parse(current.document)), newName));
     const row = await tx.workflow.update({
       where: { id },
-      data: { name: newName, document: JSON.stringify(doc) },
+      data: {
+        name: newName,
+        document,
+        description,
+        ...(tags === undefined
+          ? {}
+          : { tags: { deleteMany: {}, create: tags.map((tag) => ({ tag })) } }),
+      },
       select: summaryFields,
     });
     return toSummary(row);
   });
 }
 
-/** Copies the current document and thumbnail into a new workflow with a history of its own. */
-export async function duplicateWorkflow(
+/** Kept for callers that only rename. */
+export function renameWorkflow(
   prisma: PrismaClient,
   id: string,
+  name: string,
+): Promise<WorkflowSummary | null> {
+  return updateWorkflowInfo(prisma, id, { name });
+}
+
+export interface CopyOptions {
+  /** Maps the source's name to the copy's. */
+  name(source: string): string;
+  message(source: string): string;
+}
+
+/**
+ * Copies a workflow's current document, description, tags and thumbnail into a new private,
+ * editable workflow with a history of its own. `where` picks the source (by id, or by share token).
+ */
+export async function copyWorkflow(
+  prisma: PrismaClient,
+  where: { id: string } | { shareToken: string; visibility: { in: Visibility[] } },
+  options: CopyOptions,
 ): Promise<WorkflowDetail | null> {
-  const source = await prisma.workflow.findUnique({
-    where: { id },
-    select: { name: true, document: true, thumbnail: true, thumbnailMime: true },
+  const source = await prisma.workflow.findFirst({
+    where,
+    select: {
+      name: true,
+      document: true,
+      description: true,
+      thumbnail: true,
+      thumbnailMime: true,
+      tags: { select: { tag: true } },
+    },
   });
   if (!source) return null;
-  const doc = withName(parseWorkflow(JSON.parse(source.document)), copyName(source.name));
+  const doc = withName(parseWorkflow(JSON.parse(source.document)), options.name(source.name));
   return insertWorkflow(prisma, doc, {
-    message: `duplicated from "${source.name}"`,
+    message: options.message(source.name),
+    description: source.description,
+    tags: source.tags.map((t) => t.tag),
     thumbnail: source.thumbnail,
     thumbnailMime: source.thumbnailMime,
   });
 }
 
+/** "Duplicate" in the library: the same workflow named "… (copy)". */
+export function duplicateWorkflow(
+  prisma: PrismaClient,
+  id: string,
+): Promise<WorkflowDetail | null> {
+  return copyWorkflow(
+    prisma,
+    { id },
+    { name: copyName, message: (source) => `duplicated from "${source}"` },
+  );
+}
+
 /** Deletes the workflow and (by cascade) its versions; `false` when there was nothing to delete. */
 export async function deleteWorkflow(prisma: PrismaClient, id: string): Promise<boolean> {
+  const row = await prisma.workflow.findUnique({ where: { id }, select: { isTemplate: true } });
+  if (row?.isTemplate) throw new ReadOnlyWorkflowError();
   const { count } = await prisma.workflow.deleteMany({ where: { id } });
   return count > 0;
 }
@@ -250,7 +477,7 @@ export async function listVersions(
 ): Promise<WorkflowVersionInfo[] | null> {
   const rows = await prisma.workflowVersion.findMany({
     where: { workflowId: id },
-    select: { version: true, message: true, createdAt: true },
+    select: { version: true, message: true, savedBy: true, createdAt: true },
     orderBy: { version: "desc" },
   });
   return rows.length > 0 ? rows : null;
@@ -271,10 +498,10 @@ export async function getVersionDocument(
 
 export async function getThumbnail(
   prisma: PrismaClient,
-  id: string,
+  where: { id: string } | { shareToken: string; visibility: { in: Visibility[] } },
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; mime: string; version: number } | null> {
-  const row = await prisma.workflow.findUnique({
-    where: { id },
+  const row = await prisma.workflow.findFirst({
+    where,
     select: { thumbnail: true, thumbnailMime: true, latestVersion: true },
   });
   if (!row?.thumbnail) return null;
@@ -283,4 +510,21 @@ export async function getThumbnail(
     mime: row.thumbnailMime ?? THUMBNAIL_MIME,
     version: row.latestVersion,
   };
+}
+
+/** "Use template": the template's workflow as an editable workflow of one's own, same name. */
+export async function copyTemplate(
+  prisma: PrismaClient,
+  id: string,
+): Promise<WorkflowDetail | null> {
+  const template = await prisma.workflow.findFirst({
+    where: { id, isTemplate: true },
+    select: { id: true },
+  });
+  if (!template) return null;
+  return copyWorkflow(
+    prisma,
+    { id },
+    { name: (source) => source, message: (source) => `from the template "${source}"` },
+  );
 }

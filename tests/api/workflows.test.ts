@@ -67,6 +67,7 @@ interface Detail {
   nodeCount: number;
   latestVersion: number;
   hasThumbnail: boolean;
+  isTemplate: boolean;
   document: WorkflowDocument;
 }
 
@@ -98,16 +99,22 @@ describe("workflow CRUD", () => {
     expect(created.document).toEqual(doc("Create me"));
     expect(created.hasThumbnail).toBe(false);
 
-    const list = await collection.GET();
+    const list = await collection.GET(new Request(`${BASE}?limit=200`));
     expect(list.status).toBe(200);
     const { workflows } = (await list.json()) as { workflows: Record<string, unknown>[] };
     const entry = workflows.find((w) => w.id === created.id);
     expect(entry).toEqual({
       id: created.id,
       name: "Create me",
+      description: "",
+      tags: [],
       nodeCount: 2,
       hasThumbnail: false,
+      isTemplate: false,
+      visibility: "private",
       updatedAt: expect.any(String),
+      createdAt: expect.any(String),
+      openedAt: null,
     });
 
     const res = await get(created.id);
@@ -262,7 +269,9 @@ describe("thumbnails", () => {
     );
     expect(cached.status).toBe(304);
 
-    const list = (await (await collection.GET()).json()) as { workflows: Detail[] };
+    const list = (await (await collection.GET(new Request(`${BASE}?limit=200`))).json()) as {
+      workflows: Detail[];
+    };
     expect(list.workflows.find((w) => w.id === id)?.hasThumbnail).toBe(true);
   });
 
@@ -468,8 +477,12 @@ describe("seed", () => {
         output: expect.stringContaining("2 already"),
       });
 
-      const { workflows } = (await (await collection.GET()).json()) as { workflows: Detail[] };
-      expect(workflows.filter((w) => w.name.startsWith("Seed example"))).toHaveLength(2);
+      const templates = await collection.GET(new Request(`${BASE}?kind=templates&q=Seed+example`));
+      const { workflows } = (await templates.json()) as { workflows: Detail[] };
+      expect(workflows.map((w) => [w.name, w.isTemplate])).toEqual([
+        ["Seed example B", true],
+        ["Seed example A", true],
+      ]);
 
       writeFileSync(path.join(examples, "c.json"), JSON.stringify(doc("", { nodes: [] })));
       const broken = runSeed(examples);

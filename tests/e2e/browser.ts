@@ -52,7 +52,8 @@ export function useBrowser(): {
 }
 
 export async function workflowIdByName(name: string): Promise<string> {
-  const res = await fetch(`${inject("baseURL")}/api/workflows`);
+  // Searched by name (templates included), so a long library never pushes it off the first page.
+  const res = await fetch(`${inject("baseURL")}/api/workflows?q=${encodeURIComponent(name)}`);
   const body = (await res.json()) as { workflows: { id: string; name: string }[] };
   const found = body.workflows.find((w) => w.name === name);
   if (!found) throw new Error(`no workflow named "${name}"`);

@@ -1,20 +1,28 @@
 import { z } from "zod";
-import { emptyWorkflow } from "@/nodes/core/document";
-import { getPrisma } from "@/app/_server/db";
-import { handle, parseBody, readJson, WORKFLOW_BODY_LIMIT } from "@/app/_server/http";
-import { createWorkflow, listWorkflows, workflowNameSchema } from "@/app/_server/workflows";
+import { emptyWorkflow } from "../../../nodes/core/document";
+import { getPrisma } from "../../_server/db";
+import { handle, parseBody, readJson, WORKFLOW_BODY_LIMIT } from "../../_server/http";
+import { libraryQuerySchema, searchParamsRecord } from "../../_server/library-query";
+import { createWorkflow, listWorkflows, workflowNameSchema } from "../../_server/workflows";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-/** Both optional: `{}` makes an empty "Untitled workflow", `{ name }` an empty one so named. */
+/** All optional: `{}` makes an empty "Untitled workflow", `{ name }` an empty one so named. */
 const createBody = z.strictObject({
   name: workflowNameSchema.optional(),
   document: z.unknown().optional(),
+  description: z.string().optional(),
+  tags: z.array(z.string()).max(100).optional(),
 });
 
-export function GET(): Promise<Response> {
-  return handle(async () => Response.json({ workflows: await listWorkflows(getPrisma()) }));
+/** The library: `?q=&tag=&sort=updated|created|name|opened&kind=mine|templates&limit=&offset=`. */
+export function GET(request: Request): Promise<Response> {
+  return handle(async () => {
+    const params = searchParamsRecord(new URL(request.url).searchParams);
+    const query = parseBody(libraryQuerySchema, params);
+    return Response.json(await listWorkflows(getPrisma(), query));
+  });
 }
 
 export function POST(request: Request): Promise<Response> {
@@ -23,6 +31,8 @@ export function POST(request: Request): Promise<Response> {
     const workflow = await createWorkflow(getPrisma(), {
       document: body.document ?? emptyWorkflow(body.name),
       name: body.name,
+      description: body.description,
+      tags: body.tags,
     });
     return Response.json(workflow, {
       status: 201,

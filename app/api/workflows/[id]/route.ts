@@ -1,20 +1,22 @@
 import { z } from "zod";
-import { getPrisma } from "@/app/_server/db";
+import { getPrisma } from "../../../_server/db";
 import {
   decodeBase64Png,
   handle,
+  HttpError,
   notFound,
   parseBody,
   readJson,
   WORKFLOW_BODY_LIMIT,
-} from "@/app/_server/http";
+} from "../../../_server/http";
+import { withWorkflowErrors } from "../../../_server/workflow-http";
 import {
   deleteWorkflow,
   getWorkflow,
-  renameWorkflow,
   saveWorkflow,
+  updateWorkflowInfo,
   workflowNameSchema,
-} from "@/app/_server/workflows";
+} from "../../../_server/workflows";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -31,9 +33,15 @@ const saveBody = z.strictObject({
   /** Base64 PNG (a data: URL is fine); `null` removes the thumbnail, absent keeps it. */
   thumbnail: z.string().nullable().optional(),
   message: z.string().trim().max(500).optional(),
+  /** The version the client's document was based on; a stale one gets 409 (never a lost save). */
+  baseVersion: z.number().int().min(1).optional(),
 });
 
-const renameBody = z.strictObject({ name: workflowNameSchema });
+const infoBody = z.strictObject({
+  name: workflowNameSchema.optional(),
+  description: z.string().optional(),
+  tags: z.array(z.string()).max(100).optional(),
+});
 
 export function GET(_request: Request, { params }: Context): Promise<Response> {
   return handle(async () => {
@@ -44,36 +52,47 @@ export function GET(_request: Request, { params }: Context): Promise<Response> {
 }
 
 export function PUT(request: Request, { params }: Context): Promise<Response> {
-  return handle(async () => {
-    const { id } = await params;
-    const body = parseBody(saveBody, await readJson(request, WORKFLOW_BODY_LIMIT));
-    const thumbnail =
-      typeof body.thumbnail === "string"
-        ? decodeBase64Png(body.thumbnail, THUMBNAIL_LIMIT, "thumbnail")
-        : body.thumbnail;
-    const workflow = await saveWorkflow(getPrisma(), id, {
-      document: body.document,
-      thumbnail,
-      message: body.message || undefined,
-    });
-    if (!workflow) throw notFound("workflow");
-    return Response.json(workflow);
-  });
+  return handle(() =>
+    withWorkflowErrors(async () => {
+      const { id } = await params;
+      const body = parseBody(saveBody, await readJson(request, WORKFLOW_BODY_LIMIT));
+      const thumbnail =
+        typeof body.thumbnail === "string"
+          ? decodeBase64Png(body.thumbnail, THUMBNAIL_LIMIT, "thumbnail")
+          : body.thumbnail;
+      const workflow = await saveWorkflow(getPrisma(), id, {
+        document: body.document,
+        thumbnail,
+        message: body.message || undefined,
+        baseVersion: body.baseVersion,
+      });
+      if (!workflow) throw notFound("workflow");
+      return Response.json(workflow);
+    }),
+  );
 }
 
+/** Name, description and tags: any of them, none of them a new version. */
 export function PATCH(request: Request, { params }: Context): Promise<Response> {
-  return handle(async () => {
-    const { id } = await params;
-    const body = parseBody(renameBody, await readJson(request, WORKFLOW_BODY_LIMIT));
-    const workflow = await renameWorkflow(getPrisma(), id, body.name);
-    if (!workflow) throw notFound("workflow");
-    return Response.json(workflow);
-  });
+  return handle(() =>
+    withWorkflowErrors(async () => {
+      const { id } = await params;
+      const body = parseBody(infoBody, await readJson(request, WORKFLOW_BODY_LIMIT));
+      if (Object.keys(body).length === 0) {
+        throw new HttpError(400, "request body: give a name, a description or tags");
+      }
+      const workflow = await updateWorkflowInfo(getPrisma(), id, body);
+      if (!workflow) throw notFound("workflow");
+      return Response.json(workflow);
+    }),
+  );
 }
 
 export function DELETE(_request: Request, { params }: Context): Promise<Response> {
-  return handle(async () => {
-    if (!(await deleteWorkflow(getPrisma(), (await params).id))) throw notFound("workflow");
-    return new Response(null, { status: 204 });
-  });
+  return handle(() =>
+    withWorkflowErrors(async () => {
+      if (!(await deleteWorkflow(getPrisma(), (await params).id))) throw notFound("workflow");
+      return new Response(null, { status: 204 });
+    }),
+  );
 }

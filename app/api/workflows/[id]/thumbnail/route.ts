@@ -1,6 +1,6 @@
-import { getPrisma } from "@/app/_server/db";
-import { handle, notFound } from "@/app/_server/http";
-import { getThumbnail } from "@/app/_server/workflows";
+import { getPrisma } from "../../../../_server/db";
+import { handle, notFound } from "../../../../_server/http";
+import { getThumbnail } from "../../../../_server/workflows";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -11,7 +11,7 @@ export function GET(
 ): Promise<Response> {
   return handle(async () => {
     const { id } = await params;
-    const thumbnail = await getThumbnail(getPrisma(), id);
+    const thumbnail = await getThumbnail(getPrisma(), { id });
     if (!thumbnail) throw notFound("thumbnail");
     // Thumbnails change only on save, and every save bumps the version: a cheap validator that
     // lets the library page revalidate instead of downloading each image again.

@@ -1,6 +1,6 @@
-import { getPrisma } from "@/app/_server/db";
-import { handle, notFound } from "@/app/_server/http";
-import { listVersions } from "@/app/_server/workflows";
+import { getPrisma } from "../../../../_server/db";
+import { handle, notFound } from "../../../../_server/http";
+import { listVersions } from "../../../../_server/workflows";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
