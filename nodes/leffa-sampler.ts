@@ -1,20 +1,83 @@
+import type { RgbaImage } from "./core/image";
 import { param } from "./core/params";
-import { defineNode, NodeError } from "./core/types";
+import { defineNode, NodeError, type NodeContext } from "./core/types";
+import { capabilityProblem } from "./lib/leffa-sampler/capability";
+import { ReferenceFeatureCache } from "./lib/leffa-sampler/feature-cache";
+import { runLeffaSampler, type SamplerResult } from "./lib/leffa-sampler/loop";
+import {
+  fitImage,
+  fitMaskToFrame,
+  maskedPerson,
+  parseResolution,
+  toSignedPlanar,
+  unfitImage,
+  type Frame,
+} from "./lib/leffa-sampler/prepare";
+import { repaint } from "./lib/leffa-sampler/repaint";
+import { optionalMask, requireImage } from "./lib/port-values";
+import { planarRgbToImage } from "./lib/tensor-image";
 
 /** The four converted graphs of each try-on checkpoint (leffa.md §6). */
 const GRAPHS = ["vae-encoder", "vae-decoder", "ref-unet", "gen-unet"] as const;
+type Graph = (typeof GRAPHS)[number];
 const TRY_ON_MODELS = {
   viton_hd: GRAPHS.map((g) => `leffa-vton-hd-${g}`),
   dress_code: GRAPHS.map((g) => `leffa-vton-dc-${g}`),
 };
+const WHITE = [255, 255, 255] as const;
+const BLACK = [0, 0, 0] as const;
+
+/** Shared by every run in this worker: unconditional reference features by model/size/timestep. */
+const unconditionalFeatures = new ReferenceFeatureCache();
 
 /**
- * Leffa: virtual try-on and pose transfer (leffa.md §2.5). Defaults are Leffa's own. The sampling
- * loop lands with the sampler issue; until its converted graphs are installed, running fails here.
+ * The FLOW output until the flow-field visualiser lands: a well-defined empty value. That issue
+ * fills `layers` with, per visualised attention layer, the attention-weighted reference coordinate
+ * of every target token ([h_l, w_l, 2] in [-1, 1], leffa.md §3.2); consumers must treat an empty
+ * list as "no flow computed".
+ */
+export interface FlowField {
+  readonly kind: "flow";
+  readonly width: number;
+  readonly height: number;
+  readonly layers: readonly { readonly name: string; readonly data: Float32Array }[];
+}
+
+function emptyFlow(frame: Frame): FlowField & Record<string, unknown> {
+  return { kind: "flow", width: frame.width, height: frame.height, layers: [] };
+}
+
+async function loadSessions(ctx: NodeContext, ids: readonly string[]) {
+  const byGraph = Object.fromEntries(GRAPHS.map((g, i) => [g, ids[i]])) as Record<Graph, string>;
+  return {
+    vaeEncoder: await ctx.loadModel(byGraph["vae-encoder"]),
+    vaeDecoder: await ctx.loadModel(byGraph["vae-decoder"]),
+    refUnet: await ctx.loadModel(byGraph["ref-unet"]),
+    genUnet: await ctx.loadModel(byGraph["gen-unet"]),
+  };
+}
+
+function summary(result: SamplerResult, backend: string): string {
+  const unet = result.steps.reduce((s, t) => s + t.unetMs, 0);
+  const rest = result.steps.reduce((s, t) => s + t.restMs, 0);
+  const steps = result.steps.length;
+  const perStep = (unet + rest) / Math.max(1, steps);
+  return (
+    `${steps} steps on ${backend} · ${(perStep / 1000).toFixed(2)} s/step ` +
+    `(UNets ${((100 * unet) / Math.max(1e-9, unet + rest)).toFixed(1)} %) · ` +
+    `reference UNet ×${result.refUnetRuns}` +
+    (result.cacheHits ? ` (${result.cacheHits} with cached unconditional features)` : "")
+  );
+}
+
+/**
+ * Leffa: virtual try-on and pose transfer (leffa.md §2.5). Defaults are Leffa's own. Try-on runs
+ * the reference sampling loop on the four converted SD1.5 graphs; pose transfer waits for the
+ * SDXL graphs.
  */
 export const leffaSamplerNode = defineNode({
   type: "leffa-sampler",
-  version: 1,
+  version: 2,
   title: "Leffa Sampler",
   category: "Generation",
   description:
@@ -58,13 +121,70 @@ export const leffaSamplerNode = defineNode({
     repaint: param.boolean({ label: "repaint", default: false }),
   },
   models: Object.values(TRY_ON_MODELS).flat(),
-  async run(ctx, _inputs, params) {
+  async run(ctx, inputs, params) {
     if (params.model === "pose_transfer") {
-      throw new NodeError("pose transfer needs the SDXL converter, which is not in the studio yet");
+      throw new NodeError(
+        "pose transfer needs Leffa's SDXL graphs (pose_transfer.pth), which the studio cannot convert yet; use a try-on model",
+      );
     }
-    for (const id of TRY_ON_MODELS[params.model as keyof typeof TRY_ON_MODELS]) {
-      await ctx.requireModel(id);
+    const ids = TRY_ON_MODELS[params.model as keyof typeof TRY_ON_MODELS];
+    // Availability first (cheap, and what a fresh install lacks), so a missing graph is named
+    // before anything else is asked of the person.
+    for (const id of ids) await ctx.requireModel(id);
+    const person = requireImage(inputs, "person");
+    const reference = requireImage(inputs, "reference");
+    const densepose = requireImage(inputs, "densepose");
+    const maskInput = optionalMask(inputs, "mask");
+    if (!maskInput) {
+      throw new NodeError(
+        "try-on needs a mask of the region to replace: connect one (Mask Generator makes it)",
+      );
     }
-    throw new NodeError("the Leffa sampling loop is not in the studio yet (sampler issue)");
+    const frame = parseResolution(params.resolution);
+    // Before anything loads: refuse a resolution this GPU cannot hold.
+    const problem = capabilityProblem(ctx.backend, frame, "float16");
+    if (problem) throw new NodeError(problem);
+    const sessions = await loadSessions(ctx, ids);
+
+    const personFrame = fitImage(person, frame, WHITE, ctx.signal);
+    const mask = fitMaskToFrame(maskInput, person.width, person.height, frame).data;
+    const personPlanar = toSignedPlanar(personFrame);
+    const result = await runLeffaSampler(
+      sessions,
+      {
+        frame,
+        maskedPerson: maskedPerson(personPlanar, mask),
+        reference: toSignedPlanar(fitImage(reference, frame, WHITE, ctx.signal)),
+        mask,
+        // DensePose is drawn on black (no body); it is fitted like the person it was made from.
+        densepose: toSignedPlanar(fitImage(densepose, frame, BLACK, ctx.signal)),
+      },
+      {
+        steps: params.steps,
+        guidance: params.guidance,
+        seed: params.seed,
+        refAcceleration: params.refAcceleration,
+      },
+      {
+        signal: ctx.signal,
+        tensor: ctx.tensor,
+        progress: (step, steps, t) =>
+          ctx.progress(step, steps, `step ${step} of ${steps} (t=${t})`),
+        preview: ctx.preview ? (image: RgbaImage) => ctx.preview?.(image) : undefined,
+        // About ten previews a run; the worker throttles them further.
+        previewEvery: Math.max(1, Math.floor(params.steps / 10)),
+        cache: unconditionalFeatures,
+        cacheKey: ids[2],
+      },
+    );
+    let generated = planarRgbToImage(result.image, frame.width, frame.height);
+    if (params.repaint) generated = repaint(personFrame, generated, mask, ctx.signal);
+    return {
+      outputs: {
+        image: unfitImage(generated, person.width, person.height, ctx.signal),
+        flow: emptyFlow(frame),
+      },
+      ui: { text: summary(result, sessions.genUnet.backend.name) },
+    };
   },
 });

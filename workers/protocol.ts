@@ -33,8 +33,17 @@ export interface NodeOutputEvent {
   readonly text?: string;
 }
 
+/** A running node's live preview (e.g. a sampler's current estimate); superseded by its output. */
+export interface NodePreviewEvent {
+  readonly type: "node-preview";
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly image: UiImage;
+}
+
 /** The runtime's events as the editor receives them: raw results become `node-output`. */
-export type WorkerEvent = Exclude<RunEvent, { type: "node-result" }> | NodeOutputEvent;
+export type WorkerEvent =
+  Exclude<RunEvent, { type: "node-result" }> | NodeOutputEvent | NodePreviewEvent;
 
 export interface WorkerApi {
   /** Starts the runtime; resolves with the backend it picked (and why) as soon as it is known. */

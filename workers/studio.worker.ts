@@ -22,6 +22,8 @@ const CACHE_BUDGET_BYTES = 1024 * 1024 * 1024;
 /** Model bytes kept in loaded sessions; more evicts the least recently used. */
 const SESSION_BUDGET_BYTES = 3 * 1024 * 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 50;
+/** Live previews are images: at most a few a second per node. */
+const PREVIEW_INTERVAL_MS = 250;
 
 const assets = new Map<string, Uint8Array>();
 const cache = new ResultCache(CACHE_BUDGET_BYTES);
@@ -150,6 +152,7 @@ const api: WorkerApi = {
       models,
     };
     const lastProgress = new Map<string, number>();
+    const lastPreview = new Map<string, number>();
     const pending: Promise<void>[] = [];
     try {
       await executeWorkflow(doc, host, {
@@ -172,6 +175,12 @@ const api: WorkerApi = {
           } else {
             onEvent(event);
           }
+        },
+        onPreview: (nodeId, image) => {
+          const now = performance.now();
+          if (now - (lastPreview.get(nodeId) ?? -Infinity) < PREVIEW_INTERVAL_MS) return;
+          lastPreview.set(nodeId, now);
+          pending.push(sendPreview(runId, nodeId, image, onEvent));
         },
       });
       await Promise.all(pending);
@@ -204,6 +213,17 @@ const api: WorkerApi = {
     modelCache.importModelFile(modelId, name, new Uint8Array(bytes), expected),
   probeModel: (modelId) => probeModel(models, modelId),
 };
+
+async function sendPreview(
+  runId: string,
+  nodeId: string,
+  image: RgbaImage,
+  onEvent: (e: WorkerEvent) => void,
+): Promise<void> {
+  const shown = await toUiImage(image);
+  const event: WorkerEvent = { type: "node-preview", runId, nodeId, image: shown };
+  onEvent(Comlink.transfer(event, [shown.bitmap]) as WorkerEvent);
+}
 
 async function sendResult(
   runId: string,

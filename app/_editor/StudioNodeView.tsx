@@ -89,6 +89,18 @@ function RunDetails({ id, showImages }: { id: string; showImages: boolean }) {
           {run.progress.message && <span>{run.progress.message}</span>}
         </div>
       )}
+      {showImages && run?.status === "running" && run.preview && (
+        <div className="thumbs live-preview">
+          {/* eslint-disable-next-line @next/next/no-img-element -- object URL of a live preview */}
+          <img
+            src={run.preview.url}
+            alt="live preview"
+            data-testid="node-live-preview"
+            width={run.preview.width}
+            height={run.preview.height}
+          />
+        </div>
+      )}
       {(run?.status === "error" || run?.status === "skipped") && run.message && (
         <div className={`node-message node-message-${run.status}`} role="alert">
           {run.message}

@@ -21,6 +21,8 @@ export interface NodeRunState {
   readonly message?: string;
   readonly progress?: NodeProgress;
   readonly elapsedMs?: number;
+  /** The latest live preview while the node runs (dropped when it finishes). */
+  readonly preview?: ShownImage;
 }
 
 export interface NodeOutputs {
@@ -49,6 +51,14 @@ async function bitmapToUrl(bitmap: ImageBitmap): Promise<string> {
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   canvas.getContext("bitmaprenderer")!.transferFromImageBitmap(bitmap);
   return URL.createObjectURL(await canvas.convertToBlob({ type: "image/png" }));
+}
+
+/** Frees a node's live preview unless the next state keeps it. */
+function dropPreview(previous: NodeRunState | undefined, next: NodeRunState): NodeRunState {
+  if (previous?.preview && previous.preview !== next.preview) {
+    URL.revokeObjectURL(previous.preview.url);
+  }
+  return next;
 }
 
 function revoke(outputs: NodeOutputs | undefined): void {
@@ -107,14 +117,38 @@ async function applyNow(event: WorkerEvent): Promise<void> {
       set((s) => ({
         nodes: {
           ...s.nodes,
-          [event.nodeId]: {
+          [event.nodeId]: dropPreview(s.nodes[event.nodeId], {
             status: event.status,
             message: event.message,
             elapsedMs: event.elapsedMs,
-          },
+          }),
         },
       }));
       break;
+    case "node-preview": {
+      // A preview converted after its node finished (or after another run began) is stale.
+      if (get().nodes[event.nodeId]?.status !== "running") {
+        event.image.bitmap.close();
+        break;
+      }
+      const preview = {
+        url: await bitmapToUrl(event.image.bitmap),
+        width: event.image.width,
+        height: event.image.height,
+      };
+      const current = get().nodes[event.nodeId];
+      if (current?.status !== "running" || get().runId !== event.runId) {
+        URL.revokeObjectURL(preview.url);
+        break;
+      }
+      set((s) => ({
+        nodes: {
+          ...s.nodes,
+          [event.nodeId]: dropPreview(current, { ...current, preview }),
+        },
+      }));
+      break;
+    }
     case "node-progress":
       set((s) => ({
         nodes: {

@@ -1,3 +1,4 @@
+import { unetQueryChunks } from "./attention-chunks";
 import { GraphBuilder, type Dim } from "../onnx/builder";
 import { headsAt, transformerLayersAt, type UNetConfig } from "./config";
 import {
@@ -38,8 +39,6 @@ export interface UNetGraphOptions {
    */
   queryChunks?: (level: number) => number;
 }
-
-export const defaultQueryChunks = (level: number): number => Math.max(1, 64 >> (2 * level));
 
 /** Dim name of the token axis at a level, as in the manifest: "h*w", "h*w/4", … */
 function tokensDim(level: number): Dim {
@@ -253,7 +252,7 @@ function newState(
     ops,
     config,
     role,
-    chunks: options.queryChunks ?? defaultQueryChunks,
+    chunks: options.queryChunks ?? unetQueryChunks,
     total: refFeatureCount(config),
     next: 0,
     done: false,

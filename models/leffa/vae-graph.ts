@@ -1,3 +1,4 @@
+import { VAE_QUERY_CHUNKS } from "./attention-chunks";
 import { GraphBuilder } from "../onnx/builder";
 import type { VaeConfig } from "./config";
 import {
@@ -64,7 +65,7 @@ function newState(
   return {
     ops: createOps(new GraphBuilder(name), weights, options.dtype ?? "fp32"),
     config,
-    chunks: options.queryChunks ?? 64,
+    chunks: options.queryChunks ?? VAE_QUERY_CHUNKS,
   };
 }
 

@@ -121,6 +121,11 @@ export interface NodeContext {
   /** A CPU tensor a session can take. */
   tensor(type: TensorType, data: ArrayBufferView, dims: readonly number[]): ModelTensor;
   progress(value: number, max: number, message?: string): void;
+  /**
+   * Shows a live preview image on the node while it runs (e.g. a sampler's intermediate result).
+   * Absent where nothing displays it; callers must not rely on it.
+   */
+  preview?(image: RgbaImage): void;
 }
 
 export interface NodeDefinition<P extends ParamSpecs = ParamSpecs> {

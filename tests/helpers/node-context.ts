@@ -1,4 +1,5 @@
 import { emptyWorkflow } from "../../nodes/core/document";
+import type { RgbaImage } from "../../nodes/core/image";
 import { defaultParams, type ParamSpecs, type ParamValues } from "../../nodes/core/params";
 import {
   ModelUnavailableError,
@@ -19,6 +20,8 @@ export interface ProgressCall {
 export interface TestContext extends NodeContext {
   /** Every ctx.progress call, in order. */
   readonly progressCalls: ProgressCall[];
+  /** Every live preview the node showed (ctx.preview), in order. */
+  readonly previews: RgbaImage[];
   /** Aborts `signal`, as the Stop button does. */
   readonly abort: () => void;
 }
@@ -33,6 +36,7 @@ export function makeTestContext(
   const { assets = {}, ...rest } = overrides;
   const controller = new AbortController();
   const progressCalls: ProgressCall[] = [];
+  const previews: RgbaImage[] = [];
   return {
     nodeId: "test-node",
     signal: controller.signal,
@@ -54,8 +58,12 @@ export function makeTestContext(
     progress(value, max, message) {
       progressCalls.push({ value, max, message });
     },
+    preview(image) {
+      previews.push(image);
+    },
     ...rest,
     progressCalls,
+    previews,
     abort: () => controller.abort(),
   };
 }

@@ -1,5 +1,6 @@
 import type { Lookup } from "../../nodes/core/connection";
 import type { WorkflowDocument } from "../../nodes/core/document";
+import type { RgbaImage } from "../../nodes/core/image";
 import {
   CancelledError,
   DeviceLostError,
@@ -47,6 +48,8 @@ export interface RunOptions {
   readonly runId: string;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;
+  /** Live previews a running node shows (a sampler's intermediate images); not cached. */
+  readonly onPreview?: (nodeId: string, image: RgbaImage) => void;
 }
 
 export interface RunOutcome {
@@ -95,7 +98,7 @@ export async function executeWorkflow(
   options: RunOptions,
 ): Promise<RunOutcome> {
   const started = performance.now();
-  const { runId, signal, onEvent } = options;
+  const { runId, signal, onEvent, onPreview } = options;
   const emit = onEvent ?? (() => {});
   const plan = compileWorkflow(doc, host.lookup);
   const keys = new Map<string, string>();
@@ -187,6 +190,7 @@ export async function executeWorkflow(
       loadModel: (id) => host.models.load(id, progress),
       tensor: (type, data, dims) => new CpuTensor(type, data, dims),
       progress,
+      ...(onPreview ? { preview: (image: RgbaImage) => onPreview(node.id, image) } : {}),
     };
     const attempt = () => def.run(ctx, inputs, node.params as ParamValues<ParamSpecs>);
     try {

@@ -1,0 +1,13 @@
+/**
+ * How the converted Leffa graphs split self-attention queries into chunks (leffa.md §6.6): each
+ * chunk's fp32 scores are [batch, heads, N / chunks, keys], so 1024×768 never materialises a
+ * 12288 × 24576 score matrix. One module so the graph builders and the sampler's capability check
+ * (which estimates the largest GPU buffer before loading) agree. No imports: the browser bundle
+ * reads it too.
+ */
+
+/** UNet self-attention at resolution level `level` (0 = the full latent): 64 / 4^level chunks. */
+export const unetQueryChunks = (level: number): number => Math.max(1, 64 >> (2 * level));
+
+/** The VAE mid-block attention (it sees every latent pixel). */
+export const VAE_QUERY_CHUNKS = 64;

@@ -1,0 +1,404 @@
+import type { RgbaImage } from "../../core/image";
+import {
+  CancelledError,
+  NodeError,
+  type ModelSession,
+  type ModelTensor,
+  type TensorType,
+} from "../../core/types";
+import { referenceFeatureElements } from "./capability";
+import { ReferenceFeatureCache } from "./feature-cache";
+import { guideNoise } from "./guidance";
+import { floatsToHalfBits, halfBitsToFloats } from "./half";
+import { NormalNoise } from "./noise";
+import { LATENT_FACTOR, nearestDownsample, type Frame } from "./prepare";
+import { latentPreview } from "./preview";
+import { DdpmScheduler, SD15_INPAINTING_SCHEDULER, type SchedulerConfig } from "./scheduler";
+
+/**
+ * Leffa's sampling loop (leffa.md §2.5, leffa/pipeline.py) against four abstract model sessions
+ * that honour the manifest's LEFFA_GRAPHS contracts:
+ * 1. the VAE encoder turns [masked person, garment] (batch 2) into latents (posterior mean);
+ * 2. the initial latent is seeded noise; then for each DDPM timestep t:
+ *    - the reference UNet gives 16 features for [zero latent, garment latent] at t — or once, at
+ *      timesteps[steps // 2], with ref acceleration; the unconditional half comes from a cache
+ *      when an earlier run computed it (it does not depend on the garment);
+ *    - the generative UNet predicts ε for [uncond, cond] from [z_t, mask, masked latent,
+ *      DensePose] and the features;
+ *    - guidance (with Leffa's rescale quirk), then the DDPM step with seeded variance noise;
+ * 3. the VAE decoder turns the last latent into RGB in [0, 1].
+ *
+ * Noise: one NormalNoise(seed) stream supplies the initial latent (4·h·w normals, planar order)
+ * and then, for each step with t > 0, the step's variance noise — so a seed fixes the whole run.
+ * (The reference draws its initial noise from torch's global RNG: its images are not reproducible
+ * from the seed at all.)
+ */
+
+export interface SamplerSessions {
+  readonly vaeEncoder: ModelSession;
+  readonly vaeDecoder: ModelSession;
+  readonly refUnet: ModelSession;
+  readonly genUnet: ModelSession;
+}
+
+/** Everything in the working frame, planar float32 (see prepare.ts). */
+export interface SamplerConditions {
+  readonly frame: Frame;
+  /** 3 × H × W in [-1, 1]: person · (mask < 0.5). */
+  readonly maskedPerson: Float32Array;
+  /** 3 × H × W in [-1, 1]. */
+  readonly reference: Float32Array;
+  /** H × W, 0 or 1 (1 = repaint). */
+  readonly mask: Float32Array;
+  /** 3 × H × W in [-1, 1]. */
+  readonly densepose: Float32Array;
+}
+
+export interface SamplerSettings {
+  readonly steps: number;
+  readonly guidance: number;
+  readonly seed: number;
+  readonly refAcceleration: boolean;
+  readonly scheduler?: SchedulerConfig;
+}
+
+export interface SamplerHooks {
+  readonly signal: AbortSignal;
+  readonly tensor: (
+    type: TensorType,
+    data: ArrayBufferView,
+    dims: readonly number[],
+  ) => ModelTensor;
+  /** Called once per finished step with (step, steps). */
+  readonly progress: (step: number, steps: number, timestep: number) => void;
+  /** Live previews of the predicted clean image, every `previewEvery` steps. */
+  readonly preview?: (image: RgbaImage, step: number) => void;
+  readonly previewEvery?: number;
+  /** Unconditional reference features kept across runs (see ReferenceFeatureCache). */
+  readonly cache?: ReferenceFeatureCache;
+  /** The reference UNet's model id; the cache adds the resolution and the timestep. */
+  readonly cacheKey?: string;
+}
+
+export interface StepTiming {
+  readonly timestep: number;
+  /** Time inside the two UNets' runs. */
+  readonly unetMs: number;
+  /** Everything else in the step: feeds, feature assembly, guidance, DDPM step, previews. */
+  readonly restMs: number;
+}
+
+export interface SamplerResult {
+  /** 3 × H × W RGB in [0, 1]. */
+  readonly image: Float32Array;
+  readonly steps: readonly StepTiming[];
+  readonly encodeMs: number;
+  readonly decodeMs: number;
+  /** Reference UNet runs, and how many of the timesteps found their unconditional half cached. */
+  readonly refUnetRuns: number;
+  readonly cacheHits: number;
+}
+
+const REF_COUNT = 16;
+const REF_NAMES = Array.from({ length: REF_COUNT }, (_, i) => `ref_${String(i).padStart(2, "0")}`);
+export const DEFAULT_PREVIEW_EVERY = 5;
+
+/**
+ * A float16 (or float32) model output as float32: Uint16Array bits, or a Float16Array where the
+ * engine has one. Written into `out` when given and of the right length.
+ */
+export async function readFloats(
+  tensor: ModelTensor,
+  what: string,
+  out?: Float32Array,
+): Promise<Float32Array> {
+  const data = await tensor.getData();
+  if (data instanceof Uint16Array) {
+    return halfBitsToFloats(data, out?.length === data.length ? out : undefined);
+  }
+  if (data instanceof Float32Array) return data;
+  if (ArrayBuffer.isView(data)) return Float32Array.from(data as unknown as ArrayLike<number>);
+  throw new NodeError(`${what}: the model returned no numeric data`);
+}
+
+/** A float16 model output as half bits. */
+async function readHalf(tensor: ModelTensor): Promise<Uint16Array> {
+  const data = await tensor.getData();
+  if (data instanceof Uint16Array) return data;
+  return floatsToHalfBits(Float32Array.from(data as ArrayLike<number>));
+}
+
+function checkDims(tensor: ModelTensor, expected: readonly number[], what: string): void {
+  if (tensor.dims.length !== expected.length || tensor.dims.some((d, i) => d !== expected[i])) {
+    throw new NodeError(
+      `${what} has shape [${tensor.dims.join(", ")}], expected [${expected.join(", ")}]`,
+    );
+  }
+}
+
+function repeat2(values: Uint16Array): Uint16Array {
+  const out = new Uint16Array(values.length * 2);
+  out.set(values);
+  out.set(values, values.length);
+  return out;
+}
+
+/** Runs the whole loop; throws CancelledError within one step of `signal` aborting. */
+export async function runLeffaSampler(
+  sessions: SamplerSessions,
+  conditions: SamplerConditions,
+  settings: SamplerSettings,
+  hooks: SamplerHooks,
+): Promise<SamplerResult> {
+  const { frame } = conditions;
+  const h = frame.height / LATENT_FACTOR;
+  const w = frame.width / LATENT_FACTOR;
+  const plane = h * w;
+  const latentSize = 4 * plane;
+  const pixels = frame.width * frame.height;
+  const { tensor, signal } = hooks;
+  const checkCancel = () => {
+    if (signal.aborted) throw new CancelledError();
+  };
+  for (const [name, values, channels] of [
+    ["masked person", conditions.maskedPerson, 3],
+    ["reference", conditions.reference, 3],
+    ["mask", conditions.mask, 1],
+    ["densepose", conditions.densepose, 3],
+  ] as const) {
+    if (values.length !== channels * pixels) {
+      throw new Error(`${name}: expected ${channels}×${frame.height}×${frame.width} values`);
+    }
+  }
+  const scheduler = new DdpmScheduler(
+    settings.steps,
+    settings.scheduler ?? SD15_INPAINTING_SCHEDULER,
+  );
+  checkCancel();
+
+  // 1. Encode both images in one batch.
+  const encodeStart = performance.now();
+  const images = new Float32Array(2 * 3 * pixels);
+  images.set(conditions.maskedPerson);
+  images.set(conditions.reference, 3 * pixels);
+  const { latent } = await sessions.vaeEncoder.run({
+    image: tensor("float16", floatsToHalfBits(images), [2, 3, frame.height, frame.width]),
+  });
+  checkDims(latent, [2, 4, h, w], `${sessions.vaeEncoder.modelId} latent`);
+  const latents = await readHalf(latent);
+  latent.dispose();
+  const maskedLatent = latents.slice(0, latentSize);
+  const garmentLatent = latents.slice(latentSize, 2 * latentSize);
+  const encodeMs = performance.now() - encodeStart;
+
+  // Spatial conditions at latent size, duplicated for the CFG pair (they are the same for both).
+  const maskLatent = nearestDownsample(conditions.mask, 1, frame.width, frame.height, w, h);
+  const poseLatent = nearestDownsample(conditions.densepose, 3, frame.width, frame.height, w, h);
+  const constantFeeds = {
+    mask_latent: tensor("float16", repeat2(floatsToHalfBits(maskLatent)), [2, 1, h, w]),
+    masked_latent: tensor("float16", repeat2(maskedLatent), [2, 4, h, w]),
+    densepose_latent: tensor("float16", repeat2(floatsToHalfBits(poseLatent)), [2, 3, h, w]),
+  };
+
+  // The cache pays only when it can hold every timestep this run visits: a run cycles through
+  // its timesteps in order, so an LRU that holds fewer evicts each entry just before its reuse,
+  // and every step would pay for copying features out for nothing (1024×768 at 30 steps: 2 GB).
+  // With ref acceleration it never pays: it would save half of one reference pass per run, but a
+  // pair assembled on the CPU would be uploaded again at every step, where the features of one
+  // batch-2 pass stay on the GPU for the whole run.
+  const cacheable =
+    hooks.cache !== undefined &&
+    !settings.refAcceleration &&
+    referenceFeatureElements(frame) * 2 * settings.steps <= hooks.cache.budgetBytes;
+  const references = new ReferenceFeatures(
+    sessions.refUnet,
+    garmentLatent,
+    [4, h, w],
+    cacheable ? hooks : { ...hooks, cache: undefined },
+  );
+  const noise = new NormalNoise(settings.seed);
+  const sample = noise.normals(latentSize);
+  const guided = new Float32Array(latentSize);
+  // Per-step buffers, reused: the loop allocates nothing large per step.
+  const stepNoise = new Float32Array(latentSize);
+  const noisyHalf = new Uint16Array(2 * latentSize);
+  const timestepPair = new Float32Array(2);
+  const pair = new Float32Array(2 * latentSize);
+  const timings: StepTiming[] = [];
+  const previewEvery = hooks.previewEvery ?? DEFAULT_PREVIEW_EVERY;
+
+  let shared: FeatureSet | undefined;
+  try {
+    if (settings.refAcceleration) {
+      checkCancel();
+      shared = await references.at(scheduler.accelerationTimestep);
+    }
+    for (const [i, t] of scheduler.timesteps.entries()) {
+      checkCancel();
+      const stepStart = performance.now();
+      let unetMs = 0;
+      let features = shared;
+      if (!features) {
+        features = await references.at(t);
+        unetMs += features.unetMs;
+      }
+      try {
+        timestepPair.fill(t);
+        floatsToHalfBits(sample, noisyHalf);
+        noisyHalf.copyWithin(latentSize, 0, latentSize);
+        const genStart = performance.now();
+        const { noise_pred: prediction } = await sessions.genUnet.run({
+          noisy_latent: tensor("float16", noisyHalf, [2, 4, h, w]),
+          ...constantFeeds,
+          timestep: tensor("float32", timestepPair, [2]),
+          ...features.feeds,
+        });
+        unetMs += performance.now() - genStart;
+        checkDims(prediction, [2, 4, h, w], `${sessions.genUnet.modelId} noise_pred`);
+        const eps = await readFloats(prediction, sessions.genUnet.modelId, pair);
+        prediction.dispose();
+        guideNoise(eps, settings.guidance, guided);
+        if (hooks.preview && (i + 1) % previewEvery === 0) {
+          hooks.preview(
+            latentPreview(predictedOriginal(scheduler, t, sample, guided), w, h),
+            i + 1,
+          );
+        }
+        scheduler.step(t, guided, sample, () => noise.fill(stepNoise));
+      } finally {
+        if (features !== shared) features.dispose();
+      }
+      timings.push({ timestep: t, unetMs, restMs: performance.now() - stepStart - unetMs });
+      hooks.progress(i + 1, settings.steps, t);
+    }
+  } finally {
+    shared?.dispose();
+  }
+  checkCancel();
+
+  // 3. Decode.
+  const decodeStart = performance.now();
+  const { image } = await sessions.vaeDecoder.run({
+    latent: tensor("float16", floatsToHalfBits(sample), [1, 4, h, w]),
+  });
+  checkDims(image, [1, 3, frame.height, frame.width], `${sessions.vaeDecoder.modelId} image`);
+  const rgb = await readFloats(image, sessions.vaeDecoder.modelId);
+  image.dispose();
+  return {
+    image: rgb,
+    steps: timings,
+    encodeMs,
+    decodeMs: performance.now() - decodeStart,
+    refUnetRuns: references.runs,
+    cacheHits: references.hits,
+  };
+}
+
+/** x̂0 = (x − √(1 − ᾱ_t)·ε)/√ᾱ_t: the clean latent the model currently predicts. */
+function predictedOriginal(
+  scheduler: DdpmScheduler,
+  t: number,
+  sample: Float32Array,
+  epsilon: Float32Array,
+): Float32Array {
+  const c = scheduler.coefficients(t);
+  const out = new Float32Array(sample.length);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = (sample[i] - c.sqrtOneMinusAlphaBar * epsilon[i]) / c.sqrtAlphaBar;
+  }
+  return out;
+}
+
+interface FeatureSet {
+  /** ref_00 … ref_15 at batch 2 = [uncond, cond]. */
+  readonly feeds: Record<string, ModelTensor>;
+  readonly unetMs: number;
+  dispose(): void;
+}
+
+/**
+ * The reference UNet's 16 features at a timestep, batch 2. Without a cached unconditional half the
+ * UNet runs on [zeros, garment] and its outputs stay where the session put them (the GPU with
+ * `keepOnGpu`) to feed the generative UNet directly; the unconditional half is then copied into
+ * the cache. With a cached half, the UNet runs on the garment alone and the pair is assembled on
+ * the CPU: two copies of the features instead of half a UNet pass.
+ */
+class ReferenceFeatures {
+  runs = 0;
+  hits = 0;
+  private readonly garment: ModelTensor;
+  private readonly pair: ModelTensor;
+
+  constructor(
+    private readonly session: ModelSession,
+    garmentLatent: Uint16Array,
+    private readonly latentDims: readonly [number, number, number],
+    private readonly hooks: SamplerHooks,
+  ) {
+    const pair = new Uint16Array(garmentLatent.length * 2);
+    // The unconditional reference is a zero latent (torch.zeros_like), not an encoded blank image.
+    pair.set(garmentLatent, garmentLatent.length);
+    this.garment = hooks.tensor("float16", garmentLatent, [1, ...latentDims]);
+    this.pair = hooks.tensor("float16", pair, [2, ...latentDims]);
+  }
+
+  async at(t: number): Promise<FeatureSet> {
+    const { cache, cacheKey, tensor } = this.hooks;
+    const [, h, w] = this.latentDims;
+    const key =
+      cache && cacheKey ? ReferenceFeatureCache.key(cacheKey, w * 8, h * 8, t) : undefined;
+    const cached = key ? cache!.get(key) : undefined;
+    const batch = cached ? 1 : 2;
+    const start = performance.now();
+    const outputs = await this.session.run(
+      {
+        ref_latent: cached ? this.garment : this.pair,
+        timestep: tensor("float32", new Float32Array(batch).fill(t), [batch]),
+      },
+      { keepOnGpu: true },
+    );
+    const unetMs = performance.now() - start;
+    this.runs++;
+    const disposeOutputs = () => Object.values(outputs).forEach((o) => o.dispose());
+    try {
+      for (const name of REF_NAMES) {
+        const out = outputs[name];
+        if (!out || out.dims.length !== 3 || out.dims[0] !== batch) {
+          throw new NodeError(
+            `${this.session.modelId} returned ${name} as [${out?.dims.join(", ") ?? "nothing"}], expected [${batch}, N, C]`,
+          );
+        }
+      }
+      if (cached) {
+        this.hits++;
+        const feeds: Record<string, ModelTensor> = {};
+        for (const [i, name] of REF_NAMES.entries()) {
+          const cond = await readHalf(outputs[name]);
+          const uncond = await readHalf(cached[i]);
+          const both = new Uint16Array(cond.length * 2);
+          both.set(uncond);
+          both.set(cond, uncond.length);
+          const [, n, c] = outputs[name].dims;
+          feeds[name] = tensor("float16", both, [2, n, c]);
+        }
+        disposeOutputs();
+        return { feeds, unetMs, dispose: () => {} };
+      }
+      if (key) {
+        const halves: ModelTensor[] = [];
+        let bytes = 0;
+        for (const name of REF_NAMES) {
+          const data = await readHalf(outputs[name]);
+          const [, n, c] = outputs[name].dims;
+          halves.push(tensor("float16", data.slice(0, n * c), [1, n, c]));
+          bytes += n * c * 2;
+        }
+        cache!.set(key, halves, bytes);
+      }
+      return { feeds: { ...outputs }, unetMs, dispose: disposeOutputs };
+    } catch (err) {
+      disposeOutputs();
+      throw err;
+    }
+  }
+}

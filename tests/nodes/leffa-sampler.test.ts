@@ -1,0 +1,241 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMask, type RgbaImage } from "../../nodes/core/image";
+import {
+  CancelledError,
+  defineNode,
+  ModelUnavailableError,
+  NodeError,
+  type ModelSession,
+  type NodeContext,
+  type NodeDefinition,
+} from "../../nodes/core/types";
+import { leffaSamplerNode } from "../../nodes/leffa-sampler";
+import { createStoreModelHost } from "../../workers/models/store-models";
+import { createNodeHost } from "../../workers/node-host";
+import { executeWorkflow } from "../../workers/runtime/execute";
+import { installTinyLeffa } from "../bench/sampler-steps";
+import { imageFrom } from "../helpers/images";
+import { makeTestContext, runNode } from "../helpers/node-context";
+
+const PERSON = imageFrom(48, 64, (x, y) => [200 - y * 2, 120 + x, 90, 255]);
+const GARMENT = imageFrom(60, 60, (x, y) => [30 + x * 3, 40, 180 - y, 255]);
+const DENSEPOSE = imageFrom(48, 64, (x, y) =>
+  x > 12 && x < 36 ? [60, 120 + y, 200, 255] : [0, 0, 0, 255],
+);
+const MASK = createMask(
+  48,
+  64,
+  Float32Array.from({ length: 48 * 64 }, (_, i) =>
+    i % 48 > 10 && i % 48 < 38 && i > 48 * 12 ? 1 : 0,
+  ),
+);
+const INPUTS = { person: PERSON, reference: GARMENT, mask: MASK, densepose: DENSEPOSE };
+const FAST = { resolution: "512x384", steps: 3 } as const;
+
+let store: string;
+const previousDir = process.env.MODELS_DIR;
+let sharedHost: ReturnType<typeof createStoreModelHost>;
+
+interface Counted {
+  ctx: ReturnType<typeof makeTestContext>;
+  runs: Record<string, number[]>;
+}
+
+/** A context on the tiny store that counts each model's runs (by the first feed's batch size). */
+function modelContext(overrides: Partial<NodeContext> = {}): Counted {
+  const runs: Record<string, number[]> = {};
+  const counted = (session: ModelSession): ModelSession => ({
+    modelId: session.modelId,
+    timings: session.timings,
+    backend: session.backend,
+    run: (feeds, options) => {
+      (runs[session.modelId] ??= []).push(Object.values(feeds)[0].dims[0]);
+      return session.run(feeds, options);
+    },
+  });
+  const ctx = makeTestContext({
+    requireModel: (id) => sharedHost.require(id),
+    loadModel: async (id) => counted(await sharedHost.load(id, () => {})),
+    ...overrides,
+  });
+  return { ctx, runs };
+}
+
+function meanAbsDiff(a: RgbaImage, b: RgbaImage): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i] - b.data[i]);
+  return sum / a.data.length;
+}
+
+beforeAll(async () => {
+  store = await mkdtemp(path.join(tmpdir(), "leffa-tiny-"));
+  await installTinyLeffa(store);
+  process.env.MODELS_DIR = store;
+  sharedHost = createStoreModelHost();
+}, 60_000);
+
+afterAll(async () => {
+  if (previousDir === undefined) delete process.env.MODELS_DIR;
+  else process.env.MODELS_DIR = previousDir;
+  await rm(store, { recursive: true, force: true });
+});
+
+// Real ONNX sessions at 512×384 on a CPU shared with other work: generous time limits.
+describe("Leffa Sampler on tiny contract models", { timeout: 120_000 }, () => {
+  it("returns an image at the person's size, an empty flow, one progress call per step and previews", async () => {
+    const { ctx, runs } = modelContext();
+    const result = await runNode(leffaSamplerNode, INPUTS, FAST, ctx);
+    const image = result.outputs.image as RgbaImage;
+    expect([image.width, image.height]).toEqual([48, 64]);
+    expect(result.outputs.flow).toMatchObject({
+      kind: "flow",
+      width: 384,
+      height: 512,
+      layers: [],
+    });
+    expect(ctx.progressCalls.map((c) => [c.value, c.max])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    // Previews of the predicted clean latent (every step for short runs), at latent size.
+    expect(ctx.previews.map((p) => [p.width, p.height])).toEqual([
+      [48, 64],
+      [48, 64],
+      [48, 64],
+    ]);
+    expect(runs["leffa-vton-hd-gen-unet"]).toEqual([2, 2, 2]);
+    expect(runs["leffa-vton-hd-vae-encoder"]).toEqual([2]);
+    expect(runs["leffa-vton-hd-vae-decoder"]).toEqual([1]);
+    expect(result.ui?.text).toMatch(/^3 steps on wasm/);
+  });
+
+  it("is deterministic for a seed (cached unconditional features included) and varies with it", async () => {
+    const run = async (seed: number) =>
+      (await runNode(leffaSamplerNode, INPUTS, { ...FAST, steps: 2, seed }, modelContext().ctx))
+        .outputs.image as RgbaImage;
+    const a = await run(7);
+    const b = await run(7);
+    expect(meanAbsDiff(a, b)).toBe(0);
+    expect(meanAbsDiff(a, await run(8))).toBeGreaterThan(0.5);
+  });
+
+  it("with ref acceleration runs the reference UNet once; repaint keeps the person outside the mask", async () => {
+    const { ctx, runs } = modelContext();
+    const params = { ...FAST, refAcceleration: true, repaint: true };
+    const result = await runNode(leffaSamplerNode, INPUTS, params, ctx);
+    expect(runs["leffa-vton-hd-ref-unet"]).toHaveLength(1);
+    expect(runs["leffa-vton-hd-gen-unet"]).toHaveLength(3);
+    const image = result.outputs.image as RgbaImage;
+    // Rows 0–5 lie far from the mask (it starts at row 13): the person's own pixels come back.
+    for (const [x, y] of [
+      [2, 2],
+      [40, 4],
+      [24, 0],
+    ]) {
+      const i = (y * 48 + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        expect(Math.abs(image.data[i + c] - PERSON.data[i + c])).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+
+  it("stops within one step when cancelled from a progress callback", async () => {
+    const { ctx, runs } = modelContext();
+    const cancelling = {
+      ...ctx,
+      progress: (value: number, max: number, message?: string) => {
+        ctx.progress(value, max, message);
+        if (value === 1) ctx.abort();
+      },
+    };
+    await expect(
+      runNode(leffaSamplerNode, INPUTS, { ...FAST, steps: 10 }, cancelling),
+    ).rejects.toBeInstanceOf(CancelledError);
+    expect(ctx.progressCalls).toHaveLength(1);
+    expect(runs["leffa-vton-hd-gen-unet"]).toHaveLength(1);
+    expect(runs["leffa-vton-hd-vae-decoder"]).toBeUndefined();
+  });
+});
+
+describe("Leffa Sampler refusals", () => {
+  it("refuses a resolution the GPU's buffers cannot hold, before loading anything", async () => {
+    const limit = 256 * 1024 ** 2;
+    const { ctx, runs } = modelContext({
+      backend: {
+        name: "webgpu",
+        detail: "test",
+        limits: { maxBufferSize: limit, maxStorageBufferBindingSize: limit },
+      },
+      loadModel: async () => {
+        throw new Error("nothing may load");
+      },
+    });
+    await expect(runNode(leffaSamplerNode, INPUTS, {}, ctx)).rejects.toThrow(
+      /Leffa at 1024×768 \(fp16\) needs a single GPU buffer .* choose 512×384 with fp16 weights/,
+    );
+    expect(runs).toEqual({});
+  });
+
+  it("names the convert command when a graph is missing", async () => {
+    const { ctx } = modelContext();
+    const run = runNode(leffaSamplerNode, INPUTS, { ...FAST, model: "dress_code" }, ctx);
+    await expect(run).rejects.toBeInstanceOf(ModelUnavailableError);
+    await expect(run).rejects.toThrow(
+      /needs model leffa-vton-dc-vae-encoder: .*npm run models -- convert leffa-vton --variant dc --from <virtual_tryon_dc\.pth>/,
+    );
+  });
+
+  it("says pose transfer waits for the SDXL graphs, and try-on needs a mask", async () => {
+    await expect(
+      runNode(leffaSamplerNode, INPUTS, { model: "pose_transfer" }, modelContext().ctx),
+    ).rejects.toThrow(/pose transfer needs Leffa's SDXL graphs/);
+    await expect(
+      runNode(leffaSamplerNode, { ...INPUTS, mask: undefined }, FAST, modelContext().ctx),
+    ).rejects.toThrow(NodeError);
+  });
+});
+
+describe("live preview plumbing", () => {
+  it("carries ctx.preview from a running node to executeWorkflow's onPreview", async () => {
+    const previewing = defineNode({
+      type: "test-previewing",
+      version: 1,
+      title: "previews",
+      category: "Utility",
+      description: "shows two previews",
+      inputs: {},
+      outputs: { value: { type: "NUMBER" } },
+      params: {},
+      async run(ctx) {
+        ctx.preview?.(imageFrom(2, 2, () => [1, 2, 3, 255]));
+        ctx.preview?.(imageFrom(3, 1, () => [4, 5, 6, 255]));
+        return { outputs: { value: 1 } };
+      },
+    }) as unknown as NodeDefinition;
+    const host = {
+      ...createNodeHost(),
+      lookup: (type: string) => (type === previewing.type ? previewing : undefined),
+    };
+    const seen: [string, number, number][] = [];
+    const outcome = await executeWorkflow(
+      {
+        version: 1,
+        name: "previews",
+        meta: {},
+        nodes: [{ id: "p", type: previewing.type, position: { x: 0, y: 0 }, params: {} }],
+        edges: [],
+      },
+      host,
+      { runId: "r", onPreview: (nodeId, image) => seen.push([nodeId, image.width, image.height]) },
+    );
+    expect(outcome.status).toBe("done");
+    expect(seen).toEqual([
+      ["p", 2, 2],
+      ["p", 3, 1],
+    ]);
+  });
+});
