@@ -1,6 +1,6 @@
 import type { RgbaImage } from "./core/image";
 import { param } from "./core/params";
-import { defineNode, NodeError, type NodeContext } from "./core/types";
+import { defineNode, NodeError, type BackendInfo, type NodeContext } from "./core/types";
 import { capabilityProblem } from "./lib/leffa-sampler/capability";
 import { ReferenceFeatureCache } from "./lib/leffa-sampler/feature-cache";
 import { runLeffaSampler, type SamplerResult } from "./lib/leffa-sampler/loop";
@@ -57,16 +57,18 @@ async function loadSessions(ctx: NodeContext, ids: readonly string[]) {
   };
 }
 
-function summary(result: SamplerResult, backend: string): string {
+function summary(result: SamplerResult, backend: BackendInfo, wanted: BackendInfo): string {
   const unet = result.steps.reduce((s, t) => s + t.unetMs, 0);
   const rest = result.steps.reduce((s, t) => s + t.restMs, 0);
   const steps = result.steps.length;
   const perStep = (unet + rest) / Math.max(1, steps);
   return (
-    `${steps} steps on ${backend} · ${(perStep / 1000).toFixed(2)} s/step ` +
+    `${steps} steps on ${backend.name} · ${(perStep / 1000).toFixed(2)} s/step ` +
     `(UNets ${((100 * unet) / Math.max(1e-9, unet + rest)).toFixed(1)} %) · ` +
     `reference UNet ×${result.refUnetRuns}` +
-    (result.cacheHits ? ` (${result.cacheHits} with cached unconditional features)` : "")
+    (result.cacheHits ? ` (${result.cacheHits} with cached unconditional features)` : "") +
+    // Why the UNets left the GPU (e.g. an adapter without fp16 shaders), as the session said.
+    (wanted.name === "webgpu" && backend.name !== "webgpu" ? ` · ${backend.detail}` : "")
   );
 }
 
@@ -184,7 +186,7 @@ export const leffaSamplerNode = defineNode({
         image: unfitImage(generated, person.width, person.height, ctx.signal),
         flow: emptyFlow(frame),
       },
-      ui: { text: summary(result, sessions.genUnet.backend.name) },
+      ui: { text: summary(result, sessions.genUnet.backend, ctx.backend) },
     };
   },
 });

@@ -67,7 +67,7 @@ export function SharePanel({
               value={c.value}
               checked={state.visibility === c.value}
               disabled={busy}
-              data-testid={`share-${c.value}`}
+              data-testid={`share-visibility-${c.value}`}
               onChange={() => void choose(c.value)}
             />
             <b>{c.label}</b>

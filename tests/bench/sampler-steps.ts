@@ -7,47 +7,16 @@
  *
  * `npx tsx tests/bench/sampler-steps.ts` prints one JSON line.
  */
-import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { getModel } from "../../models/manifest";
-import { makeTinyModel } from "../../models/tiny/make-tiny";
+import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
 import type { TensorType } from "../../nodes/core/types";
 import { runLeffaSampler, type SamplerSessions } from "../../nodes/lib/leffa-sampler/loop";
 import type { Frame } from "../../nodes/lib/leffa-sampler/prepare";
 import { CpuTensor } from "../../workers/models/cpu-tensor";
 import { createStoreModelHost } from "../../workers/models/store-models";
-
-export const LEFFA_HD_IDS = ["vae-encoder", "vae-decoder", "ref-unet", "gen-unet"].map(
-  (g) => `leffa-vton-hd-${g}`,
-);
-
-/**
- * Installs tiny contract models for the four VITON-HD graphs into a store folder (as
- * `npm run models -- make-tiny` would make them), with the installed.json the store expects.
- */
-export async function installTinyLeffa(dir: string): Promise<void> {
-  for (const id of LEFFA_HD_IDS) {
-    const entry = getModel(id);
-    const folder = path.join(dir, id);
-    await mkdir(folder, { recursive: true });
-    const files: { name: string; bytes: number; sha256: string }[] = [];
-    for (const file of entry.files) {
-      // The tiny graph carries its weights inline; its external-data companion stays empty.
-      const bytes = file.name === entry.onnx ? makeTinyModel(entry) : new Uint8Array(0);
-      await writeFile(path.join(folder, file.name), bytes);
-      files.push({
-        name: file.name,
-        bytes: bytes.length,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-      });
-    }
-    const record = { id, installedAt: new Date(0).toISOString(), source: "tiny", files };
-    await writeFile(path.join(folder, "installed.json"), JSON.stringify(record));
-  }
-}
 
 const FRAME: Frame = { width: 384, height: 512 };
 const STEPS = 6;
@@ -71,7 +40,7 @@ export async function benchSamplerSteps(): Promise<{
   const store = await mkdtemp(path.join(tmpdir(), "leffa-bench-"));
   const previous = process.env.MODELS_DIR;
   try {
-    await installTinyLeffa(store);
+    installTinyModels(store, LEFFA_HD_IDS);
     process.env.MODELS_DIR = store;
     const host = createStoreModelHost();
     const [vaeEncoder, vaeDecoder, refUnet, genUnet] = await Promise.all(

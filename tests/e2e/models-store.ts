@@ -3,9 +3,25 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from "node:path";
 import { MODELS } from "../../models/manifest";
 import { GraphBuilder } from "../../models/onnx/builder";
+import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
 
 /** The model the e2e store gets when this machine has it installed (about 5 MB). */
 const PREFERRED = "realesrgan-x4fast";
+
+/**
+ * Models the e2e store holds as seeded tiny contract models (`make-tiny`): the real networks'
+ * tensor names, dtypes and shapes with random weights, so the pose, mask and Leffa nodes run for
+ * real in the browser (on WebGPU and on WASM) without weights this machine cannot download.
+ */
+export const E2E_TINY_MODELS: readonly string[] = [
+  "dwpose-yolox-l",
+  "dwpose-dw-ll-ucoco-384",
+  "densepose-r50-fpn",
+  "schp-atr",
+  "schp-lip",
+  "segformer-b2-clothes",
+  ...LEFFA_HD_IDS,
+];
 
 /** The developer's store, where `npm run models -- install` puts real models. */
 const REAL_STORE = join(process.cwd(), "models", "store");
@@ -16,7 +32,11 @@ const REAL_STORE = join(process.cwd(), "models", "store");
  */
 function standIn(): { id: string; bytes: Uint8Array } {
   const entry = MODELS.find(
-    (m) => m.source.kind === "url" && m.files.length === 1 && m.files[0].sha256 === null,
+    (m) =>
+      m.source.kind === "url" &&
+      m.files.length === 1 &&
+      m.files[0].sha256 === null &&
+      !E2E_TINY_MODELS.includes(m.id),
   );
   if (!entry) {
     throw new Error(
@@ -31,12 +51,13 @@ function standIn(): { id: string; bytes: Uint8Array } {
 }
 
 /**
- * Fills a fresh MODELS_DIR for the e2e server with exactly one installed model: a copy of the
- * real realesrgan-x4fast if this machine has it installed, else a stand-in (see `standIn`). A
- * copy, never a link: a test that removes the model must not reach the developer's store. Tests
- * find the model through `GET /api/models` (the only one installed).
+ * Fills a fresh MODELS_DIR for the e2e server with the tiny models of `E2E_TINY_MODELS` and one
+ * real model: a copy of realesrgan-x4fast if this machine has it installed, else a stand-in (see
+ * `standIn`). A copy, never a link: a test that removes the model must not reach the developer's
+ * store. Tests find that model through `GET /api/models` (the only installed one not tiny).
  */
 export function prepareModelStore(dir: string): string {
+  installTinyModels(dir, E2E_TINY_MODELS);
   const real = join(REAL_STORE, PREFERRED, "installed.json");
   if (existsSync(real)) {
     const target = join(dir, PREFERRED);

@@ -37,7 +37,14 @@ function twoBranches() {
       { id: "load", type: "load-image", params: { image: asset } },
       { id: "rs", type: "resize", x: 320, params: { mode: "stretch", width: 640, height: 480 } },
       { id: "prev", type: "preview", x: 660 },
-      { id: "sampler", type: "leffa-sampler", x: 320, y: 320 },
+      // DressCode: the e2e store has the tiny VITON-HD graphs only (models-store.ts).
+      {
+        id: "sampler",
+        type: "leffa-sampler",
+        x: 320,
+        y: 320,
+        params: { model: "dress_code" },
+      },
       { id: "after", type: "preview", x: 660, y: 320 },
     ],
     [
@@ -94,7 +101,7 @@ describe("running a workflow", () => {
     const error = nodeEl(page, "sampler").locator(".node-message");
     expect(await error.getAttribute("class")).toContain("node-message-error");
     expect(await error.textContent()).toMatch(
-      /^needs model leffa-vton-hd-vae-encoder: it is converted from/,
+      /^needs model leffa-vton-dc-vae-encoder: it is converted from/,
     );
     expect(await nodeEl(page, "after").locator(".node-message-skipped").textContent()).toContain(
       "sampler",

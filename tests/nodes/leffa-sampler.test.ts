@@ -16,7 +16,7 @@ import { leffaSamplerNode } from "../../nodes/leffa-sampler";
 import { createStoreModelHost } from "../../workers/models/store-models";
 import { createNodeHost } from "../../workers/node-host";
 import { executeWorkflow } from "../../workers/runtime/execute";
-import { installTinyLeffa } from "../bench/sampler-steps";
+import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
 import { imageFrom } from "../helpers/images";
 import { makeTestContext, runNode } from "../helpers/node-context";
 
@@ -72,7 +72,7 @@ function meanAbsDiff(a: RgbaImage, b: RgbaImage): number {
 
 beforeAll(async () => {
   store = await mkdtemp(path.join(tmpdir(), "leffa-tiny-"));
-  await installTinyLeffa(store);
+  installTinyModels(store, LEFFA_HD_IDS);
   process.env.MODELS_DIR = store;
   sharedHost = createStoreModelHost();
 }, 60_000);

@@ -1,10 +1,5 @@
-import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getModel } from "../../models/manifest";
-import { makeTinyModel } from "../../models/tiny/make-tiny";
 import type { Mask, RgbaImage } from "../../nodes/core/image";
 import {
   CancelledError,
@@ -14,51 +9,10 @@ import {
 } from "../../nodes/core/types";
 import { labelColour } from "../../nodes/lib/parsing/palette";
 import { maskGeneratorNode } from "../../nodes/mask-generator";
-import { createStoreModelHost } from "../../workers/models/store-models";
 import { fixtureCrop } from "../helpers/fixtures";
-import { makeTestContext, runNode } from "../helpers/node-context";
-
-/** Writes seeded tiny contract models for `ids` into a fresh store folder. */
-async function tinyStore(ids: readonly string[]): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), "mask-generator-"));
-  for (const id of ids) {
-    const entry = getModel(id);
-    const bytes = makeTinyModel(entry);
-    const file = entry.onnx ?? entry.files[0].name;
-    await mkdir(path.join(dir, id));
-    await writeFile(path.join(dir, id, file), bytes);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const record = {
-      id,
-      installedAt: new Date().toISOString(),
-      source: "tiny contract model (tests/nodes/mask-generator.test.ts)",
-      files: [{ name: file, bytes: bytes.byteLength, sha256 }],
-    };
-    await writeFile(path.join(dir, id, "installed.json"), JSON.stringify(record));
-  }
-  return dir;
-}
-
-/** Points MODELS_DIR at `dir()` for the enclosing describe block. */
-function useStore(dir: () => string) {
-  let previous: string | undefined;
-  beforeAll(() => {
-    previous = process.env.MODELS_DIR;
-    process.env.MODELS_DIR = dir();
-  });
-  afterAll(() => {
-    if (previous === undefined) delete process.env.MODELS_DIR;
-    else process.env.MODELS_DIR = previous;
-  });
-}
-
-function storeContext() {
-  const host = createStoreModelHost();
-  return makeTestContext({
-    requireModel: (id) => host.require(id),
-    loadModel: (id) => host.load(id, () => {}),
-  });
-}
+import { storeContext, tinyModelStore } from "../helpers/model-store";
+import { useModelStore } from "../helpers/use-model-store";
+import { runNode } from "../helpers/node-context";
 
 const person = (width: number, height: number) =>
   fixtureCrop("person-upper-body.png", { left: 80, top: 40, width, height });
@@ -109,10 +63,10 @@ describe("Mask Generator without models", () => {
 describe("Mask Generator with tiny contract models (seeded random weights)", () => {
   let store = "";
   beforeAll(async () => {
-    store = await tinyStore(["schp-atr", "schp-lip", "segformer-b2-clothes"]);
+    store = tinyModelStore(["schp-atr", "schp-lip", "segformer-b2-clothes"]);
   });
   afterAll(() => rm(store, { recursive: true, force: true }));
-  useStore(() => store);
+  useModelStore(() => store);
 
   it("parses with SCHP ATR + LIP and returns a mask and label map at the person's size", async () => {
     const image = await person(300, 400);
@@ -177,7 +131,7 @@ describe("Mask Generator with tiny contract models (seeded random weights)", () 
   }, 60_000);
 
   it("asks for the LIP model when only ATR is installed", async () => {
-    const partial = await tinyStore(["schp-atr"]);
+    const partial = tinyModelStore(["schp-atr"]);
     const previous = process.env.MODELS_DIR;
     process.env.MODELS_DIR = partial;
     try {

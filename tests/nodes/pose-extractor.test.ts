@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,12 +11,12 @@ import { yoloxAnchorCount } from "../../nodes/lib/dwpose/yolox";
 import { poseExtractorNode } from "../../nodes/pose-extractor";
 import { getModel } from "../../models/manifest";
 import { GraphBuilder } from "../../models/onnx/builder";
-import { INSTALLED_RECORD } from "../../models/store";
 import { makeTinyModel } from "../../models/tiny/make-tiny";
-import { createStoreModelHost } from "../../workers/models/store-models";
 import { fixtureCrop } from "../helpers/fixtures";
 import { pixel } from "../helpers/images";
-import { makeTestContext, runNode, type TestContext } from "../helpers/node-context";
+import { createStoreModelHost } from "../../workers/models/store-models";
+import { installModels, storeContext } from "../helpers/model-store";
+import { makeTestContext, runNode } from "../helpers/node-context";
 
 /**
  * The Pose Extractor end to end under Node: ONNX graphs in a temporary model store, loaded by the
@@ -51,31 +50,8 @@ afterAll(() => {
 /** Points MODELS_DIR at a fresh store holding exactly `models` (id → .onnx bytes). */
 function useStore(name: string, models: Record<string, Uint8Array>): void {
   const dir = path.join(store, name);
-  for (const [id, bytes] of Object.entries(models)) {
-    const file = getModel(id).onnx!;
-    mkdirSync(path.join(dir, id), { recursive: true });
-    writeFileSync(path.join(dir, id, file), bytes);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const record = {
-      id,
-      installedAt: new Date(0).toISOString(),
-      source: "test",
-      files: [{ name: file, bytes: bytes.length, sha256 }],
-    };
-    writeFileSync(path.join(dir, id, INSTALLED_RECORD), JSON.stringify(record));
-  }
-  mkdirSync(dir, { recursive: true });
+  installModels(dir, models);
   process.env.MODELS_DIR = dir;
-}
-
-/** A context whose models come from the current store, as under the CLI. */
-function storeContext(): TestContext {
-  const host = createStoreModelHost();
-  return makeTestContext({
-    backend: { name: "wasm", detail: "test" },
-    requireModel: (id) => host.require(id),
-    loadModel: (id) => host.load(id, () => {}),
-  });
 }
 
 /** output = constant + 0 × mean(input): the contract's tensors, the input still consumed. */

@@ -1,59 +1,14 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getModel } from "../../models/manifest";
-import { makeTinyModel } from "../../models/tiny/make-tiny";
 import { createImage, type RgbaImage } from "../../nodes/core/image";
 import { ModelUnavailableError, NodeError } from "../../nodes/core/types";
 import { prepareGarmentNode } from "../../nodes/prepare-garment";
-import { createStoreModelHost } from "../../workers/models/store-models";
 import { fixtureCrop } from "../helpers/fixtures";
-import { makeTestContext, runNode } from "../helpers/node-context";
-
-/** Writes seeded tiny contract models for `ids` into a fresh store folder. */
-async function tinyStore(ids: readonly string[]): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), "prepare-garment-"));
-  for (const id of ids) {
-    const entry = getModel(id);
-    const bytes = makeTinyModel(entry);
-    const file = entry.onnx ?? entry.files[0].name;
-    await mkdir(path.join(dir, id));
-    await writeFile(path.join(dir, id, file), bytes);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const record = {
-      id,
-      installedAt: new Date().toISOString(),
-      source: "tiny contract model (tests/nodes/prepare-garment.test.ts)",
-      files: [{ name: file, bytes: bytes.byteLength, sha256 }],
-    };
-    await writeFile(path.join(dir, id, "installed.json"), JSON.stringify(record));
-  }
-  return dir;
-}
-
-/** Points MODELS_DIR at `dir` for the enclosing describe block. */
-function useStore(dir: () => string) {
-  let previous: string | undefined;
-  beforeAll(() => {
-    previous = process.env.MODELS_DIR;
-    process.env.MODELS_DIR = dir();
-  });
-  afterAll(() => {
-    if (previous === undefined) delete process.env.MODELS_DIR;
-    else process.env.MODELS_DIR = previous;
-  });
-}
-
-function storeContext() {
-  const host = createStoreModelHost();
-  return makeTestContext({
-    requireModel: (id) => host.require(id),
-    loadModel: (id) => host.load(id, () => {}),
-  });
-}
+import { storeContext, tinyModelStore } from "../helpers/model-store";
+import { useModelStore } from "../helpers/use-model-store";
+import { runNode } from "../helpers/node-context";
 
 const pixel = (image: RgbaImage, x: number, y: number) =>
   Array.from(image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4));
@@ -126,10 +81,10 @@ describe("Prepare Garment without models", () => {
 describe("Prepare Garment with a tiny ISNet contract model", () => {
   let store = "";
   beforeAll(async () => {
-    store = await tinyStore(["isnet-fp16"]);
+    store = tinyModelStore(["isnet-fp16"]);
   });
   afterAll(() => rm(store, { recursive: true, force: true }));
-  useStore(() => store);
+  useModelStore(() => store);
 
   it("runs the model at 1024², keeps the output size and is deterministic", async () => {
     const photo = await fixtureCrop("person-upper-body.png", {
@@ -157,7 +112,7 @@ describe("Prepare Garment with a tiny ISNet contract model", () => {
 const REAL_STORE = path.resolve(process.env.OPTIONAL_MODELS_DIR ?? "models/test-store");
 
 describe("Prepare Garment with the real ISNet (fp16, from the test store)", () => {
-  useStore(() => REAL_STORE);
+  useModelStore(() => REAL_STORE);
   beforeAll(() => {
     if (!existsSync(path.join(REAL_STORE, "isnet-fp16", "installed.json"))) {
       throw new Error(

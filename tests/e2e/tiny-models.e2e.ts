@@ -1,0 +1,163 @@
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useBrowser } from "./browser";
+import {
+  PHOTO,
+  gradientPng,
+  nodeEl,
+  openWorkflow,
+  pixels,
+  runWorkflow,
+  statusEl,
+  uploadAsset,
+  workflowDoc,
+} from "./helpers";
+
+/**
+ * The pose, mask and Leffa nodes in Chromium, on the e2e store's tiny contract models (seeded
+ * random weights with the real tensor names and shapes: tests/e2e/models-store.ts). Their images
+ * mean nothing; what is checked is that each network loads and runs with WebGPU (Chromium's software
+ * adapter) and with WASM, and that the sampler gives the same image on both.
+ */
+
+const { open } = useBrowser();
+
+/** The bytes of the image a node shows (its preview <img>), read from the page. */
+async function shownImage(page: Page, nodeId: string): Promise<Uint8Array> {
+  const src = await nodeEl(page, nodeId).locator("img").first().getAttribute("src");
+  if (!src) throw new Error(`node ${nodeId} shows no image`);
+  const bytes = await page.evaluate(async (url) => {
+    const buffer = await (await fetch(url)).arrayBuffer();
+    return Array.from(new Uint8Array(buffer));
+  }, src);
+  return new Uint8Array(bytes);
+}
+
+/** A PNG whose alpha is the try-on mask: opaque (masked) in the middle band. */
+async function maskPng(width: number, height: number): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      raw[i + 3] = y > height * 0.3 && y < height * 0.7 ? 255 : 0;
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
+}
+
+async function personCrop(): Promise<string> {
+  const crop = await sharp(PHOTO)
+    .extract({ left: 200, top: 100, width: 96, height: 128 })
+    .png()
+    .toBuffer();
+  return uploadAsset(new Uint8Array(crop));
+}
+
+describe("Tiny contract models in Chromium", () => {
+  it("runs the Leffa Sampler on WebGPU and on WASM with the same image", async () => {
+    const person = await personCrop();
+    const garment = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 3)));
+    const densepose = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 7)));
+    const mask = await uploadAsset(new Uint8Array(await maskPng(96, 128)));
+    const doc = workflowDoc(
+      "tiny leffa e2e",
+      [
+        { id: "person", type: "load-image", params: { image: person } },
+        { id: "garment", type: "load-image", y: 200, params: { image: garment } },
+        { id: "pose", type: "load-image", y: 400, params: { image: densepose } },
+        { id: "maskimg", type: "load-image", y: 600, params: { image: mask } },
+        { id: "mask", type: "mask-from-alpha", x: 250, y: 600 },
+        {
+          id: "leffa",
+          type: "leffa-sampler",
+          x: 500,
+          params: { resolution: "512x384", steps: 3, seed: 7 },
+        },
+        { id: "view", type: "preview", x: 850 },
+      ],
+      [
+        ["person", "image", "leffa", "person"],
+        ["garment", "image", "leffa", "reference"],
+        ["pose", "image", "leffa", "densepose"],
+        ["maskimg", "image", "mask", "image"],
+        ["mask", "mask", "leffa", "mask"],
+        ["leffa", "image", "view", "image"],
+      ],
+    );
+    const results: Record<string, { data: Buffer; width: number; height: number }> = {};
+    for (const backend of ["webgpu", "wasm"] as const) {
+      const { page } = await openWorkflow(open, doc, { backend });
+      const summary = await runWorkflow(page, 240_000);
+      expect(summary, backend).toMatch(/done/i);
+      expect(await statusEl(page, "leffa").getAttribute("data-status")).toBe("done");
+      // The tiny graphs are fp16 like the real ones: an adapter without shader-f16 (Chromium's
+      // software one) cannot run them, and the node must say so rather than fail.
+      const text = await nodeEl(page, "leffa").getByTestId("node-output-text").textContent();
+      expect(text).toMatch(/^3 steps on (webgpu|wasm) · /);
+      if (backend === "webgpu" && text?.startsWith("3 steps on wasm")) {
+        expect(text).toMatch(
+          /failed on its first run on WebGPU \(.*f16.*\); it runs on WASM instead/,
+        );
+      }
+      if (backend === "webgpu") await page.screenshot({ path: "test-results/leffa-tiny.png" });
+      results[backend] = await pixels(await shownImage(page, "view"));
+    }
+    const { webgpu, wasm } = results;
+    expect([webgpu.width, webgpu.height]).toEqual([96, 128]);
+    expect([wasm.width, wasm.height]).toEqual([96, 128]);
+    // 8-bit output: one level (0.004) is the closest "equal" can be across backends.
+    let worst = 0;
+    for (let i = 0; i < webgpu.data.length; i++) {
+      worst = Math.max(worst, Math.abs(webgpu.data[i] - wasm.data[i]));
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it("runs the Pose Extractor and both Mask Generator parsers on both backends", async () => {
+    const person = await personCrop();
+    const doc = workflowDoc(
+      "tiny pose and mask e2e",
+      [
+        { id: "person", type: "load-image", params: { image: person } },
+        { id: "pose", type: "pose-extractor", x: 300 },
+        { id: "mask", type: "mask-generator", x: 600 },
+        {
+          id: "light",
+          type: "mask-generator",
+          x: 600,
+          y: 400,
+          params: { parser: "segformer", modelType: "dress_code" },
+        },
+        { id: "view", type: "preview", x: 900 },
+      ],
+      [
+        ["person", "image", "pose", "image"],
+        ["person", "image", "mask", "image"],
+        ["person", "image", "light", "image"],
+        ["pose", "keypoints", "light", "keypoints"],
+        ["pose", "keypoints", "mask", "keypoints"],
+        ["pose", "densepose", "view", "image"],
+      ],
+    );
+    for (const backend of ["webgpu", "wasm"] as const) {
+      const { page } = await openWorkflow(open, doc, { backend });
+      const summary = await runWorkflow(page, 240_000);
+      expect(summary, backend).toMatch(/done/i);
+      const poseText = await nodeEl(page, "pose").getByTestId("node-output-text").textContent();
+      expect(poseText).toMatch(/YOLOX on (webgpu|wasm)/);
+      const maskText = await nodeEl(page, "mask").getByTestId("node-output-text").textContent();
+      expect(maskText).toMatch(/^schp-atr on (webgpu|wasm)/);
+      const lightText = await nodeEl(page, "light").getByTestId("node-output-text").textContent();
+      expect(lightText).toMatch(/^segformer-b2-clothes on (webgpu|wasm) · dress_code upper_body/);
+      if (backend === "webgpu") {
+        expect(poseText).toContain("on webgpu");
+        await page.screenshot({ path: "test-results/pose-mask-tiny.png" });
+      }
+      const dense = await pixels(await shownImage(page, "view"));
+      expect([dense.width, dense.height]).toEqual([96, 128]);
+    }
+  });
+});
