@@ -1,3 +1,4 @@
+import { mulberry32 } from "../../tiny/prng";
 import { DECONV, FPN_LEVELS, HEAD_CONVS, PIXEL_MEAN, PIXEL_STD, RESNET_STAGES } from "./config";
 
 /**
@@ -33,23 +34,11 @@ export const TINY_WIDTHS: TestWidths = {
   head: 6,
 };
 
-/** A small seeded PRNG (mulberry32), uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function testDensePoseTensors(
   seed = 1,
   widths: TestWidths = TINY_WIDTHS,
 ): Map<string, TestTensor> {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const uniform = (n: number, lo: number, hi: number) =>
     Float32Array.from({ length: n }, () => lo + (hi - lo) * random());
   const tensors = new Map<string, TestTensor>();

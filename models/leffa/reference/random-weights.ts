@@ -1,25 +1,14 @@
 // Seeded random weights for tiny test configs, with every value exactly representable in float32
 // so that the float64 reference and a float32 ONNX graph start from identical numbers. Scales keep
 // activations O(1): matrices ~ N(0, 1/fan_in), norm scales ~ 1 + N(0, 0.1²), biases ~ N(0, 0.1²).
+import { mulberry32 } from "../../tiny/prng";
 import type { UNetConfig, VaeConfig } from "../config";
 import { type KeyShape, unetKeyShapes, vaeKeyShapes } from "./keys";
 import type { Param } from "./tensor";
 
-/** mulberry32: a small, well-mixed 32-bit generator, reproducible from its seed. */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Standard normal samples by Box–Muller on a seeded uniform source. */
 export function seededNormal(seed: number): () => number {
-  const uniform = seededUniform(seed);
+  const uniform = mulberry32(seed);
   return () => {
     const u = 1 - uniform(); // (0, 1], so the log is finite
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
