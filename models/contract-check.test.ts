@@ -64,6 +64,34 @@ describe("contractProblems", () => {
     ]);
   });
 
+  it("accepts a dtype the contract also accepts, and names every accepted dtype otherwise", () => {
+    const either: Contract = {
+      ...contract,
+      inputs: [{ ...contract.inputs[0], dtype: "float16", alsoAccepts: ["float32"] }],
+    };
+    const output = tensor("output", "float32", [1, 3, "a", "b"]);
+    expect(
+      contractProblems(either, {
+        inputs: [tensor("input", "float32", [1, 3, 8, 8])],
+        outputs: [output],
+      }),
+    ).toEqual([]);
+    expect(
+      contractProblems(either, {
+        inputs: [tensor("input", "float16", [1, 3, 8, 8])],
+        outputs: [output],
+      }),
+    ).toEqual([]);
+    expect(
+      contractProblems(either, {
+        inputs: [tensor("input", "int64", [1, 3, 8, 8])],
+        outputs: [output],
+      }),
+    ).toEqual([
+      'input "input": expected float16 or float32 [1,3,height,width], model has int64 [1,3,8,8]',
+    ]);
+  });
+
   it("does not hold a model that declares no shape to a rank, but holds it to the dtype", () => {
     expect(
       contractProblems(contract, {

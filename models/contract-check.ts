@@ -22,8 +22,8 @@ export interface ModelMeta {
 
 /**
  * The ways `meta` breaks `contract` (empty when it honours it):
- * - every contract input exists with the same dtype and rank; the model needs no other input;
- * - every contract output exists with the same dtype and rank (extra outputs are fine);
+ * - every contract input exists with its dtype (or one it also accepts) and rank; the model needs no other input;
+ * - every contract output exists with its dtype (or one it also accepts) and rank (extra outputs are fine);
  * - a fixed contract dim must equal the model's; a symbolic contract dim accepts any size.
  * A model dim that is symbolic or unknown cannot contradict a fixed contract dim (the model
  * accepts that size), and a model that declares no shape at all is not held to a rank.
@@ -38,7 +38,7 @@ export function contractProblems(contract: Contract, meta: ModelMeta): string[] 
     const byName = new Map(values.map((v) => [v.name, v]));
     for (const spec of specs) {
       const value = byName.get(spec.name);
-      const expected = `${spec.dtype} ${formatShape(spec.shape)}`;
+      const expected = `${acceptedDtypes(spec).join(" or ")} ${formatShape(spec.shape)}`;
       if (!value) {
         const names = values.map((v) => `"${v.name}"`).join(", ") || "none";
         problems.push(
@@ -66,8 +66,13 @@ export function contractProblems(contract: Contract, meta: ModelMeta): string[] 
   return problems;
 }
 
+/** The contract dtype first, then any alternatives it allows. */
+export function acceptedDtypes(spec: TensorSpec): readonly string[] {
+  return [spec.dtype, ...(spec.alsoAccepts ?? [])];
+}
+
 function matches(spec: TensorSpec, value: ValueMeta): boolean {
-  if (value.type !== spec.dtype) return false;
+  if (value.type === undefined || !acceptedDtypes(spec).includes(value.type)) return false;
   const shape = value.shape ?? [];
   if (shape.length === 0 && spec.shape.length > 0) return true; // no declared shape: unknown rank
   if (shape.length !== spec.shape.length) return false;

@@ -3,6 +3,7 @@ import { param } from "./core/params";
 import { defineNode, NodeError, type BackendInfo, type NodeContext } from "./core/types";
 import { capabilityProblem } from "./lib/leffa-sampler/capability";
 import { ReferenceFeatureCache } from "./lib/leffa-sampler/feature-cache";
+import { inputFloatType } from "./lib/leffa-sampler/float-feeds";
 import { runLeffaSampler, type SamplerResult } from "./lib/leffa-sampler/loop";
 import {
   fitImage,
@@ -143,10 +144,16 @@ export const leffaSamplerNode = defineNode({
       );
     }
     const frame = parseResolution(params.resolution);
-    // Before anything loads: refuse a resolution this GPU cannot hold.
+    // Before anything loads: refuse a resolution this GPU cannot hold even with fp16 graphs (the
+    // lighter variant; which one is installed shows only once a session has read the model).
     const problem = capabilityProblem(ctx.backend, frame, "float16");
     if (problem) throw new NodeError(problem);
     const sessions = await loadSessions(ctx, ids);
+    // Graphs converted with --dtype fp32 need twice the buffers: check again for what loaded.
+    const dtype = inputFloatType(sessions.genUnet, "noisy_latent");
+    const loadedProblem =
+      dtype === "float16" ? undefined : capabilityProblem(ctx.backend, frame, dtype);
+    if (loadedProblem) throw new NodeError(loadedProblem);
 
     const personFrame = fitImage(person, frame, WHITE, ctx.signal);
     const mask = fitMaskToFrame(maskInput, person.width, person.height, frame).data;
@@ -175,8 +182,12 @@ export const leffaSamplerNode = defineNode({
         preview: ctx.preview ? (image: RgbaImage) => ctx.preview?.(image) : undefined,
         // About ten previews a run; the worker throttles them further.
         previewEvery: Math.max(1, Math.floor(params.steps / 10)),
-        cache: unconditionalFeatures,
-        cacheKey: ids[2],
+        // The cache trades half a reference-UNet pass for a read-back and an upload of the
+        // features: a win where tensors live in CPU memory, a loss on the GPU (on the software
+        // adapter the read-backs took 70 % of a step), where the pair stays on the device instead.
+        cache: sessions.refUnet.backend.name === "webgpu" ? undefined : unconditionalFeatures,
+        // Features of fp16 and fp32 graphs differ: a reinstalled variant must not reuse them.
+        cacheKey: `${ids[2]}:${inputFloatType(sessions.refUnet, "ref_latent")}`,
       },
     );
     let generated = planarRgbToImage(result.image, frame.width, frame.height);

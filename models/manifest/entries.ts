@@ -164,9 +164,16 @@ const REF_FEATURES: ReadonlyArray<{ tokens: string; channels: number }> = [
   ...Array(3).fill({ tokens: "h*w", channels: 320 }),
 ];
 
+/**
+ * Every float tensor of the Leffa graphs (not the timestep, float32 in both) is float16 as
+ * converted by default, or float32 when converted with `--dtype fp32` for GPUs without fp16 shaders.
+ */
+const FP32: TensorSpec["alsoAccepts"] = ["float32"];
+
 const refTensors: TensorSpec[] = REF_FEATURES.map((f, i) => ({
   name: `ref_${String(i).padStart(2, "0")}`,
   dtype: "float16",
+  alsoAccepts: FP32,
   shape: ["B", f.tokens, f.channels],
   description: "reference UNet norm1 output, in order down → mid → up",
 }));
@@ -191,8 +198,18 @@ const LEFFA_GRAPHS: ReadonlyArray<{
     description: "SD1.5 VAE encoder: image → scaled latent (posterior mean × 0.18215).",
     external: false,
     contract: {
-      inputs: [{ name: "image", dtype: "float16", shape: ["B", 3, "H", "W"], range: [-1, 1] }],
-      outputs: [{ name: "latent", dtype: "float16", shape: ["B", 4, "h=H/8", "w=W/8"] }],
+      inputs: [
+        {
+          name: "image",
+          dtype: "float16",
+          alsoAccepts: FP32,
+          shape: ["B", 3, "H", "W"],
+          range: [-1, 1],
+        },
+      ],
+      outputs: [
+        { name: "latent", dtype: "float16", alsoAccepts: FP32, shape: ["B", 4, "h=H/8", "w=W/8"] },
+      ],
       preprocess: "RGB, x / 127.5 − 1, NCHW; H and W multiples of 64 (1024×768 or 512×384).",
       postprocess: "latent is already scaled by 0.18215.",
     },
@@ -203,7 +220,9 @@ const LEFFA_GRAPHS: ReadonlyArray<{
     description: "SD1.5 VAE decoder: scaled latent → image in [0, 1].",
     external: false,
     contract: {
-      inputs: [{ name: "latent", dtype: "float16", shape: ["B", 4, "h=H/8", "w=W/8"] }],
+      inputs: [
+        { name: "latent", dtype: "float16", alsoAccepts: FP32, shape: ["B", 4, "h=H/8", "w=W/8"] },
+      ],
       outputs: [{ name: "image", dtype: "float32", shape: ["B", 3, "H", "W"], range: [0, 1] }],
       preprocess: "the scaled latent; the graph divides by 0.18215.",
       postprocess: "RGB in [0, 1] (clamp((x + 1) / 2) is inside the graph), × 255.",
@@ -219,6 +238,7 @@ const LEFFA_GRAPHS: ReadonlyArray<{
         {
           name: "ref_latent",
           dtype: "float16",
+          alsoAccepts: FP32,
           shape: ["B", 4, "h", "w"],
           description: "[zeros, garment latent] under CFG",
         },
@@ -236,10 +256,22 @@ const LEFFA_GRAPHS: ReadonlyArray<{
     external: true,
     contract: {
       inputs: [
-        { name: "noisy_latent", dtype: "float16", shape: ["B", 4, "h", "w"] },
-        { name: "mask_latent", dtype: "float16", shape: ["B", 1, "h", "w"], range: [0, 1] },
-        { name: "masked_latent", dtype: "float16", shape: ["B", 4, "h", "w"] },
-        { name: "densepose_latent", dtype: "float16", shape: ["B", 3, "h", "w"], range: [-1, 1] },
+        { name: "noisy_latent", dtype: "float16", alsoAccepts: FP32, shape: ["B", 4, "h", "w"] },
+        {
+          name: "mask_latent",
+          dtype: "float16",
+          alsoAccepts: FP32,
+          shape: ["B", 1, "h", "w"],
+          range: [0, 1],
+        },
+        { name: "masked_latent", dtype: "float16", alsoAccepts: FP32, shape: ["B", 4, "h", "w"] },
+        {
+          name: "densepose_latent",
+          dtype: "float16",
+          alsoAccepts: FP32,
+          shape: ["B", 3, "h", "w"],
+          range: [-1, 1],
+        },
         timestep,
         ...refTensors,
       ],
@@ -247,6 +279,7 @@ const LEFFA_GRAPHS: ReadonlyArray<{
         {
           name: "noise_pred",
           dtype: "float16",
+          alsoAccepts: FP32,
           shape: ["B", 4, "h", "w"],
           description: "epsilon",
         },

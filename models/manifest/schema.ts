@@ -16,6 +16,12 @@ export type Dim = z.infer<typeof dimSchema>;
 export const tensorSpecSchema = z.object({
   name: z.string().min(1),
   dtype: z.enum(TENSOR_DTYPES),
+  /**
+   * Other dtypes a model may use instead of `dtype` (e.g. float32 for a float16 tensor: graphs
+   * converted at full precision run where the GPU has no fp16 shaders). Callers read the dtype a
+   * loaded session actually has (`ModelSession.inputTypes`) rather than assume `dtype`.
+   */
+  alsoAccepts: z.array(z.enum(TENSOR_DTYPES)).min(1).optional(),
   shape: z.array(dimSchema),
   /** The values the tensor holds, e.g. [0, 1] or [-1, 1]. */
   range: z.tuple([z.number(), z.number()]).optional(),

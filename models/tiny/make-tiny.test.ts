@@ -1,7 +1,7 @@
 import * as ort from "onnxruntime-web";
 import { describe, expect, it } from "vitest";
 import { contractProblems } from "../contract-check";
-import { MODELS } from "../manifest";
+import { getModel, MODELS } from "../manifest";
 import {
   modelEntrySchema,
   type Contract,
@@ -262,6 +262,39 @@ describe("makeTinyModel", () => {
       out.slice(from, from + 32 * 32).reduce((a, b) => a + b, 0) / 1024;
     expect(mean(0)).toBeGreaterThan(mean(32 * 32));
     await session.release();
+  });
+});
+
+describe("makeTinyModel's float32 variant", () => {
+  it("takes float32 where the contract also accepts it, and computes what the fp16 variant does", async () => {
+    const entry = getModel("leffa-vton-hd-vae-encoder");
+    const open = (floatType: "float16" | "float32") =>
+      ort.InferenceSession.create(makeTinyModel(entry, { seed: 3, floatType }), {
+        executionProviders: ["wasm"],
+      });
+    const [half, full] = await Promise.all([open("float16"), open("float32")]);
+    expect(full.inputMetadata[0]).toMatchObject({ name: "image", type: "float32" });
+    expect(full.outputMetadata[0]).toMatchObject({ name: "latent", type: "float32" });
+    expect(
+      contractProblems(entry.contract, {
+        inputs: full.inputMetadata,
+        outputs: full.outputMetadata,
+      }),
+    ).toEqual([]);
+    const image = Float32Array.from({ length: 3 * 64 * 64 }, (_, i) => Math.sin(i / 7));
+    const fromHalf = numbers(
+      (await half.run({ image: new ort.Tensor("float16", toFloat16Bits(image), [1, 3, 64, 64]) }))
+        .latent,
+    );
+    const fromFull = numbers(
+      (await full.run({ image: new ort.Tensor("float32", image, [1, 3, 64, 64]) })).latent,
+    );
+    expect(fromFull).toHaveLength(4 * 8 * 8);
+    // Same weights: only the fp16 rounding of the input and output tells them apart.
+    const worst = fromFull.reduce((m, v, i) => Math.max(m, Math.abs(v - fromHalf[i])), 0);
+    expect(worst).toBeLessThan(0.02);
+    expect(fromFull.some((v, i) => v !== fromHalf[i])).toBe(true);
+    await Promise.all([half.release(), full.release()]);
   });
 });
 

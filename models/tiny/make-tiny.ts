@@ -1,5 +1,6 @@
 import type { ModelEntry, TensorSpec } from "../manifest/schema";
 import { GraphBuilder, type ElementType } from "../onnx/builder";
+import { fromFloat16Bits, toFloat16Bits } from "../onnx/float16";
 import { isConstant, multiply, ratio, symbol, type Monomial } from "./dims";
 import { planTinyModel, type TensorPlan } from "./plan";
 import { mulberry32 } from "./prng";
@@ -27,9 +28,35 @@ import { mulberry32 } from "./prng";
  *
  * Weights are uniform in ±1/√fan-in from mulberry32(seed) (default seed 1): the same seed gives
  * the same bytes. They are stored fp16 (cast to fp32 in the graph) when the contract uses fp16.
+ *
+ * `floatType: "float32"` makes the full-precision variant a contract allows (`alsoAccepts`, the
+ * Leffa graphs converted with `--dtype fp32`): those tensors become float32 and the weights are
+ * stored fp32, with no fp16 anywhere in the graph (a WebGPU device without shader-f16 can run
+ * it), yet rounded to the fp16 values the default variant stores: both variants compute the same
+ * function up to the rounding of their fp16 tensors.
  */
-export function makeTinyModel(entry: ModelEntry, opts: { seed?: number } = {}): Uint8Array {
-  return new TinyModelBuilder(entry, opts.seed ?? 1).build();
+export function makeTinyModel(
+  entry: ModelEntry,
+  opts: { seed?: number; floatType?: "float16" | "float32" } = {},
+): Uint8Array {
+  return new TinyModelBuilder(entry, opts.seed ?? 1, opts.floatType ?? "float16").build();
+}
+
+/** The entry with every float16 tensor that also accepts float32 made float32. */
+export function fullPrecisionVariant(entry: ModelEntry): ModelEntry {
+  const widen = (spec: TensorSpec): TensorSpec =>
+    spec.dtype === "float16" && spec.alsoAccepts?.includes("float32")
+      ? { ...spec, dtype: "float32", alsoAccepts: ["float16"] }
+      : spec;
+  const { contract } = entry;
+  return {
+    ...entry,
+    contract: {
+      ...contract,
+      inputs: contract.inputs.map(widen),
+      outputs: contract.outputs.map(widen),
+    },
+  };
 }
 
 const FLOAT: ElementType = "float32";
@@ -41,17 +68,21 @@ class TinyModelBuilder {
   private readonly random: () => number;
   private readonly plan;
   private readonly halfWeights: boolean;
+  /** Weights rounded to fp16 values yet stored fp32 (the float32 variant of an fp16 contract). */
+  private readonly roundedWeights: boolean;
+  private readonly entry: ModelEntry;
   private count = 0;
 
-  constructor(
-    private readonly entry: ModelEntry,
-    seed: number,
-  ) {
+  constructor(contractEntry: ModelEntry, seed: number, floatType: "float16" | "float32") {
+    const { inputs, outputs } = contractEntry.contract;
+    const half = [...inputs, ...outputs].some((t) => t.dtype === "float16");
+    const entry = floatType === "float32" ? fullPrecisionVariant(contractEntry) : contractEntry;
+    this.entry = entry;
     this.g = new GraphBuilder(`tiny-${entry.id}`);
     this.random = mulberry32(seed);
     this.plan = planTinyModel(entry);
-    const { inputs, outputs } = entry.contract;
-    this.halfWeights = [...inputs, ...outputs].some((t) => t.dtype === "float16");
+    this.halfWeights = half && floatType === "float16";
+    this.roundedWeights = half && floatType === "float32";
   }
 
   build(): Uint8Array {
@@ -301,6 +332,7 @@ class TinyModelBuilder {
 
   /** A random fp32 weight (stored fp16 for fp16 contracts), ready to use as fp32. */
   private weight(values: Float32Array, dims: readonly number[]): string {
+    if (this.roundedWeights) values = fromFloat16Bits(toFloat16Bits(values));
     const name = this.g.initializer(`tiny_w${this.count++}`, values, dims, {
       as: this.halfWeights ? "float16" : undefined,
     });

@@ -84,6 +84,12 @@ export interface ModelSession {
   readonly timings: { readonly filesMs: number; readonly createMs: number };
   /** Where it runs, and why it is not on the GPU when it is not. */
   readonly backend: BackendInfo;
+  /**
+   * The element type of each input the loaded model takes ("float16", "float32", …). A contract
+   * tensor may allow more than one dtype (`alsoAccepts`): feed what the model has. Absent where
+   * the host cannot tell (test fakes); callers then assume the contract's `dtype`.
+   */
+  readonly inputTypes?: Readonly<Record<string, string>>;
   run(
     feeds: Readonly<Record<string, ModelTensor>>,
     options?: ModelRunOptions,

@@ -46,12 +46,20 @@ export function installModels(
   mkdirSync(dir, { recursive: true });
 }
 
-/** Installs seeded tiny contract models (`makeTinyModel`) for `ids` into the store at `dir`. */
-export function installTinyModels(dir: string, ids: readonly string[]): void {
+/**
+ * Installs seeded tiny contract models (`makeTinyModel`) for `ids` into the store at `dir`.
+ * `floatType: "float32"` installs the fp32 variant where a contract allows one (the Leffa graphs),
+ * with the same weights as the default fp16 variant.
+ */
+export function installTinyModels(
+  dir: string,
+  ids: readonly string[],
+  options: { floatType?: "float16" | "float32"; seed?: number } = {},
+): void {
   installModels(
     dir,
-    Object.fromEntries(ids.map((id) => [id, makeTinyModel(getModel(id))])),
-    "tiny contract model",
+    Object.fromEntries(ids.map((id) => [id, makeTinyModel(getModel(id), options)])),
+    options.floatType === "float32" ? "tiny contract model (fp32)" : "tiny contract model",
   );
 }
 

@@ -51,6 +51,7 @@ function modelContext(overrides: Partial<NodeContext> = {}): Counted {
     modelId: session.modelId,
     timings: session.timings,
     backend: session.backend,
+    inputTypes: session.inputTypes,
     run: (feeds, options) => {
       (runs[session.modelId] ??= []).push(Object.values(feeds)[0].dims[0]);
       return session.run(feeds, options);
@@ -158,6 +159,78 @@ describe("Leffa Sampler on tiny contract models", { timeout: 120_000 }, () => {
     expect(ctx.progressCalls).toHaveLength(1);
     expect(runs["leffa-vton-hd-gen-unet"]).toHaveLength(1);
     expect(runs["leffa-vton-hd-vae-decoder"]).toBeUndefined();
+  });
+});
+
+describe("Leffa Sampler on fp32 graphs", { timeout: 120_000 }, () => {
+  let fp32Store: string;
+  let fp32Host: ReturnType<typeof createStoreModelHost>;
+  const inputTypes: Record<string, string[]> = {};
+  /** Runs with the fp32 store as MODELS_DIR (the host reads files at load), then restores it. */
+  async function onFp32<T>(run: () => Promise<T>): Promise<T> {
+    process.env.MODELS_DIR = fp32Store;
+    try {
+      return await run();
+    } finally {
+      process.env.MODELS_DIR = store;
+    }
+  }
+  const fp32Context = (overrides: Partial<NodeContext> = {}) =>
+    makeTestContext({
+      requireModel: (id) => fp32Host.require(id),
+      loadModel: async (id) => {
+        const session = await fp32Host.load(id, () => {});
+        inputTypes[id] = [...new Set(Object.values(session.inputTypes ?? {}))].sort();
+        return session;
+      },
+      ...overrides,
+    });
+
+  beforeAll(async () => {
+    fp32Store = await mkdtemp(path.join(tmpdir(), "leffa-tiny-fp32-"));
+    installTinyModels(fp32Store, LEFFA_HD_IDS, { floatType: "float32" });
+    fp32Host = createStoreModelHost();
+  });
+
+  afterAll(async () => {
+    await rm(fp32Store, { recursive: true, force: true });
+  });
+
+  it("feeds every session in its model's dtype and agrees with the fp16 graphs of the same weights", async () => {
+    const params = { ...FAST, steps: 2, seed: 7 };
+    // Twice: the second run takes its unconditional features from the (fp32) cache.
+    const full: RgbaImage[] = [];
+    for (let i = 0; i < 2; i++) {
+      const result = await onFp32(() => runNode(leffaSamplerNode, INPUTS, params, fp32Context()));
+      expect(result.ui?.text).toMatch(/^2 steps on wasm/);
+      if (i === 1) expect(result.ui?.text).toMatch(/2 with cached unconditional features/);
+      full.push(result.outputs.image as RgbaImage);
+    }
+    expect(inputTypes).toEqual(Object.fromEntries(LEFFA_HD_IDS.map((id) => [id, ["float32"]])));
+    expect(meanAbsDiff(full[0], full[1])).toBe(0);
+    const half = (await runNode(leffaSamplerNode, INPUTS, params, modelContext().ctx)).outputs
+      .image as RgbaImage;
+    // Only the fp16 rounding of the tensors between the graphs tells the two variants apart.
+    const diff = meanAbsDiff(full[0], half);
+    expect(diff).toBeGreaterThan(0);
+    expect(diff).toBeLessThan(0.5); // measured: 0.006 of a level
+  });
+
+  it("refuses, once loaded, fp32 graphs whose buffers this GPU cannot hold though fp16 would fit", async () => {
+    // 512×384 needs a 96 MB buffer with fp16 graphs and 192 MB with fp32 ones.
+    const limit = 150 * 1024 ** 2;
+    const backend = {
+      name: "webgpu" as const,
+      detail: "test",
+      limits: { maxBufferSize: limit, maxStorageBufferBindingSize: limit },
+    };
+    await expect(
+      onFp32(() => runNode(leffaSamplerNode, INPUTS, FAST, fp32Context({ backend }))),
+    ).rejects.toThrow(/Leffa at 512×384 \(fp32\) needs a single GPU buffer of 192 MB/);
+    const { ctx } = modelContext({ backend });
+    await expect(
+      runNode(leffaSamplerNode, INPUTS, { ...FAST, steps: 1 }, ctx),
+    ).resolves.toBeDefined();
   });
 });
 

@@ -68,6 +68,21 @@ describe("SessionPool", () => {
     expect(loads).toHaveLength(2);
   });
 
+  it("tells each input's dtype as the loaded model has it: fp16 or fp32 Leffa graphs", async () => {
+    const decoder = getModel("leffa-vton-hd-vae-decoder");
+    for (const floatType of ["float16", "float32"] as const) {
+      const pool = new SessionPool({
+        ort,
+        load: async (entry) => ({ model: makeTinyModel(entry, { floatType }), externalData: [] }),
+        target: () => wasmTarget,
+        budgetBytes: 1e9,
+      });
+      const session = await pool.get(decoder);
+      expect(session.inputTypes).toEqual({ latent: floatType });
+      await pool.clear();
+    }
+  });
+
   it("evicts the least recently used sessions beyond its byte budget", async () => {
     const loads: string[] = [];
     const sizes = new Map<string, number>();

@@ -108,6 +108,7 @@ export class SessionPool {
     return {
       modelId: session.modelId,
       timings: session.timings,
+      inputTypes: session.inputTypes,
       get backend() {
         return session.backend;
       },
@@ -164,6 +165,8 @@ class PooledSession {
   backend: BackendInfo;
   readonly bytes: number;
   timings = { filesMs: 0, createMs: 0 };
+  /** Filled from the first session created; a WASM fallback loads the same model, same types. */
+  inputTypes: Readonly<Record<string, string>> = {};
 
   constructor(
     private readonly ort: OrtModule,
@@ -290,6 +293,9 @@ class PooledSession {
         `${entry.id} does not match its manifest contract: ${problems.join("; ")}`,
       );
     }
+    this.inputTypes = Object.fromEntries(
+      session.inputMetadata.flatMap((m) => (m.isTensor ? [[m.name, m.type]] : [])),
+    );
     return session;
   }
 }

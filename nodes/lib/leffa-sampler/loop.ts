@@ -9,7 +9,15 @@ import {
 import { referenceFeatureElements } from "./capability";
 import { ReferenceFeatureCache } from "./feature-cache";
 import { guideNoise } from "./guidance";
-import { floatsToHalfBits, halfBitsToFloats } from "./half";
+import {
+  floatTensor,
+  inputFloatType,
+  outputFloatType,
+  readAs,
+  readFloats,
+  type FloatType,
+} from "./float-feeds";
+import { floatsToHalfBits } from "./half";
 import { NormalNoise } from "./noise";
 import { LATENT_FACTOR, nearestDownsample, type Frame } from "./prepare";
 import { latentPreview } from "./preview";
@@ -103,39 +111,8 @@ const REF_COUNT = 16;
 const REF_NAMES = Array.from({ length: REF_COUNT }, (_, i) => `ref_${String(i).padStart(2, "0")}`);
 export const DEFAULT_PREVIEW_EVERY = 5;
 
-/**
- * A float16 (or float32) model output as float32: Uint16Array bits, or a Float16Array where the
- * engine has one. Written into `out` when given and of the right length.
- */
-export async function readFloats(
-  tensor: ModelTensor,
-  what: string,
-  out?: Float32Array,
-): Promise<Float32Array> {
-  const data = await tensor.getData();
-  if (data instanceof Uint16Array) {
-    return halfBitsToFloats(data, out?.length === data.length ? out : undefined);
-  }
-  if (data instanceof Float32Array) return data;
-  // A Float16Array (Chromium has one): the typed-array constructor converts natively, where
-  // Float32Array.from would walk an iterator element by element.
-  if (ArrayBuffer.isView(data)) return new Float32Array(data as unknown as ArrayLike<number>);
-  throw new NodeError(`${what}: the model returned no numeric data`);
-}
-
-/** A float16 model output as half bits. */
-async function readHalf(tensor: ModelTensor): Promise<Uint16Array> {
-  const data = await tensor.getData();
-  if (data instanceof Uint16Array) return data;
-  // A Float16Array holds the same half bits: reinterpret its bytes instead of converting 17 M
-  // values per step at 512×384 through float32 and back.
-  if (
-    ArrayBuffer.isView(data) &&
-    (data as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT === 2
-  ) {
-    return new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
-  }
-  return floatsToHalfBits(new Float32Array(data as ArrayLike<number>));
+function featureBytes(type: FloatType): number {
+  return type === "float16" ? 2 : 4;
 }
 
 function checkDims(tensor: ModelTensor, expected: readonly number[], what: string): void {
@@ -146,8 +123,8 @@ function checkDims(tensor: ModelTensor, expected: readonly number[], what: strin
   }
 }
 
-function repeat2(values: Uint16Array): Uint16Array {
-  const out = new Uint16Array(values.length * 2);
+function repeat2(values: Float32Array): Float32Array {
+  const out = new Float32Array(values.length * 2);
   out.set(values);
   out.set(values, values.length);
   return out;
@@ -192,10 +169,16 @@ export async function runLeffaSampler(
   images.set(conditions.maskedPerson);
   images.set(conditions.reference, 3 * pixels);
   const { latent } = await sessions.vaeEncoder.run({
-    image: tensor("float16", floatsToHalfBits(images), [2, 3, frame.height, frame.width]),
+    image: floatTensor(tensor, inputFloatType(sessions.vaeEncoder, "image"), images, [
+      2,
+      3,
+      frame.height,
+      frame.width,
+    ]),
   });
   checkDims(latent, [2, 4, h, w], `${sessions.vaeEncoder.modelId} latent`);
-  const latents = await readHalf(latent);
+  // As float32 whatever the encoder gives: fp16 values survive the round trip to fp16 feeds.
+  const latents = await readFloats(latent, sessions.vaeEncoder.modelId);
   latent.dispose();
   const maskedLatent = latents.slice(0, latentSize);
   const garmentLatent = latents.slice(latentSize, 2 * latentSize);
@@ -204,10 +187,21 @@ export async function runLeffaSampler(
   // Spatial conditions at latent size, duplicated for the CFG pair (they are the same for both).
   const maskLatent = nearestDownsample(conditions.mask, 1, frame.width, frame.height, w, h);
   const poseLatent = nearestDownsample(conditions.densepose, 3, frame.width, frame.height, w, h);
+  const genType = (name: string) => inputFloatType(sessions.genUnet, name);
   const constantFeeds = {
-    mask_latent: tensor("float16", repeat2(floatsToHalfBits(maskLatent)), [2, 1, h, w]),
-    masked_latent: tensor("float16", repeat2(maskedLatent), [2, 4, h, w]),
-    densepose_latent: tensor("float16", repeat2(floatsToHalfBits(poseLatent)), [2, 3, h, w]),
+    mask_latent: floatTensor(tensor, genType("mask_latent"), repeat2(maskLatent), [2, 1, h, w]),
+    masked_latent: floatTensor(tensor, genType("masked_latent"), repeat2(maskedLatent), [
+      2,
+      4,
+      h,
+      w,
+    ]),
+    densepose_latent: floatTensor(tensor, genType("densepose_latent"), repeat2(poseLatent), [
+      2,
+      3,
+      h,
+      w,
+    ]),
   };
 
   // The cache pays only when it can hold every timestep this run visits: a run cycles through
@@ -219,9 +213,11 @@ export async function runLeffaSampler(
   const cacheable =
     hooks.cache !== undefined &&
     !settings.refAcceleration &&
-    referenceFeatureElements(frame) * 2 * settings.steps <= hooks.cache.budgetBytes;
+    referenceFeatureElements(frame) * featureBytes(genType("ref_00")) * settings.steps <=
+      hooks.cache.budgetBytes;
   const references = new ReferenceFeatures(
     sessions.refUnet,
+    genType,
     garmentLatent,
     [4, h, w],
     cacheable ? hooks : { ...hooks, cache: undefined },
@@ -231,7 +227,9 @@ export async function runLeffaSampler(
   const guided = new Float32Array(latentSize);
   // Per-step buffers, reused: the loop allocates nothing large per step.
   const stepNoise = new Float32Array(latentSize);
-  const noisyHalf = new Uint16Array(2 * latentSize);
+  const noisyType = genType("noisy_latent");
+  const noisy =
+    noisyType === "float16" ? new Uint16Array(2 * latentSize) : new Float32Array(2 * latentSize);
   const timestepPair = new Float32Array(2);
   const pair = new Float32Array(2 * latentSize);
   const timings: StepTiming[] = [];
@@ -254,11 +252,12 @@ export async function runLeffaSampler(
       }
       try {
         timestepPair.fill(t);
-        floatsToHalfBits(sample, noisyHalf);
-        noisyHalf.copyWithin(latentSize, 0, latentSize);
+        if (noisy instanceof Uint16Array) floatsToHalfBits(sample, noisy);
+        else noisy.set(sample);
+        noisy.copyWithin(latentSize, 0, latentSize);
         const genStart = performance.now();
         const { noise_pred: prediction } = await sessions.genUnet.run({
-          noisy_latent: tensor("float16", noisyHalf, [2, 4, h, w]),
+          noisy_latent: tensor(noisyType, noisy, [2, 4, h, w]),
           ...constantFeeds,
           timestep: tensor("float32", timestepPair, [2]),
           ...features.feeds,
@@ -289,7 +288,12 @@ export async function runLeffaSampler(
   // 3. Decode.
   const decodeStart = performance.now();
   const { image } = await sessions.vaeDecoder.run({
-    latent: tensor("float16", floatsToHalfBits(sample), [1, 4, h, w]),
+    latent: floatTensor(tensor, inputFloatType(sessions.vaeDecoder, "latent"), sample, [
+      1,
+      4,
+      h,
+      w,
+    ]),
   });
   checkDims(image, [1, 3, frame.height, frame.width], `${sessions.vaeDecoder.modelId} image`);
   const rgb = await readFloats(image, sessions.vaeDecoder.modelId);
@@ -341,15 +345,18 @@ class ReferenceFeatures {
 
   constructor(
     private readonly session: ModelSession,
-    garmentLatent: Uint16Array,
+    /** The dtype the generative UNet takes each feature in. */
+    private readonly wanted: (name: string) => FloatType,
+    garmentLatent: Float32Array,
     private readonly latentDims: readonly [number, number, number],
     private readonly hooks: SamplerHooks,
   ) {
-    const pair = new Uint16Array(garmentLatent.length * 2);
+    const pair = new Float32Array(garmentLatent.length * 2);
     // The unconditional reference is a zero latent (torch.zeros_like), not an encoded blank image.
     pair.set(garmentLatent, garmentLatent.length);
-    this.garment = hooks.tensor("float16", garmentLatent, [1, ...latentDims]);
-    this.pair = hooks.tensor("float16", pair, [2, ...latentDims]);
+    const type = inputFloatType(session, "ref_latent");
+    this.garment = floatTensor(hooks.tensor, type, garmentLatent, [1, ...latentDims]);
+    this.pair = floatTensor(hooks.tensor, type, pair, [2, ...latentDims]);
   }
 
   async at(t: number): Promise<FeatureSet> {
@@ -383,13 +390,18 @@ class ReferenceFeatures {
         this.hits++;
         const feeds: Record<string, ModelTensor> = {};
         for (const [i, name] of REF_NAMES.entries()) {
-          const cond = await readHalf(outputs[name]);
-          const uncond = await readHalf(cached[i]);
-          const both = new Uint16Array(cond.length * 2);
+          const type = this.wanted(name);
+          const what = `${this.session.modelId} ${name}`;
+          const cond = await readAs(outputs[name], type, what);
+          const uncond = await readAs(cached[i], type, what);
+          const both =
+            type === "float16"
+              ? new Uint16Array(cond.length * 2)
+              : new Float32Array(cond.length * 2);
           both.set(uncond);
           both.set(cond, uncond.length);
           const [, n, c] = outputs[name].dims;
-          feeds[name] = tensor("float16", both, [2, n, c]);
+          feeds[name] = tensor(type, both, [2, n, c]);
         }
         disposeOutputs();
         return { feeds, unetMs, dispose: () => {} };
@@ -398,14 +410,29 @@ class ReferenceFeatures {
         const halves: ModelTensor[] = [];
         let bytes = 0;
         for (const name of REF_NAMES) {
-          const data = await readHalf(outputs[name]);
+          // Kept in the dtype the reference UNet gives: fp32 features cost twice the bytes.
+          const what = `${this.session.modelId} ${name}`;
+          const type = outputFloatType(outputs[name], what);
+          const data = await readAs(outputs[name], type, what);
           const [, n, c] = outputs[name].dims;
-          halves.push(tensor("float16", data.slice(0, n * c), [1, n, c]));
-          bytes += n * c * 2;
+          halves.push(tensor(type, data.slice(0, n * c), [1, n, c]));
+          bytes += n * c * featureBytes(type);
         }
         cache!.set(key, halves, bytes);
       }
-      return { feeds: { ...outputs }, unetMs, dispose: disposeOutputs };
+      if (REF_NAMES.every((name) => outputs[name].type === this.wanted(name))) {
+        return { feeds: { ...outputs }, unetMs, dispose: disposeOutputs };
+      }
+      // Graphs from different conversions (fp16 reference, fp32 generative or the reverse):
+      // convert on the CPU, which the matched pair never pays.
+      const feeds: Record<string, ModelTensor> = {};
+      for (const name of REF_NAMES) {
+        const type = this.wanted(name);
+        const data = await readAs(outputs[name], type, `${this.session.modelId} ${name}`);
+        feeds[name] = tensor(type, data.slice(), outputs[name].dims);
+      }
+      disposeOutputs();
+      return { feeds, unetMs, dispose: () => {} };
     } catch (err) {
       disposeOutputs();
       throw err;
