@@ -1,4 +1,5 @@
 "use client";
+import { Modal } from "./Modal";
 import { useEffect, useState } from "react";
 import type { WorkflowDocument } from "../../nodes/core/document";
 import {
@@ -92,95 +93,92 @@ export function HistoryPanel({
   };
 
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
-      <div
-        className={`modal ${styles.panel}`}
-        role="dialog"
-        aria-label="Version history"
-        data-testid="history-panel"
-        onMouseDown={(e) => e.stopPropagation()}
+    <Modal
+      label="Version history"
+      className={styles.panel}
+      testId="history-panel"
+      onClose={onClose}
+    >
+      <div className={styles.row}>
+        <h2>History</h2>
+        <span className={styles.muted}>
+          {baseVersion ? `editing on version ${baseVersion}` : ""}
+        </span>
+        <span style={{ flex: 1 }} />
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <form
+        className={styles.row}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void saveVersion();
+        }}
       >
-        <div className={styles.row}>
-          <h2>History</h2>
-          <span className={styles.muted}>
-            {baseVersion ? `editing on version ${baseVersion}` : ""}
-          </span>
-          <span style={{ flex: 1 }} />
-          <button type="button" onClick={onClose}>
-            Close
-          </button>
-        </div>
-        <form
-          className={styles.row}
-          onSubmit={(e) => {
-            e.preventDefault();
-            void saveVersion();
-          }}
-        >
-          <input
-            className={styles.link}
-            placeholder="Describe this version (optional)"
-            aria-label="version message"
-            maxLength={500}
-            data-testid="history-message"
-            value={message}
-            onChange={(e) => setMessage(e.target.value)}
-          />
-          <button type="submit" disabled={busy} data-testid="history-save">
-            Save version
-          </button>
-        </form>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        {versions === null && !error && <p className="hint">Loading…</p>}
-        <div className={styles.columns}>
-          <ul className={styles.versions}>
-            {versions?.map((v) => (
-              <li
-                key={v.version}
-                className={`${styles.version} ${selected === v.version ? styles.versionSelected : ""}`}
-                data-testid="history-version"
-                data-version={v.version}
-              >
-                <div className={styles.versionHead}>
-                  <b>v{v.version}</b>
-                  <span className={styles.muted}>{new Date(v.createdAt).toLocaleString()}</span>
-                </div>
-                {v.message && <span>{v.message}</span>}
-                <div className={styles.row}>
-                  <button
-                    type="button"
-                    className="small"
-                    data-testid="history-compare"
-                    onClick={() => void compare(v.version)}
-                  >
-                    Compare
-                  </button>
-                  <button
-                    type="button"
-                    className="small"
-                    disabled={busy}
-                    data-testid="history-restore"
-                    onClick={() => void restore(v.version)}
-                  >
-                    Restore
-                  </button>
-                </div>
-              </li>
-            ))}
-          </ul>
-          <div className={styles.diff} data-testid="history-diff">
-            {selected === null && (
-              <p className="hint">Compare a version to see what changed since, up to now.</p>
-            )}
-            {selected !== null && diff && <DiffView version={selected} diff={diff} />}
-          </div>
+        <input
+          className={styles.link}
+          placeholder="Describe this version (optional)"
+          aria-label="version message"
+          maxLength={500}
+          data-testid="history-message"
+          value={message}
+          onChange={(e) => setMessage(e.target.value)}
+        />
+        <button type="submit" disabled={busy} data-testid="history-save">
+          Save version
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {versions === null && !error && <p className="hint">Loading…</p>}
+      <div className={styles.columns}>
+        <ul className={styles.versions}>
+          {versions?.map((v) => (
+            <li
+              key={v.version}
+              className={`${styles.version} ${selected === v.version ? styles.versionSelected : ""}`}
+              data-testid="history-version"
+              data-version={v.version}
+            >
+              <div className={styles.versionHead}>
+                <b>v{v.version}</b>
+                <span className={styles.muted}>{new Date(v.createdAt).toLocaleString()}</span>
+              </div>
+              {v.message && <span>{v.message}</span>}
+              <div className={styles.row}>
+                <button
+                  type="button"
+                  className="small"
+                  data-testid="history-compare"
+                  onClick={() => void compare(v.version)}
+                >
+                  Compare
+                </button>
+                <button
+                  type="button"
+                  className="small"
+                  disabled={busy}
+                  data-testid="history-restore"
+                  onClick={() => void restore(v.version)}
+                >
+                  Restore
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+        <div className={styles.diff} data-testid="history-diff">
+          {selected === null && (
+            <p className="hint">Compare a version to see what changed since, up to now.</p>
+          )}
+          {selected !== null && diff && <DiffView version={selected} diff={diff} />}
         </div>
       </div>
-    </div>
+    </Modal>
   );
 }
 

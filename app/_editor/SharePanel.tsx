@@ -1,4 +1,5 @@
 "use client";
+import { Modal } from "./Modal";
 import { useState } from "react";
 import { setVisibility, type ShareState, type Visibility } from "./api-client";
 import styles from "./panels.module.css";
@@ -49,58 +50,50 @@ export function SharePanel({
   };
 
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
-      <div
-        className={`modal ${styles.panel}`}
-        role="dialog"
-        aria-label="Share"
-        data-testid="share-panel"
-        onMouseDown={(e) => e.stopPropagation()}
-      >
-        <h2>Share</h2>
-        <p className="hint">Shared pages show the saved version, not unsaved edits.</p>
-        {CHOICES.map((c) => (
-          <label key={c.value} className={styles.row}>
-            <input
-              type="radio"
-              name="visibility"
-              value={c.value}
-              checked={state.visibility === c.value}
-              disabled={busy}
-              data-testid={`share-visibility-${c.value}`}
-              onChange={() => void choose(c.value)}
-            />
-            <b>{c.label}</b>
-            <span className={styles.muted}>{c.detail}</span>
-          </label>
-        ))}
-        {url && (
-          <div className={styles.row}>
-            <input className={styles.link} readOnly value={url} data-testid="share-link" />
-            <button
-              type="button"
-              onClick={() => {
-                void navigator.clipboard.writeText(url).then(() => setCopied(true));
-              }}
-            >
-              {copied ? "Copied" : "Copy link"}
-            </button>
-            <a href={url} target="_blank" rel="noreferrer" className="button">
-              Open
-            </a>
-          </div>
-        )}
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+    <Modal label="Share" className={styles.panel} testId="share-panel" onClose={onClose}>
+      <h2>Share</h2>
+      <p className="hint">Shared pages show the saved version, not unsaved edits.</p>
+      {CHOICES.map((c) => (
+        <label key={c.value} className={styles.row}>
+          <input
+            type="radio"
+            name="visibility"
+            value={c.value}
+            checked={state.visibility === c.value}
+            disabled={busy}
+            data-testid={`share-visibility-${c.value}`}
+            onChange={() => void choose(c.value)}
+          />
+          <b>{c.label}</b>
+          <span className={styles.muted}>{c.detail}</span>
+        </label>
+      ))}
+      {url && (
         <div className={styles.row}>
-          <button type="button" onClick={onClose}>
-            Close
+          <input className={styles.link} readOnly value={url} data-testid="share-link" />
+          <button
+            type="button"
+            onClick={() => {
+              void navigator.clipboard.writeText(url).then(() => setCopied(true));
+            }}
+          >
+            {copied ? "Copied" : "Copy link"}
           </button>
+          <a href={url} target="_blank" rel="noreferrer" className="button">
+            Open
+          </a>
         </div>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className={styles.row}>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }
