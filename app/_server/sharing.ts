@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { parseWorkflow, type WorkflowDocument } from "../../nodes/core/document";
+import { readableBy, writableBy, type Actor } from "./actor";
 import type { PrismaClient } from "./db";
 import { ReadOnlyWorkflowError } from "./workflow-errors";
 import { copyWorkflow, toVisibility, type Visibility, type WorkflowDetail } from "./workflows";
@@ -41,18 +42,20 @@ export async function setVisibility(
   prisma: PrismaClient,
   id: string,
   visibility: Visibility,
+  actor: Actor,
 ): Promise<ShareState | null> {
   return prisma.$transaction(async (tx) => {
-    const row = await tx.workflow.findUnique({
-      where: { id },
+    const row = await tx.workflow.findFirst({
+      where: { id, ...readableBy(actor) },
       select: { isTemplate: true, shareToken: true, updatedAt: true },
     });
     if (!row) return null;
     if (row.isTemplate) throw new ReadOnlyWorkflowError();
+    // Readable and not a template means the actor's own; the filter below says so to the database.
     const shareToken = visibility === "private" ? null : (row.shareToken ?? newShareToken());
     // Sharing is not editing: updatedAt keeps its value (Prisma would otherwise bump it).
     const updated = await tx.workflow.update({
-      where: { id },
+      where: { id, ...writableBy(actor) },
       data: { visibility, shareToken, updatedAt: row.updatedAt },
       select: { visibility: true, shareToken: true },
     });
@@ -107,12 +110,18 @@ export async function getSharedWorkflow(
 export async function forkShared(
   prisma: PrismaClient,
   token: string,
+  actor: Actor,
 ): Promise<WorkflowDetail | null> {
   if (!isShareToken(token)) return null;
-  return copyWorkflow(prisma, sharedWhere(token), {
-    name: (source) => source,
-    message: (source) => `forked from the shared workflow "${source}"`,
-  });
+  return copyWorkflow(
+    prisma,
+    sharedWhere(token),
+    {
+      name: (source) => source,
+      message: (source) => `forked from the shared workflow "${source}"`,
+    },
+    actor,
+  );
 }
 
 export interface GalleryEntry {

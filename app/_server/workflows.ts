@@ -5,7 +5,8 @@ import {
   type WorkflowDocument,
 } from "../../nodes/core/document";
 import { parseCheckedWorkflow } from "../../nodes";
-import type { PrismaClient } from "./db";
+import { readableBy, writableBy, type Actor } from "./actor";
+import { providerOfClient, type PrismaClient } from "./db";
 import {
   hasLikeWildcard,
   libraryOrder,
@@ -23,6 +24,9 @@ import { ReadOnlyWorkflowError, VersionConflictError } from "./workflow-errors";
  * A missing workflow is reported as `null` (or `false`); mapping that to 404 is the route's job.
  * Templates refuse every change (ReadOnlyWorkflowError); a save on a stale version is refused
  * with the newer one (VersionConflictError).
+ * Every function takes the Actor it works for (actor.ts): with accounts on, someone else's
+ * workflow is simply not there for them (null, so a 404 that does not confirm it exists), and new
+ * workflows belong to the actor.
  */
 
 /** The same rule as the document's own name, so a valid row name is always a valid doc name. */
@@ -152,14 +156,18 @@ export interface WorkflowPage {
 export async function listWorkflows(
   prisma: PrismaClient,
   query: LibraryQuery,
+  actor: Actor,
 ): Promise<WorkflowPage> {
+  const provider = providerOfClient(prisma);
   const literalIds =
-    query.q && hasLikeWildcard(query.q) ? await literalMatches(prisma, query.q) : undefined;
+    query.q && hasLikeWildcard(query.q)
+      ? await literalMatches(prisma, query.q, provider)
+      : undefined;
   // One row more than asked tells whether another page exists without a COUNT over the table.
   const rows = await prisma.workflow.findMany({
     select: summaryFields,
-    where: libraryWhere(query, literalIds),
-    orderBy: libraryOrder(query.sort),
+    where: { AND: [libraryWhere(query, literalIds, provider), readableBy(actor)] },
+    orderBy: libraryOrder(query.sort, provider),
     skip: query.offset,
     take: query.limit + 1,
   });
@@ -186,10 +194,11 @@ export interface CreateWorkflowInput {
 export async function createWorkflow(
   prisma: PrismaClient,
   input: CreateWorkflowInput,
+  actor: Actor,
 ): Promise<WorkflowDetail> {
   const parsed = parseCheckedWorkflow(input.document);
   const doc = input.name === undefined ? parsed : withName(parsed, input.name);
-  return insertWorkflow(prisma, doc, {
+  return insertWorkflow(prisma, doc, actor, {
     message: input.message ?? null,
     description: checkDescription(input.description ?? ""),
     tags: normalizeTags(input.tags ?? []),
@@ -210,11 +219,13 @@ interface InsertExtra {
 async function insertWorkflow(
   prisma: PrismaClient,
   doc: WorkflowDocument,
+  actor: Actor,
   extra: InsertExtra,
 ): Promise<WorkflowDetail> {
   const text = JSON.stringify(doc);
   const row = await prisma.workflow.create({
     data: {
+      ownerId: actor.userId,
       name: doc.name,
       document: text,
       nodeCount: doc.nodes.length,
@@ -223,7 +234,9 @@ async function insertWorkflow(
       thumbnail: extra.thumbnail ?? null,
       thumbnailMime: extra.thumbnailMime ?? null,
       latestVersion: 1,
-      versions: { create: { version: 1, document: text, message: extra.message } },
+      versions: {
+        create: { version: 1, document: text, message: extra.message, savedBy: actor.name },
+      },
       tags: { create: extra.tags.map((tag) => ({ tag })) },
     },
     select: detailFields,
@@ -234,17 +247,24 @@ async function insertWorkflow(
 export async function getWorkflow(
   prisma: PrismaClient,
   id: string,
+  actor: Actor,
 ): Promise<WorkflowDetail | null> {
-  const row = await prisma.workflow.findUnique({ where: { id }, select: detailFields });
+  const row = await prisma.workflow.findFirst({
+    where: { id, ...readableBy(actor) },
+    select: detailFields,
+  });
   return row && toDetail(row);
 }
 
 /** Records that the editor opened the workflow (the "recently opened" sort); false if missing. */
-export async function markOpened(prisma: PrismaClient, id: string): Promise<boolean> {
+export async function markOpened(prisma: PrismaClient, id: string, actor: Actor): Promise<boolean> {
   // Opening is not editing: updatedAt is written back as it was, since Prisma would otherwise
   // bump it. In a transaction, so a save landing in between keeps its own updatedAt.
   return prisma.$transaction(async (tx) => {
-    const row = await tx.workflow.findUnique({ where: { id }, select: { updatedAt: true } });
+    const row = await tx.workflow.findFirst({
+      where: { id, ...readableBy(actor) },
+      select: { updatedAt: true },
+    });
     if (!row) return false;
     await tx.workflow.update({
       where: { id },
@@ -288,6 +308,7 @@ export async function saveWorkflow(
   prisma: PrismaClient,
   id: string,
   input: SaveWorkflowInput,
+  actor: Actor,
 ): Promise<WorkflowDetail | null> {
   const doc = parseCheckedWorkflow(input.document);
   const text = JSON.stringify(doc);
@@ -305,6 +326,7 @@ export async function saveWorkflow(
       where: {
         id,
         isTemplate: false,
+        ...writableBy(actor),
         ...(input.baseVersion === undefined ? {} : { latestVersion: input.baseVersion }),
       },
       data: {
@@ -316,8 +338,8 @@ export async function saveWorkflow(
       },
     });
     if (count === 0) {
-      const current = await tx.workflow.findUnique({
-        where: { id },
+      const current = await tx.workflow.findFirst({
+        where: { id, ...readableBy(actor) },
         select: { isTemplate: true },
       });
       if (!current) return null;
@@ -328,7 +350,13 @@ export async function saveWorkflow(
     }
     const row = await tx.workflow.findUniqueOrThrow({ where: { id }, select: detailFields });
     await tx.workflowVersion.create({
-      data: { workflowId: id, version: row.latestVersion, document: text, message: input.message },
+      data: {
+        workflowId: id,
+        version: row.latestVersion,
+        document: text,
+        message: input.message,
+        savedBy: actor.name,
+      },
     });
     return toDetail(row);
   });
@@ -339,15 +367,17 @@ export async function restoreVersion(
   prisma: PrismaClient,
   id: string,
   version: number,
+  actor: Actor,
   baseVersion?: number,
 ): Promise<WorkflowDetail | null> {
-  const document = await getVersionDocument(prisma, id, version);
+  const document = await getVersionDocument(prisma, id, version, actor);
   if (!document) return null;
-  return saveWorkflow(prisma, id, {
-    document,
-    baseVersion,
-    message: `restored from v${version}`,
-  });
+  return saveWorkflow(
+    prisma,
+    id,
+    { document, baseVersion, message: `restored from v${version}` },
+    actor,
+  );
 }
 
 export interface WorkflowInfoInput {
@@ -364,6 +394,7 @@ export async function updateWorkflowInfo(
   prisma: PrismaClient,
   id: string,
   input: WorkflowInfoInput,
+  actor: Actor,
 ): Promise<WorkflowSummary | null> {
   let newName: string | undefined;
   if (input.name !== undefined) {
@@ -378,8 +409,8 @@ export async function updateWorkflowInfo(
   const tags = input.tags === undefined ? undefined : normalizeTags(input.tags);
 
   return prisma.$transaction(async (tx) => {
-    const current = await tx.workflow.findUnique({
-      where: { id },
+    const current = await tx.workflow.findFirst({
+      where: { id, ...readableBy(actor) },
       select: { document: true, isTemplate: true },
     });
     if (!current) return null;
@@ -404,15 +435,6 @@ export async function updateWorkflowInfo(
   });
 }
 
-/** Kept for callers that only rename. */
-export function renameWorkflow(
-  prisma: PrismaClient,
-  id: string,
-  name: string,
-): Promise<WorkflowSummary | null> {
-  return updateWorkflowInfo(prisma, id, { name });
-}
-
 export interface CopyOptions {
   /** Maps the source's name to the copy's. */
   name(source: string): string;
@@ -421,15 +443,17 @@ export interface CopyOptions {
 
 /**
  * Copies a workflow's current document, description, tags and thumbnail into a new private,
- * editable workflow with a history of its own. `where` picks the source (by id, or by share token).
+ * editable workflow of the actor's, with a history of its own. `where` picks the source: by id
+ * (one the actor may open), or by share token (anyone's, while it is published).
  */
 export async function copyWorkflow(
   prisma: PrismaClient,
   where: { id: string } | { shareToken: string; visibility: { in: Visibility[] } },
   options: CopyOptions,
+  actor: Actor,
 ): Promise<WorkflowDetail | null> {
   const source = await prisma.workflow.findFirst({
-    where,
+    where: "id" in where ? { ...where, ...readableBy(actor) } : where,
     select: {
       name: true,
       document: true,
@@ -441,7 +465,7 @@ export async function copyWorkflow(
   });
   if (!source) return null;
   const doc = withName(parseWorkflow(JSON.parse(source.document)), options.name(source.name));
-  return insertWorkflow(prisma, doc, {
+  return insertWorkflow(prisma, doc, actor, {
     message: options.message(source.name),
     description: source.description,
     tags: source.tags.map((t) => t.tag),
@@ -454,19 +478,28 @@ export async function copyWorkflow(
 export function duplicateWorkflow(
   prisma: PrismaClient,
   id: string,
+  actor: Actor,
 ): Promise<WorkflowDetail | null> {
   return copyWorkflow(
     prisma,
     { id },
     { name: copyName, message: (source) => `duplicated from "${source}"` },
+    actor,
   );
 }
 
 /** Deletes the workflow and (by cascade) its versions; `false` when there was nothing to delete. */
-export async function deleteWorkflow(prisma: PrismaClient, id: string): Promise<boolean> {
-  const row = await prisma.workflow.findUnique({ where: { id }, select: { isTemplate: true } });
+export async function deleteWorkflow(
+  prisma: PrismaClient,
+  id: string,
+  actor: Actor,
+): Promise<boolean> {
+  const row = await prisma.workflow.findFirst({
+    where: { id, ...readableBy(actor) },
+    select: { isTemplate: true },
+  });
   if (row?.isTemplate) throw new ReadOnlyWorkflowError();
-  const { count } = await prisma.workflow.deleteMany({ where: { id } });
+  const { count } = await prisma.workflow.deleteMany({ where: { id, ...writableBy(actor) } });
   return count > 0;
 }
 
@@ -474,9 +507,10 @@ export async function deleteWorkflow(prisma: PrismaClient, id: string): Promise<
 export async function listVersions(
   prisma: PrismaClient,
   id: string,
+  actor: Actor,
 ): Promise<WorkflowVersionInfo[] | null> {
   const rows = await prisma.workflowVersion.findMany({
-    where: { workflowId: id },
+    where: { workflowId: id, workflow: readableBy(actor) },
     select: { version: true, message: true, savedBy: true, createdAt: true },
     orderBy: { version: "desc" },
   });
@@ -488,20 +522,22 @@ export async function getVersionDocument(
   prisma: PrismaClient,
   id: string,
   version: number,
+  actor: Actor,
 ): Promise<WorkflowDocument | null> {
-  const row = await prisma.workflowVersion.findUnique({
-    where: { workflowId_version: { workflowId: id, version } },
+  const row = await prisma.workflowVersion.findFirst({
+    where: { workflowId: id, version, workflow: readableBy(actor) },
     select: { document: true },
   });
   return row && parseWorkflow(JSON.parse(row.document));
 }
 
+/** By id for an actor who may open it, or by share token for anyone while it is published. */
 export async function getThumbnail(
   prisma: PrismaClient,
-  where: { id: string } | { shareToken: string; visibility: { in: Visibility[] } },
+  where: { id: string; actor: Actor } | { shareToken: string; visibility: { in: Visibility[] } },
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; mime: string; version: number } | null> {
   const row = await prisma.workflow.findFirst({
-    where,
+    where: "actor" in where ? { id: where.id, ...readableBy(where.actor) } : where,
     select: { thumbnail: true, thumbnailMime: true, latestVersion: true },
   });
   if (!row?.thumbnail) return null;
@@ -516,6 +552,7 @@ export async function getThumbnail(
 export async function copyTemplate(
   prisma: PrismaClient,
   id: string,
+  actor: Actor,
 ): Promise<WorkflowDetail | null> {
   const template = await prisma.workflow.findFirst({
     where: { id, isTemplate: true },
@@ -526,5 +563,6 @@ export async function copyTemplate(
     prisma,
     { id },
     { name: (source) => source, message: (source) => `from the template "${source}"` },
+    actor,
   );
 }

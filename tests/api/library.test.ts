@@ -9,6 +9,7 @@ import type * as Use from "../../app/api/workflows/[id]/use/route";
 import type * as Db from "../../app/_server/db";
 import type * as Store from "../../app/_server/workflows";
 import { routeContext, setupTestDatabase } from "./test-db";
+import { LOCAL_ACTOR } from "../../app/_server/actor";
 
 setupTestDatabase();
 
@@ -265,12 +266,16 @@ describe("library: description, tags, search, filter, sort", () => {
 
 describe("templates", () => {
   it("are read-only, listed apart, and 'use template' copies one into the library", async () => {
-    const template = await store.createWorkflow(db.getPrisma(), {
-      document: doc("Template X"),
-      description: "An example",
-      tags: ["example"],
-      isTemplate: true,
-    });
+    const template = await store.createWorkflow(
+      db.getPrisma(),
+      {
+        document: doc("Template X"),
+        description: "An example",
+        tags: ["example"],
+        isTemplate: true,
+      },
+      LOCAL_ACTOR,
+    );
     const { id } = template;
     expect((await list("kind=templates&q=Template+X")).workflows.map((w) => w.id)).toEqual([id]);
     expect((await list("kind=mine&q=Template+X")).workflows).toEqual([]);

@@ -8,6 +8,7 @@ import type * as Sharing from "../../app/_server/sharing";
 import type * as SharePage from "../../app/s/[token]/page";
 import type * as GalleryPage from "../../app/gallery/page";
 import { setupTestDatabase } from "./test-db";
+import { LOCAL_ACTOR } from "../../app/_server/actor";
 
 /**
  * The read-only share page and the gallery, rendered on the server as Next would, against a real
@@ -50,12 +51,16 @@ function doc(name: string): WorkflowDocument {
 
 async function publish(name: string, visibility: "link" | "public"): Promise<string> {
   const prisma = db.getPrisma();
-  const created = await store.createWorkflow(prisma, {
-    document: doc(name),
-    description: HOSTILE,
-    tags: ["demo"],
-  });
-  const state = await sharing.setVisibility(prisma, created.id, visibility);
+  const created = await store.createWorkflow(
+    prisma,
+    {
+      document: doc(name),
+      description: HOSTILE,
+      tags: ["demo"],
+    },
+    LOCAL_ACTOR,
+  );
+  const state = await sharing.setVisibility(prisma, created.id, visibility, LOCAL_ACTOR);
   return state!.shareToken!;
 }
 
@@ -75,7 +80,7 @@ describe("share page /s/<token>", () => {
     const token = await publish("Soon private", "link");
     const prisma = db.getPrisma();
     const row = await prisma.workflow.findFirstOrThrow({ where: { shareToken: token } });
-    await sharing.setVisibility(prisma, row.id, "private");
+    await sharing.setVisibility(prisma, row.id, "private", LOCAL_ACTOR);
     await expect(sharePage.default({ params: Promise.resolve({ token }) })).rejects.toThrow(
       /404|NOT_FOUND/,
     );

@@ -190,7 +190,12 @@ describe("templates", () => {
   it("cannot be published: use the template, then share the copy", async () => {
     const { getPrisma } = await import("../../app/_server/db");
     const { createWorkflow } = await import("../../app/_server/workflows");
-    const template = await createWorkflow(getPrisma(), { document: doc("T"), isTemplate: true });
+    const { LOCAL_ACTOR } = await import("../../app/_server/actor");
+    const template = await createWorkflow(
+      getPrisma(),
+      { document: doc("T"), isTemplate: true },
+      LOCAL_ACTOR,
+    );
     const res = await share.PUT(json("PUT", { visibility: "public" }), routeContext(template.id));
     expect(res.status).toBe(403);
   });

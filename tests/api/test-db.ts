@@ -14,19 +14,36 @@ export interface TestDatabase {
 }
 
 /**
- * Gives the calling test file a real SQLite database of its own, built by `prisma migrate deploy`
- * from the committed migrations exactly as production builds it. Call it at the top level of the
- * file, before any hook that imports app code: the app's Prisma client is created lazily from
- * DATABASE_URL, so route modules must be imported only after this has set it.
+ * The PostgreSQL server the API tests also run against: tests/run-all.sh starts one
+ * (tools/postgres.sh) and runs tests/api a second time with this set. Unset, they use SQLite.
+ */
+export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL;
+
+/**
+ * Gives the calling test file a real database of its own, built from the committed migrations
+ * exactly as production builds it: a SQLite file (`prisma migrate deploy`), or, when
+ * TEST_POSTGRES_URL is set, a fresh PostgreSQL database (tools/db/migrate-postgres.ts). Call it at
+ * the top level of the file, before any hook that imports app code: the app's Prisma client is
+ * created lazily from DATABASE_URL, so route modules must be imported only after this has set it.
  */
 export function setupTestDatabase(): TestDatabase {
   const state = { dir: "", url: "" };
+  let dropPostgres: (() => Promise<void>) | undefined;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!existsSync(path.join(ROOT, "prisma/generated/client/client.ts"))) {
       throw new Error("the Prisma client is not generated; run `npm run db:generate` first");
     }
     state.dir = mkdtempSync(path.join(tmpdir(), "leffa-api-"));
+    if (TEST_POSTGRES_URL) {
+      const created = await createPostgresDatabase(TEST_POSTGRES_URL);
+      state.url = created.url;
+      dropPostgres = created.drop;
+      process.env.DATABASE_URL = state.url;
+      const { migratePostgres } = await import("@/tools/db/migrate-postgres");
+      await migratePostgres(state.url);
+      return;
+    }
     state.url = `file:${path.join(state.dir, "test.db")}`;
     process.env.DATABASE_URL = state.url;
     execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
@@ -39,10 +56,34 @@ export function setupTestDatabase(): TestDatabase {
   afterAll(async () => {
     const { disconnectPrisma } = await import("@/app/_server/db");
     await disconnectPrisma();
+    await dropPostgres?.();
     if (state.dir) rmSync(state.dir, { recursive: true, force: true });
   });
 
   return state;
+}
+
+/** An empty database on the test server, named for this process, and how to drop it. */
+async function createPostgresDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import("pg");
+  const name = `leffa_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
 }
 
 /** The second argument Next passes to a dynamic route handler. */

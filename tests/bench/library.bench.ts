@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { WorkflowDocument } from "../../nodes/core/document";
+import { LOCAL_ACTOR } from "../../app/_server/actor";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WORKFLOWS = 10_000;
@@ -118,12 +119,12 @@ async function main(): Promise<void> {
     let firstPageP50 = Infinity;
     for (const [label, raw] of cases) {
       const query = libraryQuerySchema.parse(raw);
-      for (let w = 0; w < WARM_UP; w++) await listWorkflows(prisma, query);
+      for (let w = 0; w < WARM_UP; w++) await listWorkflows(prisma, query, LOCAL_ACTOR);
       const times: number[] = [];
       let rows = 0;
       for (let r = 0; r < LIST_ROUNDS; r++) {
         const t = performance.now();
-        rows = (await listWorkflows(prisma, query)).workflows.length;
+        rows = (await listWorkflows(prisma, query, LOCAL_ACTOR)).workflows.length;
         times.push(performance.now() - t);
       }
       const p50 = percentile(times, 50);
@@ -145,7 +146,12 @@ async function main(): Promise<void> {
       const doc = document(k);
       doc.nodes[1].params = { width: 1024, mode: "crop" };
       const t = performance.now();
-      await saveWorkflow(prisma, id, { document: doc, baseVersion: 1, message: "bench" });
+      await saveWorkflow(
+        prisma,
+        id,
+        { document: doc, baseVersion: 1, message: "bench" },
+        LOCAL_ACTOR,
+      );
       saveTimes.push(performance.now() - t);
     }
     console.log(

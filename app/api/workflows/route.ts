@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { emptyWorkflow } from "../../../nodes/core/document";
 import { getPrisma } from "../../_server/db";
+import { requireActor } from "../../_server/actor";
 import { handle, parseBody, readJson, WORKFLOW_BODY_LIMIT } from "../../_server/http";
 import { libraryQuerySchema, searchParamsRecord } from "../../_server/library-query";
 import { createWorkflow, listWorkflows, workflowNameSchema } from "../../_server/workflows";
@@ -21,19 +22,25 @@ export function GET(request: Request): Promise<Response> {
   return handle(async () => {
     const params = searchParamsRecord(new URL(request.url).searchParams);
     const query = parseBody(libraryQuerySchema, params);
-    return Response.json(await listWorkflows(getPrisma(), query));
+    const actor = await requireActor(request);
+    return Response.json(await listWorkflows(getPrisma(), query, actor));
   });
 }
 
 export function POST(request: Request): Promise<Response> {
   return handle(async () => {
+    const actor = await requireActor(request);
     const body = parseBody(createBody, await readJson(request, WORKFLOW_BODY_LIMIT));
-    const workflow = await createWorkflow(getPrisma(), {
-      document: body.document ?? emptyWorkflow(body.name),
-      name: body.name,
-      description: body.description,
-      tags: body.tags,
-    });
+    const workflow = await createWorkflow(
+      getPrisma(),
+      {
+        document: body.document ?? emptyWorkflow(body.name),
+        name: body.name,
+        description: body.description,
+        tags: body.tags,
+      },
+      actor,
+    );
     return Response.json(workflow, {
       status: 201,
       headers: { Location: `/api/workflows/${workflow.id}` },

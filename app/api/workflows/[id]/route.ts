@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getPrisma } from "../../../_server/db";
+import { requireActor } from "../../../_server/actor";
 import {
   decodeBase64Png,
   handle,
@@ -43,9 +44,10 @@ const infoBody = z.strictObject({
   tags: z.array(z.string()).max(100).optional(),
 });
 
-export function GET(_request: Request, { params }: Context): Promise<Response> {
+export function GET(request: Request, { params }: Context): Promise<Response> {
   return handle(async () => {
-    const workflow = await getWorkflow(getPrisma(), (await params).id);
+    const actor = await requireActor(request);
+    const workflow = await getWorkflow(getPrisma(), (await params).id, actor);
     if (!workflow) throw notFound("workflow");
     return Response.json(workflow);
   });
@@ -55,17 +57,23 @@ export function PUT(request: Request, { params }: Context): Promise<Response> {
   return handle(() =>
     withWorkflowErrors(async () => {
       const { id } = await params;
+      const actor = await requireActor(request);
       const body = parseBody(saveBody, await readJson(request, WORKFLOW_BODY_LIMIT));
       const thumbnail =
         typeof body.thumbnail === "string"
           ? decodeBase64Png(body.thumbnail, THUMBNAIL_LIMIT, "thumbnail")
           : body.thumbnail;
-      const workflow = await saveWorkflow(getPrisma(), id, {
-        document: body.document,
-        thumbnail,
-        message: body.message || undefined,
-        baseVersion: body.baseVersion,
-      });
+      const workflow = await saveWorkflow(
+        getPrisma(),
+        id,
+        {
+          document: body.document,
+          thumbnail,
+          message: body.message || undefined,
+          baseVersion: body.baseVersion,
+        },
+        actor,
+      );
       if (!workflow) throw notFound("workflow");
       return Response.json(workflow);
     }),
@@ -77,21 +85,24 @@ export function PATCH(request: Request, { params }: Context): Promise<Response> 
   return handle(() =>
     withWorkflowErrors(async () => {
       const { id } = await params;
+      const actor = await requireActor(request);
       const body = parseBody(infoBody, await readJson(request, WORKFLOW_BODY_LIMIT));
       if (Object.keys(body).length === 0) {
         throw new HttpError(400, "request body: give a name, a description or tags");
       }
-      const workflow = await updateWorkflowInfo(getPrisma(), id, body);
+      const workflow = await updateWorkflowInfo(getPrisma(), id, body, actor);
       if (!workflow) throw notFound("workflow");
       return Response.json(workflow);
     }),
   );
 }
 
-export function DELETE(_request: Request, { params }: Context): Promise<Response> {
+export function DELETE(request: Request, { params }: Context): Promise<Response> {
   return handle(() =>
     withWorkflowErrors(async () => {
-      if (!(await deleteWorkflow(getPrisma(), (await params).id))) throw notFound("workflow");
+      const actor = await requireActor(request);
+      if (!(await deleteWorkflow(getPrisma(), (await params).id, actor)))
+        throw notFound("workflow");
       return new Response(null, { status: 204 });
     }),
   );

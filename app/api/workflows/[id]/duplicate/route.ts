@@ -1,4 +1,5 @@
 import { getPrisma } from "../../../../_server/db";
+import { requireActor } from "../../../../_server/actor";
 import { handle, notFound } from "../../../../_server/http";
 import { duplicateWorkflow } from "../../../../_server/workflows";
 
@@ -6,11 +7,12 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 export function POST(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
   return handle(async () => {
-    const copy = await duplicateWorkflow(getPrisma(), (await params).id);
+    const actor = await requireActor(request);
+    const copy = await duplicateWorkflow(getPrisma(), (await params).id, actor);
     if (!copy) throw notFound("workflow");
     return Response.json(copy, { status: 201, headers: { Location: `/api/workflows/${copy.id}` } });
   });

@@ -1,4 +1,5 @@
 import { getPrisma } from "../../../../_server/db";
+import { requireActor } from "../../../../_server/actor";
 import { handle, notFound } from "../../../../_server/http";
 import { markOpened } from "../../../../_server/workflows";
 
@@ -7,11 +8,12 @@ export const runtime = "nodejs";
 
 /** The editor calls this when it opens a workflow, for the library's "recently opened" sort. */
 export function POST(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
   return handle(async () => {
-    if (!(await markOpened(getPrisma(), (await params).id))) throw notFound("workflow");
+    const actor = await requireActor(request);
+    if (!(await markOpened(getPrisma(), (await params).id, actor))) throw notFound("workflow");
     return new Response(null, { status: 204 });
   });
 }

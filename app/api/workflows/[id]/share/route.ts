@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getPrisma } from "../../../../_server/db";
+import { requireActor } from "../../../../_server/actor";
 import { handle, notFound, parseBody, readJson } from "../../../../_server/http";
 import { setVisibility } from "../../../../_server/sharing";
 import { withWorkflowErrors } from "../../../../_server/workflow-http";
@@ -17,8 +18,9 @@ const shareBody = z.strictObject({ visibility: z.enum(["private", "link", "publi
 export function PUT(request: Request, { params }: Context): Promise<Response> {
   return handle(() =>
     withWorkflowErrors(async () => {
+      const actor = await requireActor(request);
       const body = parseBody(shareBody, await readJson(request, 4096));
-      const state = await setVisibility(getPrisma(), (await params).id, body.visibility);
+      const state = await setVisibility(getPrisma(), (await params).id, body.visibility, actor);
       if (!state) throw notFound("workflow");
       return Response.json({
         ...state,
@@ -29,10 +31,11 @@ export function PUT(request: Request, { params }: Context): Promise<Response> {
 }
 
 /** Unpublishes: the token is revoked, so the old link answers 404. */
-export function DELETE(_request: Request, { params }: Context): Promise<Response> {
+export function DELETE(request: Request, { params }: Context): Promise<Response> {
   return handle(() =>
     withWorkflowErrors(async () => {
-      const state = await setVisibility(getPrisma(), (await params).id, "private");
+      const actor = await requireActor(request);
+      const state = await setVisibility(getPrisma(), (await params).id, "private", actor);
       if (!state) throw notFound("workflow");
       return Response.json({ ...state, sharePath: null });
     }),

@@ -1,4 +1,5 @@
 import { getPrisma } from "../../../../_server/db";
+import { requireActor } from "../../../../_server/actor";
 import { handle, notFound } from "../../../../_server/http";
 import { getThumbnail } from "../../../../_server/workflows";
 
@@ -11,7 +12,8 @@ export function GET(
 ): Promise<Response> {
   return handle(async () => {
     const { id } = await params;
-    const thumbnail = await getThumbnail(getPrisma(), { id });
+    const actor = await requireActor(request);
+    const thumbnail = await getThumbnail(getPrisma(), { id, actor });
     if (!thumbnail) throw notFound("thumbnail");
     // Thumbnails change only on save, and every save bumps the version: a cheap validator that
     // lets the library page revalidate instead of downloading each image again.

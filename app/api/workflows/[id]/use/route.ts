@@ -1,4 +1,5 @@
 import { getPrisma } from "../../../../_server/db";
+import { requireActor } from "../../../../_server/actor";
 import { handle, notFound } from "../../../../_server/http";
 import { copyTemplate } from "../../../../_server/workflows";
 
@@ -7,11 +8,12 @@ export const runtime = "nodejs";
 
 /** "Use template": copies a read-only template into the library as an editable workflow. */
 export function POST(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
   return handle(async () => {
-    const copy = await copyTemplate(getPrisma(), (await params).id);
+    const actor = await requireActor(request);
+    const copy = await copyTemplate(getPrisma(), (await params).id, actor);
     if (!copy) throw notFound("template");
     return Response.json(copy, { status: 201, headers: { Location: `/api/workflows/${copy.id}` } });
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getPrisma } from "../../../../../../_server/db";
+import { requireActor } from "../../../../../../_server/actor";
 import { handle, notFound, parseBody, readJson } from "../../../../../../_server/http";
 import { withWorkflowErrors } from "../../../../../../_server/workflow-http";
 import { restoreVersion } from "../../../../../../_server/workflows";
@@ -23,7 +24,8 @@ export function POST(
       const number = Number(version);
       if (!Number.isInteger(number) || number < 1) throw notFound("version");
       const body = parseBody(restoreBody, await readJson(request, 4096));
-      const workflow = await restoreVersion(getPrisma(), id, number, body.baseVersion);
+      const actor = await requireActor(request);
+      const workflow = await restoreVersion(getPrisma(), id, number, actor, body.baseVersion);
       if (!workflow) throw notFound("version");
       return Response.json(workflow);
     }),
