@@ -34,7 +34,7 @@ import { useRun } from "./run-store";
 import { cancelRun, runtimeReady, runWorkflow, startRuntime } from "./runtime-client";
 import { SharePanel } from "./SharePanel";
 import type { CommandId } from "./shortcuts";
-import { makeThumbnail } from "./thumbnail";
+import { graphThumbnail, makeThumbnail } from "./thumbnail";
 import { useToasts } from "./toasts";
 import { Toasts } from "./Toasts";
 import { Toolbar } from "./Toolbar";
@@ -98,6 +98,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     sharePath: null,
   });
   const [isTemplate, setIsTemplate] = useState(false);
+  const [hasThumbnail, setHasThumbnail] = useState(false);
   const cursor = useRef({ screen: { x: 200, y: 200 }, flow: { x: 0, y: 0 } });
   const closeModels = useCallback(() => setModelsOpen(false), []);
 
@@ -132,6 +133,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           doc = saved.document;
           baseVersion = saved.latestVersion;
           setIsTemplate(saved.isTemplate);
+          setHasThumbnail(saved.hasThumbnail);
           setShare({
             visibility: saved.visibility,
             shareToken: saved.shareToken,
@@ -192,6 +194,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   /** Bookkeeping after any successful save: URL, drafts, the version edits now build on. */
   const saved = useCallback(
     (result: SavedWorkflow, previousId: string | null, revision: number) => {
+      setHasThumbnail(result.hasThumbnail);
       if (previousId !== result.id) {
         clearDraft(previousId);
         window.history.replaceState(null, "", `/w/${result.id}`);
@@ -214,12 +217,15 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       setSaving(true);
       let thumbnail: string | undefined;
       try {
-        // The library thumbnail is the last image shown on the canvas, if any.
+        // The library thumbnail is the last image shown on the canvas; before the workflow has
+        // produced one, a drawing of the graph (kept once an image replaces it).
         const outputs = useRun.getState().outputs;
         const shown = st.nodes.flatMap((n) => outputs[n.id]?.images ?? []);
         thumbnail = shown.length
           ? await makeThumbnail(shown[shown.length - 1].url).catch(() => undefined)
-          : undefined;
+          : !st.workflowId || !hasThumbnail
+            ? await graphThumbnail(doc).catch(() => undefined)
+            : undefined;
         // A template is never changed in place: saving one makes the person's own copy.
         const result =
           st.workflowId && !isTemplate
@@ -243,7 +249,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         setSaving(false);
       }
     },
-    [toast, currentDocument, saved, isTemplate],
+    [toast, currentDocument, saved, isTemplate, hasThumbnail],
   );
 
   /** The person's answer to a refused save; never drops either version. */

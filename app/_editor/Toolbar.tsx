@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useEditor } from "./editor-store";
 import { useRun } from "./run-store";
+import { AccountMenu } from "./AccountMenu";
 
 interface ToolbarProps {
   readonly saving: boolean;
@@ -113,6 +114,7 @@ export function Toolbar(props: ToolbarProps) {
         Models
       </button>
       <span className="spacer" />
+      <AccountMenu />
       <span
         className={`backend backend-${backend?.name ?? "starting"}`}
         data-testid="backend"

@@ -19,6 +19,11 @@ export async function apiCall<T>(path: string, init?: RequestInit): Promise<T> {
     headers: init?.body ? { "Content-Type": "application/json", ...init.headers } : init?.headers,
   });
   if (res.status === 204) return undefined as T;
+  // With accounts on, an expired or missing session: sign in, then come back here.
+  if (res.status === 401 && typeof window !== "undefined") {
+    const here = window.location.pathname + window.location.search;
+    window.location.assign(`/signin?next=${encodeURIComponent(here)}`);
+  }
   const body = (await res.json().catch(() => ({}))) as T & { error?: string };
   if (!res.ok) {
     throw new ApiError(
@@ -39,6 +44,7 @@ export interface SavedWorkflow {
   readonly latestVersion: number;
   readonly updatedAt: string;
   readonly isTemplate: boolean;
+  readonly hasThumbnail: boolean;
   readonly visibility: Visibility;
   readonly shareToken: string | null;
   readonly description: string;

@@ -1,4 +1,5 @@
-import { accountsEnabled, getAuth } from "./auth";
+import { accountsEnabled } from "./accounts-mode";
+import { getAuth } from "./auth";
 import { HttpError } from "./http";
 
 /**
@@ -44,4 +45,21 @@ export function readableBy(actor: Actor) {
 /** Prisma filter: the workflows an actor may change (templates are refused separately). */
 export function writableBy(actor: Actor) {
   return actor.userId === null ? {} : { ownerId: actor.userId };
+}
+
+/**
+ * For what changes the server for everyone (installing or removing models): anyone in local
+ * mode; with accounts on, only the addresses listed in LEFFA_ADMIN_EMAILS (comma-separated).
+ */
+export async function requireAdmin(request: Request): Promise<void> {
+  if (!accountsEnabled()) return;
+  const user = await sessionUser(request.headers);
+  if (!user) throw new HttpError(401, "sign in to manage models");
+  const admins = (process.env.LEFFA_ADMIN_EMAILS ?? "")
+    .split(",")
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
+  if (!admins.includes(user.email.toLowerCase())) {
+    throw new HttpError(403, "only the studio's administrators (LEFFA_ADMIN_EMAILS) manage models");
+  }
 }

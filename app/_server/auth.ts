@@ -1,5 +1,6 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
+import { accountsEnabled } from "./accounts-mode";
 import { getPrisma, providerOfClient } from "./db";
 
 /**
@@ -12,9 +13,6 @@ import { getPrisma, providerOfClient } from "./db";
  *   BETTER_AUTH_SECRET=…        signs the session cookies (required with accounts; ≥ 32 chars)
  *   BETTER_AUTH_URL=https://…   the public origin, when it differs from the request's
  */
-export function accountsEnabled(): boolean {
-  return /^(on|1|true)$/i.test(process.env.LEFFA_ACCOUNTS ?? "");
-}
 
 /** Sign-in and sign-up attempts allowed per client address per minute. */
 export const SIGN_IN_ATTEMPTS_PER_MINUTE = 5;

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { apiCall as api } from "../_editor/api-client";
 import styles from "./library.module.css";
+import { AccountMenu } from "../_editor/AccountMenu";
 
 interface Row {
   readonly id: string;
@@ -121,6 +122,7 @@ export function Library() {
         </Link>
         <h1>Library</h1>
         <span className="spacer" />
+        <AccountMenu />
         <Link href="/gallery" className="button">
           Public gallery
         </Link>

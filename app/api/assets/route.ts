@@ -1,4 +1,5 @@
 import { ASSET_MIMES, isAssetMime, putAsset, sniffImageMime } from "@/app/_server/assets";
+import { requireActor } from "@/app/_server/actor";
 import { getPrisma } from "@/app/_server/db";
 import { handle, HttpError, readBytes } from "@/app/_server/http";
 
@@ -13,6 +14,8 @@ const unsupported = `send ${ASSET_MIMES.join(", ")}`;
 /** Raw image bytes in, `{ id }` out (201 when new, 200 when the same bytes were stored before). */
 export function POST(request: Request): Promise<Response> {
   return handle(async () => {
+    // With accounts on, only members store images (a 25 MB body is not for anonymous callers).
+    await requireActor(request);
     // Before reading anything: the type is free to check, the body may be 25 MB.
     const declared = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
     if (!isAssetMime(declared)) {

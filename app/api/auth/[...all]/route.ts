@@ -1,5 +1,6 @@
 import { toNextJsHandler } from "better-auth/next-js";
-import { accountsEnabled, getAuth } from "../../../_server/auth";
+import { accountsEnabled } from "../../../_server/accounts-mode";
+import { getAuth } from "../../../_server/auth";
 import { jsonError } from "../../../_server/http";
 
 export const dynamic = "force-dynamic";

@@ -1,3 +1,4 @@
+import { requireAdmin } from "@/app/_server/actor";
 import { HttpError, handle } from "@/app/_server/http";
 import { isInstalling } from "@/app/_server/install-stream";
 import { knownModel } from "@/app/_server/model-summary";
@@ -6,15 +7,13 @@ import { InstallError, removeModel } from "@/models/install";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-/**
- * Removes an installed model from the server's store. Local mode only, like installing: accounts
- * arrive with a later issue and will guard this route.
- */
+/** Removes an installed model from the server's store (an administrator, with accounts on). */
 export function DELETE(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
   return handle(async () => {
+    await requireAdmin(request);
     const { id } = knownModel((await params).id);
     if (isInstalling(id)) throw new HttpError(409, `model ${id} is being installed; wait for it`);
     try {

@@ -1,3 +1,4 @@
+import { requireAdmin } from "@/app/_server/actor";
 import { HttpError, handle } from "@/app/_server/http";
 import { installStream, isInstalling } from "@/app/_server/install-stream";
 import { knownModel } from "@/app/_server/model-summary";
@@ -8,14 +9,14 @@ export const runtime = "nodejs";
 
 /**
  * Installs a model into the server's store and streams the progress as NDJSON (see
- * installStream). Local mode only: anyone who can reach the server may install. Accounts and
- * permissions arrive with a later issue and will guard this route.
+ * installStream). Anyone in local mode; an administrator with accounts on (actor.ts).
  */
 export function POST(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
   return handle(async () => {
+    await requireAdmin(request);
     const { id } = knownModel((await params).id);
     if (isInstalling(id)) throw new HttpError(409, `model ${id} is already being installed`);
     // A client that goes away cancels the body stream, which cancels the install; request.signal
