@@ -387,3 +387,13 @@ describe("server-wide actions", () => {
     ).toBe(403);
   });
 });
+
+describe("auth request bodies", () => {
+  it("refuses an oversize body with 413 before the library sees it", async () => {
+    const res = await signUp("Huge", "huge@example.com", "x".repeat(20_000));
+    expect(res.status).toBe(413);
+    expect(
+      await db.getPrisma().user.findFirst({ where: { email: "huge@example.com" } }),
+    ).toBeNull();
+  });
+});
