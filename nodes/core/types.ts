@@ -2,6 +2,7 @@ import type { Mask, RgbaImage } from "./image";
 import type { ParamSpecs, ParamValues } from "./params";
 import type { PortType } from "./ports";
 import type { WorkflowDocument } from "./document";
+import type { Contract } from "../../models/manifest/schema";
 
 export type NodeCategory =
   "Input" | "Image" | "Mask" | "Pose" | "Generation" | "Output" | "Utility";
@@ -96,6 +97,17 @@ export interface ModelSession {
   ): Promise<Record<string, ModelTensor>>;
 }
 
+/**
+ * A small graph the studio builds in code (no weights, nothing to download), run like a model on
+ * the same device as the models: e.g. the flow-field graph. `id` names the graph with its options
+ * (sessions are cached by it), `contract` is checked against the built graph like a manifest's.
+ */
+export interface GeneratedGraph {
+  readonly id: string;
+  readonly contract: Contract;
+  build(): Uint8Array;
+}
+
 export interface ImageCodec {
   /** Decodes PNG/JPEG/WebP bytes, applying EXIF orientation. Throws on corrupt data. */
   decode(bytes: Uint8Array): Promise<RgbaImage>;
@@ -124,6 +136,8 @@ export interface NodeContext {
    * tensor when the file does not honour the manifest contract.
    */
   loadModel(modelId: string): Promise<ModelSession>;
+  /** A session for a generated graph, on the models' device. Absent where there is none. */
+  loadGraph?(graph: GeneratedGraph): Promise<ModelSession>;
   /** A CPU tensor a session can take. */
   tensor(type: TensorType, data: ArrayBufferView, dims: readonly number[]): ModelTensor;
   progress(value: number, max: number, message?: string): void;

@@ -34,6 +34,9 @@ function host(): RuntimeHost {
         throw new Error(`no model ${id} in the bench`);
       },
       recover: async () => false,
+      loadGenerated: async (graph) => {
+        throw new Error(`no graph ${graph.id} in the bench`);
+      },
     },
   };
 }

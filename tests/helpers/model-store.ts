@@ -77,6 +77,7 @@ export function storeContext(overrides: Parameters<typeof makeTestContext>[0] = 
     backend: { name: "wasm", detail: "test" },
     requireModel: (id) => host.require(id),
     loadModel: (id) => host.load(id, () => {}),
+    loadGraph: (graph) => host.loadGenerated(graph),
     ...overrides,
   });
 }

@@ -111,6 +111,9 @@ export function createBrowserModelHost(options: BrowserModelHostOptions): ModelH
       await require(id);
       return (await currentPool()).get(findModel(id)!, onProgress);
     },
+    async loadGenerated(graph) {
+      return (await currentPool()).getGenerated(graph);
+    },
     async recover() {
       const dead = pool;
       pool = undefined;

@@ -268,3 +268,37 @@ describe("SessionPool with GPU-resident tensors", () => {
     await pool.clear();
   });
 });
+
+describe("SessionPool generated graphs", () => {
+  it("builds a graph once, checks it against its contract and runs it beside the models", async () => {
+    const upscalerContract = upscaler.contract;
+    let builds = 0;
+    const graph = {
+      id: "tiny-upscaler-shape",
+      contract: upscalerContract,
+      build: () => {
+        builds++;
+        return makeTinyModel(upscaler);
+      },
+    };
+    const pool = new SessionPool({
+      ort,
+      load: tinyLoader([]),
+      target: () => wasmTarget,
+      budgetBytes: 1e9,
+    });
+    const [a, b] = await Promise.all([pool.getGenerated(graph), pool.getGenerated(graph)]);
+    expect(builds).toBe(1);
+    expect((await a.run({ input: input() })).output.dims).toEqual([1, 3, 32, 32]);
+    expect(b.modelId).toBe("tiny-upscaler-shape");
+    expect(pool.loaded()).toContain("generated:tiny-upscaler-shape");
+
+    const wrong = {
+      ...graph,
+      id: "wrong-contract",
+      contract: { ...upscalerContract, outputs: [{ ...upscalerContract.outputs[0], name: "y" }] },
+    };
+    await expect(pool.getGenerated(wrong)).rejects.toThrow(/wrong-contract does not match/);
+    await pool.clear();
+  });
+});

@@ -6,6 +6,7 @@ import {
   DeviceLostError,
   NodeError,
   type BackendInfo,
+  type GeneratedGraph,
   type ModelRunOptions,
   type ModelSession,
   type ModelTensor,
@@ -63,12 +64,25 @@ export class SessionPool {
   constructor(private readonly options: SessionPoolOptions) {}
 
   async get(entry: ModelEntry, onProgress?: LoadProgress): Promise<ModelSession> {
-    let slot = this.slots.get(entry.id);
+    return this.slotFor(entry.id, () =>
+      this.open(entry, () => this.options.load(entry, onProgress)),
+    );
+  }
+
+  /** A session for a graph built in code; cached like a model, under "generated:<id>". */
+  async getGenerated(graph: GeneratedGraph): Promise<ModelSession> {
+    return this.slotFor(`generated:${graph.id}`, () =>
+      this.open(graph, async () => ({ model: graph.build(), externalData: [] })),
+    );
+  }
+
+  private async slotFor(key: string, open: () => Promise<PooledSession>): Promise<ModelSession> {
+    let slot = this.slots.get(key);
     if (!slot) {
-      const ready = this.open(entry, onProgress);
-      const created: Slot = { id: entry.id, ready, bytes: 0, lastUsed: ++clock, busy: 0 };
+      const ready = open();
+      const created: Slot = { id: key, ready, bytes: 0, lastUsed: ++clock, busy: 0 };
       slot = created;
-      this.slots.set(entry.id, created);
+      this.slots.set(key, created);
       ready.then(
         (session) => {
           created.bytes = session.bytes;
@@ -76,7 +90,7 @@ export class SessionPool {
         },
         () => {
           // A failed load is not cached: the next attempt (after an install) starts afresh.
-          if (this.slots.get(entry.id) === created) this.slots.delete(entry.id);
+          if (this.slots.get(key) === created) this.slots.delete(key);
         },
       );
     }
@@ -141,9 +155,12 @@ export class SessionPool {
     }
   }
 
-  private async open(entry: ModelEntry, onProgress?: LoadProgress): Promise<PooledSession> {
+  private async open(
+    entry: SessionSubject,
+    load: () => Promise<ModelBytes>,
+  ): Promise<PooledSession> {
     const started = performance.now();
-    const bytes = await this.options.load(entry, onProgress);
+    const bytes = await load();
     const loaded = performance.now();
     const target = this.options.target();
     const session = new PooledSession(this.options.ort, entry, bytes, target);
@@ -156,6 +173,9 @@ export class SessionPool {
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** What a session is for: a manifest model, or a generated graph. */
+type SessionSubject = Pick<ModelEntry, "id" | "contract">;
 
 /** One model's session, with its fallback from WebGPU to WASM. */
 class PooledSession {
@@ -170,7 +190,7 @@ class PooledSession {
 
   constructor(
     private readonly ort: OrtModule,
-    private readonly entry: ModelEntry,
+    private readonly entry: SessionSubject,
     private readonly files: ModelBytes,
     private readonly target: ExecutionTarget,
   ) {

@@ -54,6 +54,10 @@ export function createStoreModelHost(
       pool ??= startPool();
       return (await pool).get(findModel(id)!);
     },
+    async loadGenerated(graph) {
+      pool ??= startPool();
+      return (await pool).getGenerated(graph);
+    },
     // There is no GPU device under Node to lose.
     recover: async () => false,
   };

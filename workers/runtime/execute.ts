@@ -6,6 +6,7 @@ import {
   DeviceLostError,
   NodeError,
   type BackendInfo,
+  type GeneratedGraph,
   type ImageCodec,
   type ModelSession,
   type NodeContext,
@@ -42,6 +43,8 @@ export interface ModelHost {
    * when no recovery is possible, so the node fails instead of being retried.
    */
   recover(): Promise<boolean>;
+  /** A session for a graph built in code (GeneratedGraph), cached by its id. */
+  loadGenerated(graph: GeneratedGraph): Promise<ModelSession>;
 }
 
 export interface RunOptions {
@@ -188,6 +191,7 @@ export async function executeWorkflow(
       asset: (id) => host.asset(id),
       requireModel: (id) => host.models.require(id),
       loadModel: (id) => host.models.load(id, progress),
+      loadGraph: (graph) => host.models.loadGenerated(graph),
       tensor: (type, data, dims) => new CpuTensor(type, data, dims),
       progress,
       ...(onPreview ? { preview: (image: RgbaImage) => onPreview(node.id, image) } : {}),
