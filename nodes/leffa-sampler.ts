@@ -188,6 +188,8 @@ export const leffaSamplerNode = defineNode({
         cache: sessions.refUnet.backend.name === "webgpu" ? undefined : unconditionalFeatures,
         // Features of fp16 and fp32 graphs differ: a reinstalled variant must not reuse them.
         cacheKey: `${ids[2]}:${inputFloatType(sessions.refUnet, "ref_latent")}`,
+        // Guidance and the DDPM step as a graph on the UNets' device: latents stay there.
+        loadGraph: ctx.loadGraph,
       },
     );
     let generated = planarRgbToImage(result.image, frame.width, frame.height);

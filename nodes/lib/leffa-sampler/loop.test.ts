@@ -3,6 +3,8 @@ import { fromFloat16Bits, toFloat16Bits } from "../../../models/onnx/float16";
 import { CpuTensor } from "../../../workers/models/cpu-tensor";
 import { CancelledError, type ModelSession, type ModelTensor } from "../../core/types";
 import { ReferenceFeatureCache } from "./feature-cache";
+import { SessionPool } from "../../../workers/models/session-pool";
+import type { RgbaImage } from "../../core/image";
 import { runLeffaSampler, type SamplerHooks, type SamplerSessions } from "./loop";
 
 const FRAME = { width: 64, height: 64 };
@@ -236,5 +238,40 @@ describe("runLeffaSampler", () => {
     await expect(runLeffaSampler(broken, conditions, settings, hooks())).rejects.toThrow(
       /dec image has shape \[1, 3, 1, 1\], expected \[1, 3, 64, 64\]/,
     );
+  });
+
+  it("takes the same steps as a graph beside the UNets (step-graph.ts) as in TypeScript", async () => {
+    const ort = await import("onnxruntime-web");
+    ort.env.wasm.numThreads = 1;
+    const pool = new SessionPool({
+      ort,
+      load: async () => {
+        throw new Error("no model files in this test");
+      },
+      target: () => ({ info: { name: "wasm", detail: "test" }, deviceLost: () => false }),
+      budgetBytes: 1e9,
+    });
+    const previews: RgbaImage[][] = [[], []];
+    const run = (loadGraph: SamplerHooks["loadGraph"], shown: RgbaImage[]) =>
+      runLeffaSampler(
+        fakeSessions({ ref: [], gen: 0 }),
+        conditions,
+        { ...settings, steps: 6 },
+        hooks({ loadGraph, previewEvery: 3, preview: (image) => shown.push(image) }),
+      );
+    const inTypeScript = await run(undefined, previews[0]);
+    const asGraph = await run((graph) => pool.getGenerated(graph), previews[1]);
+    expect(pool.loaded()).toEqual(["generated:leffa-step-float16-float16"]);
+    let worst = 0;
+    let magnitude = 0;
+    for (let i = 0; i < inTypeScript.image.length; i++) {
+      worst = Math.max(worst, Math.abs(asGraph.image[i] - inTypeScript.image[i]));
+      magnitude = Math.max(magnitude, Math.abs(inTypeScript.image[i]));
+    }
+    // The two differ only in float32 rounding, which the fp16 latents (these fakes take fp16)
+    // turn into at most a last bit of a half: 2⁻¹⁰ relative.
+    expect(worst / magnitude).toBeLessThan(2 ** -10);
+    expect(previews[1]).toHaveLength(2);
+    await pool.clear();
   });
 });

@@ -2,13 +2,13 @@ import type { RgbaImage } from "../../core/image";
 import {
   CancelledError,
   NodeError,
+  type GeneratedGraph,
   type ModelSession,
   type ModelTensor,
   type TensorType,
 } from "../../core/types";
 import { referenceFeatureElements } from "./capability";
 import { ReferenceFeatureCache } from "./feature-cache";
-import { guideNoise } from "./guidance";
 import {
   floatTensor,
   inputFloatType,
@@ -17,11 +17,11 @@ import {
   readFloats,
   type FloatType,
 } from "./float-feeds";
-import { floatsToHalfBits } from "./half";
 import { NormalNoise } from "./noise";
 import { LATENT_FACTOR, nearestDownsample, type Frame } from "./prepare";
 import { latentPreview } from "./preview";
 import { DdpmScheduler, SD15_INPAINTING_SCHEDULER, type SchedulerConfig } from "./scheduler";
+import { CpuStepper, GraphStepper, type LatentStepper } from "./stepper";
 
 /**
  * Leffa's sampling loop (leffa.md §2.5, leffa/pipeline.py) against four abstract model sessions
@@ -86,6 +86,11 @@ export interface SamplerHooks {
   readonly cache?: ReferenceFeatureCache;
   /** The reference UNet's model id; the cache adds the resolution and the timestep. */
   readonly cacheKey?: string;
+  /**
+   * Sessions for generated graphs (NodeContext.loadGraph): with it, guidance and the DDPM step
+   * run as a graph beside the UNets and the latents stay on their device (stepper.ts).
+   */
+  readonly loadGraph?: (graph: GeneratedGraph) => Promise<ModelSession>;
 }
 
 export interface StepTiming {
@@ -223,19 +228,24 @@ export async function runLeffaSampler(
     cacheable ? hooks : { ...hooks, cache: undefined },
   );
   const noise = new NormalNoise(settings.seed);
-  const sample = noise.normals(latentSize);
-  const guided = new Float32Array(latentSize);
-  // Per-step buffers, reused: the loop allocates nothing large per step.
-  const stepNoise = new Float32Array(latentSize);
-  const noisyType = genType("noisy_latent");
-  const noisy =
-    noisyType === "float16" ? new Uint16Array(2 * latentSize) : new Float32Array(2 * latentSize);
+  const stepperSetup = {
+    scheduler,
+    guidance: settings.guidance,
+    noise,
+    tensor,
+    noisyType: genType("noisy_latent"),
+    dims: [1, 4, h, w],
+    initial: noise.normals(latentSize),
+  };
+  const stepper: LatentStepper = hooks.loadGraph
+    ? new GraphStepper(stepperSetup, hooks.loadGraph)
+    : new CpuStepper(stepperSetup);
   const timestepPair = new Float32Array(2);
-  const pair = new Float32Array(2 * latentSize);
   const timings: StepTiming[] = [];
   const previewEvery = hooks.previewEvery ?? DEFAULT_PREVIEW_EVERY;
 
   let shared: FeatureSet | undefined;
+  let sample: Float32Array;
   try {
     if (settings.refAcceleration) {
       checkCancel();
@@ -252,36 +262,32 @@ export async function runLeffaSampler(
       }
       try {
         timestepPair.fill(t);
-        if (noisy instanceof Uint16Array) floatsToHalfBits(sample, noisy);
-        else noisy.set(sample);
-        noisy.copyWithin(latentSize, 0, latentSize);
         const genStart = performance.now();
-        const { noise_pred: prediction } = await sessions.genUnet.run({
-          noisy_latent: tensor(noisyType, noisy, [2, 4, h, w]),
-          ...constantFeeds,
-          timestep: tensor("float32", timestepPair, [2]),
-          ...features.feeds,
-        });
+        // The prediction stays where the UNet made it: the stepper takes it from there.
+        const { noise_pred: prediction } = await sessions.genUnet.run(
+          {
+            noisy_latent: stepper.noisyInput(),
+            ...constantFeeds,
+            timestep: tensor("float32", timestepPair, [2]),
+            ...features.feeds,
+          },
+          { keepOnGpu: true },
+        );
         unetMs += performance.now() - genStart;
         checkDims(prediction, [2, 4, h, w], `${sessions.genUnet.modelId} noise_pred`);
-        const eps = await readFloats(prediction, sessions.genUnet.modelId, pair);
-        prediction.dispose();
-        guideNoise(eps, settings.guidance, guided);
-        if (hooks.preview && (i + 1) % previewEvery === 0) {
-          hooks.preview(
-            latentPreview(predictedOriginal(scheduler, t, sample, guided), w, h),
-            i + 1,
-          );
-        }
-        scheduler.step(t, guided, sample, () => noise.fill(stepNoise));
+        const wantPreview = hooks.preview !== undefined && (i + 1) % previewEvery === 0;
+        const original = await stepper.step(t, prediction, wantPreview);
+        if (original) hooks.preview?.(latentPreview(original, w, h), i + 1);
       } finally {
         if (features !== shared) features.dispose();
       }
       timings.push({ timestep: t, unetMs, restMs: performance.now() - stepStart - unetMs });
       hooks.progress(i + 1, settings.steps, t);
     }
+    sample = await stepper.sample();
   } finally {
     shared?.dispose();
+    stepper.dispose();
   }
   checkCancel();
 
@@ -306,21 +312,6 @@ export async function runLeffaSampler(
     refUnetRuns: references.runs,
     cacheHits: references.hits,
   };
-}
-
-/** x̂0 = (x − √(1 − ᾱ_t)·ε)/√ᾱ_t: the clean latent the model currently predicts. */
-function predictedOriginal(
-  scheduler: DdpmScheduler,
-  t: number,
-  sample: Float32Array,
-  epsilon: Float32Array,
-): Float32Array {
-  const c = scheduler.coefficients(t);
-  const out = new Float32Array(sample.length);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = (sample[i] - c.sqrtOneMinusAlphaBar * epsilon[i]) / c.sqrtAlphaBar;
-  }
-  return out;
 }
 
 interface FeatureSet {

@@ -1,0 +1,191 @@
+import { buildStepGraph, stepGraphContract, stepGraphId } from "../../../models/leffa/step-graph";
+import type { GeneratedGraph, ModelSession, ModelTensor } from "../../core/types";
+import {
+  floatTensor,
+  outputFloatType,
+  readFloats,
+  type FloatType,
+  type MakeTensor,
+} from "./float-feeds";
+import { guideNoise } from "./guidance";
+import type { NormalNoise } from "./noise";
+import type { DdpmScheduler } from "./scheduler";
+
+/**
+ * The latent's side of a sampling step: CFG with Leffa's rescale, the DDPM step, and the next
+ * noisy pair for the generative UNet. Two ways, one contract:
+ * - `GraphStepper` runs models/leffa/step-graph.ts as a session beside the UNets, so on WebGPU the
+ *   latent, the prediction and the next input never leave the GPU; only previews are read back;
+ * - `CpuStepper` does the same in TypeScript (guidance.ts, scheduler.ts) where no graph session
+ *   can be made (contexts without `loadGraph`).
+ * Both draw the step noise from the run's NormalNoise in the same order (only where σ > 0), so a
+ * seed means the same run either way, up to float rounding.
+ */
+export interface LatentStepper {
+  /** The generative UNet's `noisy_latent` for the current step: [x_t, x_t]. */
+  noisyInput(): ModelTensor;
+  /** Takes the UNet's prediction (and disposes it); returns x̂0 when `wantOriginal`. */
+  step(
+    t: number,
+    prediction: ModelTensor,
+    wantOriginal: boolean,
+  ): Promise<Float32Array | undefined>;
+  /** The current latent x_t, on the CPU. */
+  sample(): Promise<Float32Array>;
+  dispose(): void;
+}
+
+interface StepperSetup {
+  readonly scheduler: DdpmScheduler;
+  readonly guidance: number;
+  readonly noise: NormalNoise;
+  readonly tensor: MakeTensor;
+  /** dtype of the generative UNet's `noisy_latent`. */
+  readonly noisyType: FloatType;
+  /** [1, 4, h, w]. */
+  readonly dims: readonly number[];
+  /** The initial latent (seeded noise). */
+  readonly initial: Float32Array;
+}
+
+function pairDims(dims: readonly number[]): number[] {
+  return [2, ...dims.slice(1)];
+}
+
+function doubled(values: Float32Array): Float32Array {
+  const out = new Float32Array(values.length * 2);
+  out.set(values);
+  out.set(values, values.length);
+  return out;
+}
+
+export class CpuStepper implements LatentStepper {
+  private readonly current: Float32Array;
+  private readonly guided: Float32Array;
+  private readonly pair: Float32Array;
+  private readonly stepNoise: Float32Array;
+  private readonly noisy: Float32Array;
+
+  constructor(private readonly setup: StepperSetup) {
+    this.current = Float32Array.from(setup.initial);
+    const n = this.current.length;
+    this.guided = new Float32Array(n);
+    this.pair = new Float32Array(2 * n);
+    this.stepNoise = new Float32Array(n);
+    this.noisy = new Float32Array(2 * n);
+  }
+
+  noisyInput(): ModelTensor {
+    this.noisy.set(this.current);
+    this.noisy.set(this.current, this.current.length);
+    const { tensor, noisyType, dims } = this.setup;
+    return floatTensor(tensor, noisyType, this.noisy, pairDims(dims));
+  }
+
+  async step(t: number, prediction: ModelTensor, wantOriginal: boolean) {
+    const { scheduler, guidance, noise } = this.setup;
+    const eps = await readFloats(prediction, "noise_pred", this.pair);
+    prediction.dispose();
+    guideNoise(eps, guidance, this.guided);
+    const original = wantOriginal
+      ? predictedOriginal(scheduler, t, this.current, this.guided)
+      : undefined;
+    scheduler.step(t, this.guided, this.current, () => noise.fill(this.stepNoise));
+    return original;
+  }
+
+  async sample(): Promise<Float32Array> {
+    return this.current;
+  }
+
+  dispose(): void {}
+}
+
+/** x̂0 = (x − √(1 − ᾱ_t)·ε)/√ᾱ_t: the clean latent the model currently predicts. */
+export function predictedOriginal(
+  scheduler: DdpmScheduler,
+  t: number,
+  sample: Float32Array,
+  epsilon: Float32Array,
+): Float32Array {
+  const c = scheduler.coefficients(t);
+  const out = new Float32Array(sample.length);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = (sample[i] - c.sqrtOneMinusAlphaBar * epsilon[i]) / c.sqrtAlphaBar;
+  }
+  return out;
+}
+
+export class GraphStepper implements LatentStepper {
+  private current: ModelTensor;
+  private noisy: ModelTensor;
+  private readonly stepNoise: Float32Array;
+  private readonly coefficients = new Float32Array(6);
+  private session: ModelSession | undefined;
+
+  constructor(
+    private readonly setup: StepperSetup,
+    private readonly loadGraph: (graph: GeneratedGraph) => Promise<ModelSession>,
+  ) {
+    const { tensor, dims, initial, noisyType } = setup;
+    this.current = tensor("float32", Float32Array.from(initial), dims);
+    this.noisy = floatTensor(tensor, noisyType, doubled(initial), pairDims(dims));
+    this.stepNoise = new Float32Array(initial.length);
+  }
+
+  noisyInput(): ModelTensor {
+    return this.noisy;
+  }
+
+  async step(t: number, prediction: ModelTensor, wantOriginal: boolean) {
+    const { scheduler, guidance, noise, tensor, dims, noisyType } = this.setup;
+    // The graph is made for the dtypes the UNets really have, known from the first prediction.
+    const options = { predictionType: outputFloatType(prediction, "noise_pred"), noisyType };
+    this.session ??= await this.loadGraph({
+      id: stepGraphId(options),
+      contract: stepGraphContract(options),
+      build: () => buildStepGraph(options),
+    });
+    const c = scheduler.coefficients(t);
+    if (c.noiseStd > 0) noise.fill(this.stepNoise);
+    else this.stepNoise.fill(0);
+    this.coefficients.set([
+      guidance,
+      c.sqrtOneMinusAlphaBar,
+      c.sqrtAlphaBar,
+      c.originalCoeff,
+      c.sampleCoeff,
+      c.noiseStd,
+    ]);
+    const out = await this.session.run(
+      {
+        noise_pred: prediction,
+        sample: this.current,
+        step_noise: tensor("float32", this.stepNoise, dims),
+        coefficients: tensor("float32", this.coefficients, [6]),
+      },
+      {
+        outputs: ["next_sample", "next_noisy", ...(wantOriginal ? ["predicted_original"] : [])],
+        keepOnGpu: true,
+      },
+    );
+    prediction.dispose();
+    this.current.dispose();
+    this.noisy.dispose();
+    this.current = out.next_sample;
+    this.noisy = out.next_noisy;
+    if (!wantOriginal) return undefined;
+    const original = await readFloats(out.predicted_original, "predicted_original");
+    out.predicted_original.dispose();
+    return original;
+  }
+
+  async sample(): Promise<Float32Array> {
+    return readFloats(this.current, "next_sample");
+  }
+
+  dispose(): void {
+    this.current.dispose();
+    this.noisy.dispose();
+  }
+}
