@@ -499,5 +499,6 @@ describe("seed", () => {
     } finally {
       rmSync(examples, { recursive: true, force: true });
     }
-  });
+    // Four seed processes, each starting tsx and a database client: slow on a loaded machine.
+  }, 120_000);
 });
