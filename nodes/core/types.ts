@@ -91,6 +91,11 @@ export interface ModelSession {
    * the host cannot tell (test fakes); callers then assume the contract's `dtype`.
    */
   readonly inputTypes?: Readonly<Record<string, string>>;
+  /**
+   * Every output the loaded graph has, the contract's and any optional ones (e.g. the generative
+   * UNet's flow-field outputs). Absent where the host cannot tell.
+   */
+  readonly outputNames?: readonly string[];
   run(
     feeds: Readonly<Record<string, ModelTensor>>,
     options?: ModelRunOptions,

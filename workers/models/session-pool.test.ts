@@ -291,6 +291,7 @@ describe("SessionPool generated graphs", () => {
     expect(builds).toBe(1);
     expect((await a.run({ input: input() })).output.dims).toEqual([1, 3, 32, 32]);
     expect(b.modelId).toBe("tiny-upscaler-shape");
+    expect(b.outputNames).toEqual(["output"]);
     expect(pool.loaded()).toContain("generated:tiny-upscaler-shape");
 
     const wrong = {

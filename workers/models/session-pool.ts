@@ -123,6 +123,7 @@ export class SessionPool {
       modelId: session.modelId,
       timings: session.timings,
       inputTypes: session.inputTypes,
+      outputNames: session.outputNames,
       get backend() {
         return session.backend;
       },
@@ -187,6 +188,7 @@ class PooledSession {
   timings = { filesMs: 0, createMs: 0 };
   /** Filled from the first session created; a WASM fallback loads the same model, same types. */
   inputTypes: Readonly<Record<string, string>> = {};
+  outputNames: readonly string[] = [];
 
   constructor(
     private readonly ort: OrtModule,
@@ -316,6 +318,7 @@ class PooledSession {
     this.inputTypes = Object.fromEntries(
       session.inputMetadata.flatMap((m) => (m.isTensor ? [[m.name, m.type]] : [])),
     );
+    this.outputNames = [...session.outputNames];
     return session;
   }
 }
