@@ -101,6 +101,32 @@ describe("contractProblems", () => {
     ).toEqual(['output "output": expected float32 [1,3,4*height,4*width], model has int64 []']);
   });
 
+  it("lets an optional output be absent, and checks it when present", () => {
+    const withFlow: Contract = {
+      ...contract,
+      outputs: [
+        ...contract.outputs,
+        { name: "flow_q_13", dtype: "float16", shape: [1, "n", 320], optional: true },
+      ],
+    };
+    const output = tensor("output", "float32", [1, 3, "H", "W"]);
+    const input = tensor("input", "float32", [1, 3, "h", "w"]);
+    expect(contractProblems(withFlow, { inputs: [input], outputs: [output] })).toEqual([]);
+    expect(
+      contractProblems(withFlow, {
+        inputs: [input],
+        outputs: [output, tensor("flow_q_13", "float32", [1, "n", 320])],
+      }),
+    ).toEqual(['output "flow_q_13": expected float16 [1,n,320], model has float32 [1,n,320]']);
+    // The required output stays required.
+    expect(
+      contractProblems(withFlow, {
+        inputs: [input],
+        outputs: [tensor("flow_q_13", "float16", [1, "n", 320])],
+      }),
+    ).toHaveLength(1);
+  });
+
   it("reads a real onnxruntime-web session's metadata", async () => {
     const g = new GraphBuilder("contract");
     const x = g.input("input", "float32", [1, 3, "h", "w"]);

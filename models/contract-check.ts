@@ -23,7 +23,8 @@ export interface ModelMeta {
 /**
  * The ways `meta` breaks `contract` (empty when it honours it):
  * - every contract input exists with its dtype (or one it also accepts) and rank; the model needs no other input;
- * - every contract output exists with its dtype (or one it also accepts) and rank (extra outputs are fine);
+ * - every contract output exists with its dtype (or one it also accepts) and rank (extra outputs are fine),
+ *   except that an `optional` output may be absent;
  * - a fixed contract dim must equal the model's; a symbolic contract dim accepts any size.
  * A model dim that is symbolic or unknown cannot contradict a fixed contract dim (the model
  * accepts that size), and a model that declares no shape at all is not held to a rank.
@@ -40,6 +41,9 @@ export function contractProblems(contract: Contract, meta: ModelMeta): string[] 
       const value = byName.get(spec.name);
       const expected = `${acceptedDtypes(spec).join(" or ")} ${formatShape(spec.shape)}`;
       if (!value) {
+        // An optional output (the generative UNet's flow outputs) may be absent; present, it is
+        // checked like any other.
+        if (spec.optional) continue;
         const names = values.map((v) => `"${v.name}"`).join(", ") || "none";
         problems.push(
           `${kind} "${spec.name}": expected ${expected}, model has no such ${kind} (it has ${names})`,

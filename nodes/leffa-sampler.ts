@@ -1,9 +1,11 @@
-import type { RgbaImage } from "./core/image";
+import { createMask, type RgbaImage } from "./core/image";
 import { param } from "./core/params";
 import { defineNode, NodeError, type BackendInfo, type NodeContext } from "./core/types";
 import { capabilityProblem } from "./lib/leffa-sampler/capability";
 import { ReferenceFeatureCache } from "./lib/leffa-sampler/feature-cache";
 import { inputFloatType } from "./lib/leffa-sampler/float-feeds";
+import { DEFAULT_FLOW_TOP_K, type FlowMode } from "./lib/leffa-sampler/flow-collector";
+import type { FlowField } from "./lib/flow/flow-field";
 import { runLeffaSampler, type SamplerResult } from "./lib/leffa-sampler/loop";
 import {
   fitImage,
@@ -12,7 +14,6 @@ import {
   parseResolution,
   toSignedPlanar,
   unfitImage,
-  type Frame,
 } from "./lib/leffa-sampler/prepare";
 import { repaint } from "./lib/leffa-sampler/repaint";
 import { optionalMask, requireImage } from "./lib/port-values";
@@ -30,23 +31,6 @@ const BLACK = [0, 0, 0] as const;
 
 /** Shared by every run in this worker: unconditional reference features by model/size/timestep. */
 const unconditionalFeatures = new ReferenceFeatureCache();
-
-/**
- * The FLOW output until the flow-field visualiser lands: a well-defined empty value. That issue
- * fills `layers` with, per visualised attention layer, the attention-weighted reference coordinate
- * of every target token ([h_l, w_l, 2] in [-1, 1], leffa.md §3.2); consumers must treat an empty
- * list as "no flow computed".
- */
-export interface FlowField {
-  readonly kind: "flow";
-  readonly width: number;
-  readonly height: number;
-  readonly layers: readonly { readonly name: string; readonly data: Float32Array }[];
-}
-
-function emptyFlow(frame: Frame): FlowField & Record<string, unknown> {
-  return { kind: "flow", width: frame.width, height: frame.height, layers: [] };
-}
 
 async function loadSessions(ctx: NodeContext, ids: readonly string[]) {
   const byGraph = Object.fromEntries(GRAPHS.map((g, i) => [g, ids[i]])) as Record<Graph, string>;
@@ -122,6 +106,22 @@ export const leffaSamplerNode = defineNode({
     seed: param.seed({ label: "seed", default: 42 }),
     refAcceleration: param.boolean({ label: "ref acceleration", default: false }),
     repaint: param.boolean({ label: "repaint", default: false }),
+    flow: param.select({
+      label: "flow field",
+      options: [
+        { value: "low-noise", label: "steps with t < 500" },
+        { value: "all", label: "every step" },
+        { value: "off", label: "off" },
+      ],
+      default: "low-noise",
+    }),
+    flowTemperature: param.number({
+      label: "flow τ",
+      min: 0.1,
+      max: 10,
+      step: 0.1,
+      default: 1,
+    }),
   },
   models: Object.values(TRY_ON_MODELS).flat(),
   async run(ctx, inputs, params) {
@@ -158,12 +158,13 @@ export const leffaSamplerNode = defineNode({
     const personFrame = fitImage(person, frame, WHITE, ctx.signal);
     const mask = fitMaskToFrame(maskInput, person.width, person.height, frame).data;
     const personPlanar = toSignedPlanar(personFrame);
+    const referenceFrame = fitImage(reference, frame, WHITE, ctx.signal);
     const result = await runLeffaSampler(
       sessions,
       {
         frame,
         maskedPerson: maskedPerson(personPlanar, mask),
-        reference: toSignedPlanar(fitImage(reference, frame, WHITE, ctx.signal)),
+        reference: toSignedPlanar(referenceFrame),
         mask,
         // DensePose is drawn on black (no body); it is fitted like the person it was made from.
         densepose: toSignedPlanar(fitImage(densepose, frame, BLACK, ctx.signal)),
@@ -173,6 +174,11 @@ export const leffaSamplerNode = defineNode({
         guidance: params.guidance,
         seed: params.seed,
         refAcceleration: params.refAcceleration,
+        flow: {
+          mode: params.flow as FlowMode,
+          temperature: params.flowTemperature,
+          topK: DEFAULT_FLOW_TOP_K,
+        },
       },
       {
         signal: ctx.signal,
@@ -194,10 +200,21 @@ export const leffaSamplerNode = defineNode({
     );
     let generated = planarRgbToImage(result.image, frame.width, frame.height);
     if (params.repaint) generated = repaint(personFrame, generated, mask, ctx.signal);
+    const flow = result.flow.field({
+      width: frame.width,
+      height: frame.height,
+      referenceWidth: frame.width,
+      referenceHeight: frame.height,
+    });
     return {
       outputs: {
         image: unfitImage(generated, person.width, person.height, ctx.signal),
-        flow: emptyFlow(frame),
+        flow: {
+          ...flow,
+          reference: referenceFrame,
+          result: generated,
+          mask: createMask(frame.width, frame.height, mask),
+        } satisfies FlowField as FlowField & Record<string, unknown>,
       },
       ui: { text: summary(result, sessions.genUnet.backend, ctx.backend) },
     };

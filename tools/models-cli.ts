@@ -28,7 +28,10 @@ const USAGE = `usage: npm run models -- <command>
   verify [<id>...]              re-hash installed files (every installed model when no id)
   remove <id>...                delete installed model(s)
   convert leffa-vton --from <virtual_tryon.pth> [--variant hd|dc] [--dtype fp16|fp32]
-                                convert Leffa's try-on checkpoint into its four graphs
+                     [--flow-layers 13,14,15|none]
+                                convert Leffa's try-on checkpoint into its four graphs;
+                                --flow-layers: generative-UNet layers (0-15) that also output
+                                queries and keys for the flow view (default 13,14,15)
   convert densepose --from <model_final_162be9.pkl>
                                 convert detectron2's DensePose R50-FPN into one graph
   make-tiny <id> [--out <file>] [--seed <n>]
@@ -202,7 +205,7 @@ function choice<T extends string>(name: string, value: string | undefined, allow
 }
 
 async function convert(args: string[]): Promise<number> {
-  const { options, positional } = parseOptions(args, ["from", "variant", "dtype"]);
+  const { options, positional } = parseOptions(args, ["from", "variant", "dtype", "flow-layers"]);
   const [what, ...extra] = positional;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const from = options.get("from");
@@ -212,11 +215,13 @@ async function convert(args: string[]): Promise<number> {
     process.stderr.write(`[${done}/${total}] ${message}\n`);
   // Loaded on demand: the converters pull in the checkpoint readers and the graph builder.
   if (what === "leffa-vton") {
-    const { convertLeffaVton } = await import("../models/leffa/convert");
+    const { convertLeffaVton, parseFlowLayers } = await import("../models/leffa/convert");
+    const flowText = options.get("flow-layers");
     const result = await convertLeffaVton({
       from: path.resolve(from),
       variant: choice("variant", options.get("variant"), ["hd", "dc"] as const) ?? "hd",
       dtype: choice("dtype", options.get("dtype"), ["fp16", "fp32"] as const) ?? "fp16",
+      flowLayers: flowText === undefined ? undefined : parseFlowLayers(flowText),
       onProgress,
     });
     console.log(
@@ -225,7 +230,7 @@ async function convert(args: string[]): Promise<number> {
     return 0;
   }
   if (what === "densepose") {
-    if (options.has("variant") || options.has("dtype")) {
+    if (options.has("variant") || options.has("dtype") || options.has("flow-layers")) {
       throw new UsageError("convert densepose takes only --from");
     }
     const { convertDensePose } = await import("../models/convert/densepose");

@@ -69,15 +69,13 @@ export async function createWorkflow(
   document: WorkflowDocument,
   thumbnail?: string,
 ): Promise<SavedWorkflow> {
-  const created = toSaved(
+  // One request, so the new workflow starts at version 1 with its thumbnail.
+  return toSaved(
     await apiCall<WorkflowResponse>("/api/workflows", {
       method: "POST",
-      body: JSON.stringify({ name: document.name, document }),
+      body: JSON.stringify({ name: document.name, document, thumbnail }),
     }),
   );
-  return thumbnail
-    ? saveWorkflow(created.id, document, { thumbnail, baseVersion: created.latestVersion })
-    : created;
 }
 
 /** What the server says about the newer version when a save is refused with 409. */

@@ -24,6 +24,9 @@ export class HttpError extends Error {
 
 const MB = 1024 * 1024;
 
+/** A library thumbnail is a few hundred pixels wide; this leaves ample room. */
+export const THUMBNAIL_LIMIT = 512 * 1024;
+
 /** Workflow bodies: a 5000-node document is well under this; anything bigger is a mistake. */
 export const WORKFLOW_BODY_LIMIT = 5 * MB;
 

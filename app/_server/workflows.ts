@@ -189,6 +189,8 @@ export interface CreateWorkflowInput {
   tags?: readonly string[];
   /** Only the seed makes templates. */
   isTemplate?: boolean;
+  /** PNG bytes of the library thumbnail. */
+  thumbnail?: Uint8Array<ArrayBuffer>;
 }
 
 export async function createWorkflow(
@@ -203,6 +205,8 @@ export async function createWorkflow(
     description: checkDescription(input.description ?? ""),
     tags: normalizeTags(input.tags ?? []),
     isTemplate: input.isTemplate ?? false,
+    thumbnail: input.thumbnail ?? null,
+    thumbnailMime: input.thumbnail ? THUMBNAIL_MIME : null,
   });
 }
 

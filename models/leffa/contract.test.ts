@@ -2,10 +2,11 @@ import onnxProto from "onnx-proto";
 import { describe, expect, it } from "vitest";
 import { contractProblems, type ValueMeta } from "../contract-check";
 import { findModel } from "../manifest";
+import { LEFFA_FLOW_LAYERS } from "../manifest/entries";
 import type { GraphBuilder } from "../onnx/builder";
 import { SD15_UNET, SD15_VAE } from "./config";
 import { unetKeys, vaeKeys } from "./keys";
-import { buildGenUNet, buildRefUNet } from "./unet-graph";
+import { buildGenUNet, buildRefUNet, defaultFlowLayers } from "./unet-graph";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
 import type { WeightSource } from "./weights";
 
@@ -62,10 +63,40 @@ describe("full-size SD1.5 Leffa graphs honour the manifest contracts (fp16)", ()
   const gen = { ...SD15_UNET, in_channels: 12 };
   it("ref and gen UNets", () => {
     const ref = buildRefUNet(SD15_UNET, shapesOnly(unetKeys(SD15_UNET, "ref")), { dtype: "fp16" });
-    const genGraph = buildGenUNet(gen, shapesOnly(unetKeys(gen, "gen")), { dtype: "fp16" });
+    // As convertLeffaVton builds it: with the default flow outputs.
+    const flowLayers = defaultFlowLayers(gen);
+    const genGraph = buildGenUNet(gen, shapesOnly(unetKeys(gen, "gen")), {
+      dtype: "fp16",
+      flowLayers,
+    });
     expect(contractProblems(contractOf("leffa-vton-hd-ref-unet"), metadata(ref))).toEqual([]);
     expect(contractProblems(contractOf("leffa-vton-hd-gen-unet"), metadata(genGraph))).toEqual([]);
     expect(metadata(genGraph).inputs.map((v) => v.name)).toHaveLength(5 + 16);
+    // The manifest's optional flow outputs are exactly the ones the converter adds by default.
+    expect(LEFFA_FLOW_LAYERS).toEqual(flowLayers);
+    const optional = contractOf("leffa-vton-hd-gen-unet").outputs.filter((o) => o.optional);
+    expect(optional.map((o) => o.name)).toEqual(
+      metadata(genGraph)
+        .outputs.map((o) => o.name)
+        .filter((name) => name.startsWith("flow_")),
+    );
+  });
+
+  it("the gen UNet's optional flow outputs are checked when present", () => {
+    // A present optional output is held to its dtype like any other.
+    const g = buildGenUNet(gen, shapesOnly(unetKeys(gen, "gen")), {
+      dtype: "fp16",
+      flowLayers: [13],
+    });
+    const meta = metadata(g);
+    const contract = contractOf("leffa-vton-hd-gen-unet");
+    const broken = {
+      ...meta,
+      outputs: meta.outputs.map((o) => (o.name === "flow_q_13" ? { ...o, type: "int64" } : o)),
+    };
+    expect(contractProblems(contract, broken)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^output "flow_q_13": expected float16/)]),
+    );
   });
 
   it("VAE encoder and decoder", () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toFloat16Bits } from "../onnx/float16";
 import { writeTorchZip, type TorchEntry } from "../../tests/helpers/checkpoint-writers";
 import { TINY_UNET, TINY_VAE } from "./config";
-import { convertLeffaVton, expectedLeffaKeys } from "./convert";
+import { convertLeffaVton, expectedLeffaKeys, parseFlowLayers } from "./convert";
 import { randomWeightMap } from "./random-weights";
 
 const config = { unet: TINY_UNET, vae: TINY_VAE };
@@ -90,6 +90,14 @@ describe("convertLeffaVton", () => {
     const timestep = new ort.Tensor("float32", new Float32Array([500]), [1]);
     const refs = await ref.run({ ref_latent: half([1, 4, h, h], 0.3), timestep });
     const gen = await ort.InferenceSession.create(path.join(genDir, "model.onnx"));
+    // Flow outputs by default for the last up block's layers (the tiny UNet's 2 and 3).
+    expect(gen.outputNames).toEqual([
+      "noise_pred",
+      "flow_q_02",
+      "flow_k_02",
+      "flow_q_03",
+      "flow_k_03",
+    ]);
     const { noise_pred } = await gen.run({
       ...refs,
       noisy_latent: half([1, 4, h, h], 0.1),
@@ -102,6 +110,21 @@ describe("convertLeffaVton", () => {
     expect(noise_pred.type).toBe("float16");
     await ref.release();
     await gen.release();
+  });
+
+  it("parses --flow-layers and refuses layers the UNet does not have, installing nothing", async () => {
+    expect(parseFlowLayers("13,14,15")).toEqual([13, 14, 15]);
+    expect(parseFlowLayers(" 10, 11 ")).toEqual([10, 11]);
+    expect(parseFlowLayers("none")).toEqual([]);
+    for (const bad of ["", "13,", "a", "-1", "1.5", "13;14"]) {
+      expect(() => parseFlowLayers(bad), bad).toThrow(/--flow-layers takes "none" or comma/);
+    }
+    const from = await writeTinyCheckpoint();
+    // The tiny UNet has 4 self-attention layers, so SD1.5's 13 does not exist.
+    await expect(
+      convertLeffaVton({ from, variant: "hd", config, flowLayers: [13] }),
+    ).rejects.toThrow(/flow layer 13 does not exist: the generative UNet has 4/);
+    await expect(readdir(path.join(dir, "store"))).rejects.toThrow();
   });
 
   it("lists missing, unknown and mis-shaped keys, and installs nothing", async () => {

@@ -7,7 +7,7 @@ import { SD15_UNET, SD15_VAE, type UNetConfig, type VaeConfig } from "./config";
 import { consumedKeys } from "./graph-ops";
 import { unetKeys, vaeKeys, type KeySpec } from "./keys";
 import { commitConverted, ConversionError, freshStaging } from "../install/converted";
-import { buildGenUNet, buildRefUNet } from "./unet-graph";
+import { buildGenUNet, buildRefUNet, checkFlowLayers, defaultFlowLayers } from "./unet-graph";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
 import { weightsFromCheckpoint, type WeightSource } from "./weights";
 
@@ -24,6 +24,28 @@ export interface ConvertLeffaOptions {
   onProgress?: (done: number, total: number, message: string) => void;
   /** The configs to convert with; detected from the checkpoint's shapes when absent (tests). */
   config?: { unet: UNetConfig; vae: VaeConfig };
+  /**
+   * Generative-UNet self-attention layers (reference-feature indices) that also output their
+   * queries and keys for the flow visualiser; default defaultFlowLayers (13, 14, 15 in SD1.5),
+   * [] for none.
+   */
+  flowLayers?: readonly number[];
+}
+
+/**
+ * The CLI's `--flow-layers` value: "none", or comma-separated whole numbers ("13,14,15").
+ * Whether the indices exist is checked against the UNet's config (checkFlowLayers).
+ */
+export function parseFlowLayers(text: string): number[] {
+  const trimmed = text.trim();
+  if (trimmed === "none") return [];
+  const parts = trimmed.split(",").map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) {
+    throw new ConversionError(
+      `--flow-layers takes "none" or comma-separated layer indices such as 13,14,15, got "${text}"`,
+    );
+  }
+  return parts.map(Number);
 }
 
 export interface ConvertLeffaResult {
@@ -136,6 +158,13 @@ export async function convertLeffaVton(options: ConvertLeffaOptions): Promise<Co
   const checkpoint = await openCheckpoint(file);
   try {
     const config = options.config ?? detectLeffaConfig(checkpoint, file);
+    const genConfig = { ...config.unet, in_channels: 12 };
+    const flowLayers = options.flowLayers ?? defaultFlowLayers(genConfig);
+    try {
+      checkFlowLayers(genConfig, flowLayers);
+    } catch (e) {
+      throw new ConversionError(e instanceof Error ? e.message : String(e));
+    }
     const expected = expectedLeffaKeys(config.unet, config.vae);
     checkLeffaKeys(checkpoint, expected, file);
     const total = expected.filter((k) => k.status === "live").length;
@@ -166,8 +195,7 @@ export async function convertLeffaVton(options: ConvertLeffaOptions): Promise<Co
       {
         part: "gen-unet",
         prefix: PREFIXES.gen,
-        build: () =>
-          buildGenUNet({ ...config.unet, in_channels: 12 }, source(PREFIXES.gen), { dtype }),
+        build: () => buildGenUNet(genConfig, source(PREFIXES.gen), { dtype, flowLayers }),
       },
     ];
 

@@ -21,14 +21,23 @@ import {
   seededNormal,
 } from "./reference/random-weights";
 import type { F64Tensor, Weights } from "./reference/tensor";
+import { batchElement } from "./reference/tensor";
 import {
   type GenUNetInputs,
   referenceFeatureCount,
   referenceGenUNet,
+  referenceGenUNetWithProjections,
   referenceRefUNet,
 } from "./reference/unet";
 import { referenceVaeDecode, referenceVaeEncode } from "./reference/vae";
-import { buildGenUNet, buildRefUNet, refName } from "./unet-graph";
+import {
+  buildGenUNet,
+  buildRefUNet,
+  defaultFlowLayers,
+  flowKeyName,
+  flowQueryName,
+  refName,
+} from "./unet-graph";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
 import { weightsFromMap } from "./weights";
 
@@ -144,9 +153,20 @@ const image = randomTensor([2, 3, 32, 32], 26, 0.5);
 const latent = randomTensor([2, 4, 8, 8], 27, 0.8);
 
 const expectedRefs = once(() => referenceRefUNet(TINY_UNET, refWeights, refLatent, TIMESTEPS));
-const expectedNoise = once(() =>
-  referenceGenUNet(GEN_CONFIG, genWeights, genInputs, TIMESTEPS, expectedRefs()),
+/** Every self-attention of the tiny gen UNet (levels 0 and 1, down, mid and up) gets flow outputs. */
+const FLOW_LAYERS = [0, 1, 2, 3];
+const expectedGen = once(() =>
+  referenceGenUNetWithProjections(
+    GEN_CONFIG,
+    genWeights,
+    genInputs,
+    TIMESTEPS,
+    expectedRefs(),
+    FLOW_LAYERS,
+    1, // the conditional element of [uncond, cond]
+  ),
 );
+const expectedNoise = () => expectedGen().noisePred;
 const expectedLatent = once(() => referenceVaeEncode(TINY_VAE, vaeWeights, image));
 const expectedImage = once(() => referenceVaeDecode(TINY_VAE, vaeWeights, latent));
 
@@ -194,14 +214,32 @@ describe("Leffa graphs against the float64 reference (tiny configs)", () => {
       for (const e of errors) expect(e).toBeLessThan(tolerance);
     });
 
-    it(`generative UNet noise prediction (${label})`, async ({ annotate }) => {
+    it(`generative UNet noise prediction and flow outputs (${label})`, async ({ annotate }) => {
       // The reference features are fed as the reference computed them (rounded to the graph's
       // dtype), which isolates the generative UNet from the reference UNet's own error.
-      const g = buildGenUNet(GEN_CONFIG, source(genWeights), { dtype });
-      const out = await run(g, genFeeds(genInputs, expectedRefs(), fp16));
-      const error = relativeError(out.noise_pred, expectedNoise());
+      const feeds = genFeeds(genInputs, expectedRefs(), fp16);
+      const plain = await run(buildGenUNet(GEN_CONFIG, source(genWeights), { dtype }), feeds);
+      const error = relativeError(plain.noise_pred, expectedNoise());
       await annotate(`gen UNet ${dtype} relative error: ${format([error])}`);
       expect(error).toBeLessThan(tolerance);
+
+      const withFlow = await run(
+        buildGenUNet(GEN_CONFIG, source(genWeights), { dtype, flowLayers: FLOW_LAYERS }),
+        feeds,
+      );
+      // Exposing tensors the attention computes anyway changes nothing it computes.
+      expect(withFlow.noise_pred.type).toBe(plain.noise_pred.type);
+      expect(withFlow.noise_pred.data).toEqual(plain.noise_pred.data);
+      const errors: number[] = [];
+      for (const k of FLOW_LAYERS) {
+        const expected = expectedGen().projections.get(k);
+        if (!expected) throw new Error(`the reference recorded no layer ${k}`);
+        expect(withFlow[flowQueryName(k)].type).toBe(fp16 ? "float16" : "float32");
+        errors.push(relativeError(withFlow[flowQueryName(k)], expected.q));
+        errors.push(relativeError(withFlow[flowKeyName(k)], expected.k));
+      }
+      await annotate(`gen UNet ${dtype} flow q/k relative errors: ${format(errors)}`);
+      for (const e of errors) expect(e).toBeLessThan(tolerance);
     });
 
     it(`VAE encoder and decoder (${label})`, async ({ annotate }) => {
@@ -242,6 +280,32 @@ describe("Leffa graphs against the float64 reference (tiny configs)", () => {
     );
     await annotate(`SD1.5-shaped relative errors (ref_00…ref_15, noise_pred): ${format(errors)}`);
     for (const e of errors) expect(e).toBeLessThan(FP32_TOLERANCE);
+  });
+
+  it("flow outputs of a batch of one are its only element's (fp32)", async () => {
+    // The sampler may run the conditional branch alone (no CFG): the Slice takes the last element.
+    const one = (t: F64Tensor) => batchElement(t, 1);
+    const inputs: GenUNetInputs = {
+      noisy: one(genInputs.noisy),
+      mask: one(genInputs.mask),
+      masked: one(genInputs.masked),
+      densepose: one(genInputs.densepose),
+    };
+    const refs = expectedRefs().map(one);
+    const layers = defaultFlowLayers(GEN_CONFIG);
+    expect(layers).toEqual([2, 3]);
+    const g = buildGenUNet(GEN_CONFIG, source(genWeights), { flowLayers: layers });
+    const feeds = genFeeds(inputs, refs);
+    feeds.timestep = new ort.Tensor("float32", Float32Array.from([TIMESTEPS[1]]), [1]);
+    const out = await run(g, feeds);
+    for (const k of layers) {
+      const expected = expectedGen().projections.get(k);
+      if (!expected) throw new Error(`the reference recorded no layer ${k}`);
+      expect(out[flowQueryName(k)].dims).toEqual([1, 64, 32]);
+      expect(out[flowKeyName(k)].dims).toEqual([1, 128, 32]);
+      expect(relativeError(out[flowQueryName(k)], expected.q)).toBeLessThan(FP32_TOLERANCE);
+      expect(relativeError(out[flowKeyName(k)], expected.k)).toBeLessThan(FP32_TOLERANCE);
+    }
   });
 
   it("small activations make every norm's eps matter (fp32)", async ({ annotate }) => {
@@ -334,6 +398,13 @@ describe("a tiny Leffa .pth through convertLeffaVton against the float64 referen
       expectedRefs().forEach((e, k) => (errors[refName(k)] = relativeError(refOut[refName(k)], e)));
       const genOut = await run(model("gen-unet"), genFeeds(genInputs, expectedRefs(), fp16));
       errors.noise_pred = relativeError(genOut.noise_pred, expectedNoise());
+      // The converter's default flow layers: the last up block's, [2, 3] in the tiny config.
+      for (const k of defaultFlowLayers(GEN_CONFIG)) {
+        const expected = expectedGen().projections.get(k);
+        if (!expected) throw new Error(`the reference recorded no layer ${k}`);
+        errors[flowQueryName(k)] = relativeError(genOut[flowQueryName(k)], expected.q);
+        errors[flowKeyName(k)] = relativeError(genOut[flowKeyName(k)], expected.k);
+      }
       const encoded = await run(model("vae-encoder"), { image: feed(image, fp16) });
       errors.latent = relativeError(encoded.latent, expectedLatent());
       const decoded = await run(model("vae-decoder"), { latent: feed(latent, fp16) });

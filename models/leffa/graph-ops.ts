@@ -281,6 +281,12 @@ export interface AttentionOptions {
   qkvBias: boolean;
   /** Query chunks: softmax(QKᵀ) is materialised for one chunk of queries at a time. */
   chunks: number;
+  /**
+   * Receives the names of the projected queries to_q(queryTokens) [B, N, C] and keys
+   * to_k(kvTokens) [B, L, C], before they are split into heads, so a caller can expose them
+   * (the generative UNet's flow outputs) without computing them twice. Adds no nodes.
+   */
+  onProjections?: (projections: { q: string; k: string }) => void;
 }
 
 /**
@@ -305,6 +311,7 @@ export function attention(
   const q = linear(ops, queryTokens, `${prefix}.to_q`, c, c, options.qkvBias);
   const k = linear(ops, kvTokens, `${prefix}.to_k`, c, c, options.qkvBias);
   const v = linear(ops, kvTokens, `${prefix}.to_v`, c, c, options.qkvBias);
+  options.onProjections?.({ q, k });
   // Scaling Q before the product (rather than the scores after) keeps fp16 scores in range.
   const [qScaled] = g.node("Mul", [splitHeads(ops, q, heads, d), scalar(ops, 1 / Math.sqrt(d))]);
   const kT = splitHeads(ops, k, heads, d, true);

@@ -1,3 +1,4 @@
+import onnxProto from "onnx-proto";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { fromFloat16Bits, toFloat16Bits } from "../onnx/float16";
@@ -6,7 +7,15 @@ import { TINY_UNET, TINY_VAE } from "./config";
 import { consumedKeys } from "./graph-ops";
 import { unetKeys, vaeKeys } from "./keys";
 import { randomWeights } from "./random-weights";
-import { buildGenUNet, buildRefUNet, refName } from "./unet-graph";
+import {
+  buildGenUNet,
+  buildRefUNet,
+  defaultFlowLayers,
+  flowKeyName,
+  flowQueryName,
+  refName,
+} from "./unet-graph";
+import { SD15_UNET } from "./config";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
 
 const GEN = { ...TINY_UNET, in_channels: 12 };
@@ -130,6 +139,40 @@ describe("Leffa UNet graphs (tiny config)", () => {
     const err = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
     expect(b.every(Number.isFinite)).toBe(true);
     expect(err / scale).toBeLessThan(0.02);
+  });
+
+  it("flow outputs: named, shaped [1, N, C] / [1, 2N, C] per level, declared after noise_pred", () => {
+    const g = buildGenUNet(GEN, randomWeights(unetKeys(GEN, "gen")), { flowLayers: [3, 1] });
+    const { onnx: bytes } = g.toStreamingFiles("model", { externalThreshold: 0 });
+    const outputs = onnxProto.onnx.ModelProto.decode(bytes).graph?.output ?? [];
+    const shapes = outputs.map((o) => [
+      o.name,
+      (o.type?.tensorType?.shape?.dim ?? []).map((d) => d.dimParam || Number(d.dimValue)),
+    ]);
+    // Layer 1 is the mid block (level 1, h·w/4 tokens, 64 channels), layer 3 the last up layer.
+    expect(shapes).toEqual([
+      ["noise_pred", ["B", 4, "h", "w"]],
+      [flowQueryName(1), [1, "h*w/4", 64]],
+      [flowKeyName(1), [1, "2*h*w/4", 64]],
+      [flowQueryName(3), [1, "h*w", 32]],
+      [flowKeyName(3), [1, "2*h*w", 32]],
+    ]);
+  });
+
+  it("flow layers: the last up block by default (13, 14, 15 in SD1.5), checked indices", () => {
+    expect(defaultFlowLayers({ ...SD15_UNET, in_channels: 12 })).toEqual([13, 14, 15]);
+    expect(defaultFlowLayers(GEN)).toEqual([2, 3]);
+    const w = randomWeights(unetKeys(GEN, "gen"));
+    expect(() => buildGenUNet(GEN, w, { flowLayers: [4] })).toThrow(
+      "flow layer 4 does not exist: the generative UNet has 4 self-attention layers (reference features 0…3)",
+    );
+    expect(() => buildGenUNet(GEN, w, { flowLayers: [-1] })).toThrow(/flow layer -1 does not/);
+    expect(() => buildGenUNet(GEN, w, { flowLayers: [1.5] })).toThrow(/flow layer 1.5 does not/);
+    expect(() => buildGenUNet(GEN, w, { flowLayers: [2, 2] })).toThrow(/listed twice/);
+    const refW = randomWeights(unetKeys(TINY_UNET, "ref"));
+    expect(() => buildRefUNet(TINY_UNET, refW, { flowLayers: [2] })).toThrow(
+      /belong to the generative UNet/,
+    );
   });
 
   it("rejects a config whose conv_in does not match the role", () => {

@@ -30,6 +30,9 @@ import type { WeightSource } from "./weights";
  *   `timestep`, the reference features → `noise_pred`. Self-attention takes Q from its own N
  *   tokens and K, V from concat(own normed tokens, reference feature); the removed
  *   cross-attention leaves `h = h + LayerNorm2(h)`.
+ *   With `flowLayers`, chosen self-attentions also hand out their projected queries and keys for
+ *   the flow-field visualiser (leffa.md §3.2): `flow_q_XX` = to_q(LN1(h)) [1, N, C] and
+ *   `flow_k_XX` = to_k(concat(LN1(h), ref_XX)) [1, 2N, C], last batch element only.
  */
 export interface UNetGraphOptions {
   dtype?: "fp32" | "fp16";
@@ -38,6 +41,49 @@ export interface UNetGraphOptions {
    * 64 / 4^level, keeps each chunk's fp32 scores for 1024×768 near 150 MB per image.
    */
   queryChunks?: (level: number) => number;
+  /**
+   * Generative UNet only: the reference-feature indices (see refName) whose self-attention also
+   * outputs its projected queries and keys (`flow_q_XX`, `flow_k_XX`). They are the tensors the
+   * attention computes anyway, sliced to the last batch element: the sampler runs [uncond, cond],
+   * and only the conditional branch sees the garment. Default: none.
+   */
+  flowLayers?: readonly number[];
+}
+
+export function flowQueryName(k: number): string {
+  return `flow_q_${String(k).padStart(2, "0")}`;
+}
+
+export function flowKeyName(k: number): string {
+  return `flow_k_${String(k).padStart(2, "0")}`;
+}
+
+/**
+ * The flow layers the converter adds by default: the transformer blocks of the last up block,
+ * at the full latent resolution (1/8 of the image) — up_blocks.3.attentions.{0,1,2}, indices
+ * 13, 14, 15 in SD1.5, the layers leffa.md §3.2 recommends. Empty when that block has none.
+ */
+export function defaultFlowLayers(config: UNetConfig): number[] {
+  const levels = config.block_out_channels.length;
+  if (!hasAttention(config.up_block_types[levels - 1])) return [];
+  const count = (config.layers_per_block + 1) * transformerLayersAt(config, 0);
+  const total = refFeatureCount(config);
+  return Array.from({ length: count }, (_, i) => total - count + i);
+}
+
+/** Throws a clear error unless `layers` are distinct whole indices of the UNet's features. */
+export function checkFlowLayers(config: UNetConfig, layers: readonly number[]): void {
+  const total = refFeatureCount(config);
+  for (const k of layers) {
+    if (!Number.isInteger(k) || k < 0 || k >= total) {
+      throw new Error(
+        `flow layer ${k} does not exist: the generative UNet has ${total} self-attention layers ` +
+          `(reference features 0…${total - 1})`,
+      );
+    }
+  }
+  const repeated = layers.find((k, i) => layers.indexOf(k) !== i);
+  if (repeated !== undefined) throw new Error(`flow layer ${repeated} is listed twice`);
 }
 
 /** Dim name of the token axis at a level, as in the manifest: "h*w", "h*w/4", … */
@@ -60,6 +106,16 @@ interface UNetState {
   /** Ref role: the last feature has been captured; nothing after it is built. */
   done: boolean;
   temb: { silu: string; channels: number };
+  /** Gen role: the feature indices that get flow outputs. */
+  readonly flowLayers: ReadonlySet<number>;
+  /** Flow outputs built so far, declared as graph outputs after noise_pred. */
+  readonly flowOutputs: { name: string; shape: Dim[] }[];
+}
+
+/** The last element of the batch axis, kept as a batch of one (works for batch 1 or 2). */
+function lastBatchElement(ops: Ops, x: string): string {
+  const ends = int64s(ops, [Number.MAX_SAFE_INTEGER]);
+  return ops.g.node("Slice", [x, int64s(ops, [-1]), ends, int64s(ops, [0])])[0];
 }
 
 function timestepEmbedding(s: UNetState, timestep: string): string {
@@ -109,9 +165,19 @@ function transformerBlock(
     const ref = g.input(refName(k), ops.act, ["B", tokensDim(level), c]);
     [kv] = g.node("Concat", [normed, ref], { axis: 1 });
   }
+  const flow = s.role === "gen" && s.flowLayers.has(k);
   const a = attention(ops, normed, kv, `${prefix}.attn1`, c, heads, {
     qkvBias: false,
     chunks: s.chunks(level),
+    onProjections: flow
+      ? ({ q, k: keys }) => {
+          const tokens = tokensDim(level);
+          g.node("Identity", [lastBatchElement(ops, q)], {}, [flowQueryName(k)]);
+          g.node("Identity", [lastBatchElement(ops, keys)], {}, [flowKeyName(k)]);
+          s.flowOutputs.push({ name: flowQueryName(k), shape: [1, tokens, c] });
+          s.flowOutputs.push({ name: flowKeyName(k), shape: [1, `2*${tokens}`, c] });
+        }
+      : undefined,
   });
   [h] = g.node("Add", [h, a]);
   // SkipAttnProcessor returns norm2(h) unchanged and the block adds it as a residual.
@@ -257,6 +323,8 @@ function newState(
     next: 0,
     done: false,
     temb: { silu: "", channels: 0 },
+    flowLayers: new Set(options.flowLayers ?? []),
+    flowOutputs: [],
   };
 }
 
@@ -267,6 +335,9 @@ export function buildRefUNet(
 ): GraphBuilder {
   if (config.in_channels !== 4) {
     throw new Error(`reference UNet needs in_channels 4, got ${config.in_channels}`);
+  }
+  if (options.flowLayers?.length) {
+    throw new Error("flow outputs belong to the generative UNet, not the reference UNet");
   }
   const s = newState(config, weights, "ref", options, "leffa-ref-unet");
   const { g } = s.ops;
@@ -287,6 +358,7 @@ export function buildGenUNet(
       `generative UNet needs in_channels 12 (noisy 4 + mask 1 + masked 4 + densepose 3), got ${config.in_channels}`,
     );
   }
+  checkFlowLayers(config, options.flowLayers ?? []);
   const s = newState(config, weights, "gen", options, "leffa-gen-unet");
   const { g } = s.ops;
   const act = s.ops.act;
@@ -300,5 +372,6 @@ export function buildGenUNet(
   if (!out) throw new Error("internal: generative UNet produced no output");
   g.node("Identity", [out], {}, ["noise_pred"]);
   g.output("noise_pred", act, ["B", config.out_channels, "h", "w"]);
+  for (const { name, shape } of s.flowOutputs) g.output(name, act, shape);
   return g;
 }

@@ -178,6 +178,37 @@ const refTensors: TensorSpec[] = REF_FEATURES.map((f, i) => ({
   description: "reference UNet norm1 output, in order down → mid → up",
 }));
 
+/**
+ * The generative UNet's flow outputs (leffa.md §3.2), for the three full-latent up-block layers
+ * the converter adds by default (up_blocks.3.attentions.{0,1,2}): the projected queries and the
+ * keys (own tokens, then reference tokens) of the conditional batch element. Optional: graphs
+ * converted with `--flow-layers none` lack them; other `--flow-layers` choices add side outputs.
+ */
+export const LEFFA_FLOW_LAYERS: readonly number[] = [13, 14, 15];
+
+const flowTensors: TensorSpec[] = LEFFA_FLOW_LAYERS.flatMap((k) => {
+  const { tokens, channels } = REF_FEATURES[k];
+  const id = String(k).padStart(2, "0");
+  return [
+    {
+      name: `flow_q_${id}`,
+      dtype: "float16",
+      alsoAccepts: FP32,
+      shape: [1, tokens, channels],
+      optional: true,
+      description: "to_q(norm1(h)) of the conditional (last) batch element",
+    },
+    {
+      name: `flow_k_${id}`,
+      dtype: "float16",
+      alsoAccepts: FP32,
+      shape: [1, `2*${tokens}`, channels],
+      optional: true,
+      description: "to_k(concat(norm1(h), ref)) of the conditional (last) batch element",
+    },
+  ];
+});
+
 const timestep: TensorSpec = {
   name: "timestep",
   dtype: "float32",
@@ -283,10 +314,13 @@ const LEFFA_GRAPHS: ReadonlyArray<{
           shape: ["B", 4, "h", "w"],
           description: "epsilon",
         },
+        ...flowTensors,
       ],
       preprocess:
         "mask binarised and nearest-resized to h×w; DensePose image x / 127.5 − 1, nearest-resized.",
-      postprocess: "CFG combine with rescale φ = guidance, then the DDPM step (in TypeScript).",
+      postprocess:
+        "CFG combine with rescale φ = guidance, then the DDPM step (in TypeScript); flow_q_XX / " +
+        "flow_k_XX (when present) feed the flow graph.",
     },
   },
 ];

@@ -133,6 +133,33 @@ describe("the model manifest", () => {
     expect(getModel("leffa-vton-hd-gen-unet").licence.notice).toMatch(/research/);
   });
 
+  it("allows optional outputs, but not optional inputs or only optional outputs", () => {
+    const gen = getModel("leffa-vton-hd-gen-unet");
+    const optional = gen.contract.outputs.filter((t) => t.optional).map((t) => t.name);
+    expect(optional).toEqual([
+      "flow_q_13",
+      "flow_k_13",
+      "flow_q_14",
+      "flow_k_14",
+      "flow_q_15",
+      "flow_k_15",
+    ]);
+    const flowK = gen.contract.outputs.find((t) => t.name === "flow_k_13");
+    expect(flowK?.shape).toEqual([1, "2*h*w", 320]);
+    const withOptional = (inputs: boolean, outputs: boolean) =>
+      modelEntrySchema.safeParse({
+        ...gen,
+        contract: {
+          ...gen.contract,
+          inputs: gen.contract.inputs.map((t) => ({ ...t, optional: inputs })),
+          outputs: gen.contract.outputs.map((t) => ({ ...t, optional: outputs || t.optional })),
+        },
+      });
+    expect(withOptional(false, false).success).toBe(true);
+    expect(withOptional(true, false).error?.message).toMatch(/inputs cannot be optional/);
+    expect(withOptional(false, true).error?.message).toMatch(/at least one required output/);
+  });
+
   it("chains the Leffa graphs: the generative UNet takes every reference feature as produced", () => {
     for (const variant of ["hd", "dc"]) {
       const ref = getModel(`leffa-vton-${variant}-ref-unet`);

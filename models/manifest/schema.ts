@@ -26,13 +26,28 @@ export const tensorSpecSchema = z.object({
   /** The values the tensor holds, e.g. [0, 1] or [-1, 1]. */
   range: z.tuple([z.number(), z.number()]).optional(),
   description: z.string().optional(),
+  /**
+   * Outputs only: a model may lack it (e.g. the Leffa generative UNet's flow outputs, which a
+   * conversion with `--flow-layers none` leaves out); when present it must match. Consumers check
+   * that a loaded session has it before reading it.
+   */
+  optional: z.boolean().optional(),
 });
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 
 export const contractSchema = z.object({
-  inputs: z.array(tensorSpecSchema).min(1),
-  /** Outputs the studio reads. A model may have more (side outputs); these must exist. */
-  outputs: z.array(tensorSpecSchema).min(1),
+  inputs: z
+    .array(tensorSpecSchema)
+    .min(1)
+    .refine((inputs) => inputs.every((i) => i.optional !== true), "inputs cannot be optional"),
+  /**
+   * Outputs the studio reads. A model may have more (side outputs); these must exist unless
+   * marked `optional`.
+   */
+  outputs: z
+    .array(tensorSpecSchema)
+    .min(1)
+    .refine((outputs) => outputs.some((o) => o.optional !== true), "at least one required output"),
   /** How pixels become the input tensor: colour order, resize, mean/std. */
   preprocess: z.string().min(1),
   /** How the outputs become a result. */

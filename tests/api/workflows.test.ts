@@ -198,6 +198,21 @@ describe("workflow CRUD", () => {
     expect(await res.json()).toMatchObject({ field: "name" });
   });
 
+  it("stores a thumbnail sent with the new workflow, as version 1, and refuses a bad one", async () => {
+    const created = await create({ document: doc("With picture"), thumbnail: PNG_BASE64 });
+    expect(created).toMatchObject({ latestVersion: 1, hasThumbnail: true });
+    const res = await thumbnail.GET(
+      new Request(`${BASE}/${created.id}/thumbnail`),
+      routeContext(created.id),
+    );
+    expect(res.headers.get("content-type")).toBe("image/png");
+    const bad = await collection.POST(
+      json("POST", { document: doc("Bad"), thumbnail: "bm90IGEgcG5n" }),
+    );
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/thumbnail: not a PNG/);
+  });
+
   it("duplicates the document and thumbnail into a fresh history", async () => {
     const { id } = await create({ document: doc("Original") });
     await save(id, { document: doc("Original"), thumbnail: PNG_BASE64 });

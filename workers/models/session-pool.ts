@@ -230,7 +230,9 @@ class PooledSession {
     feeds: Readonly<Record<string, ModelTensor>>,
     options: ModelRunOptions = {},
   ): Promise<Record<string, ModelTensor>> {
-    const outputs = options.outputs ?? this.entry.contract.outputs.map((o) => o.name);
+    // Optional outputs only when asked for: a graph may lack them, and nobody would free them.
+    const outputs =
+      options.outputs ?? this.entry.contract.outputs.filter((o) => !o.optional).map((o) => o.name);
     try {
       const result = await this.runOnce(feeds, outputs);
       if (this.onGpu) this.provedOnGpu = true;

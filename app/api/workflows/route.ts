@@ -2,7 +2,14 @@ import { z } from "zod";
 import { emptyWorkflow } from "../../../nodes/core/document";
 import { getPrisma } from "../../_server/db";
 import { requireActor } from "../../_server/actor";
-import { handle, parseBody, readJson, WORKFLOW_BODY_LIMIT } from "../../_server/http";
+import {
+  decodeBase64Png,
+  handle,
+  parseBody,
+  readJson,
+  THUMBNAIL_LIMIT,
+  WORKFLOW_BODY_LIMIT,
+} from "../../_server/http";
 import { libraryQuerySchema, searchParamsRecord } from "../../_server/library-query";
 import { createWorkflow, listWorkflows, workflowNameSchema } from "../../_server/workflows";
 
@@ -15,6 +22,8 @@ const createBody = z.strictObject({
   document: z.unknown().optional(),
   description: z.string().optional(),
   tags: z.array(z.string()).max(100).optional(),
+  /** Base64 PNG (a data: URL is fine), stored with version 1. */
+  thumbnail: z.string().optional(),
 });
 
 /** The library: `?q=&tag=&sort=updated|created|name|opened&kind=mine|templates&limit=&offset=`. */
@@ -38,6 +47,10 @@ export function POST(request: Request): Promise<Response> {
         name: body.name,
         description: body.description,
         tags: body.tags,
+        thumbnail:
+          body.thumbnail === undefined
+            ? undefined
+            : decodeBase64Png(body.thumbnail, THUMBNAIL_LIMIT, "thumbnail"),
       },
       actor,
     );

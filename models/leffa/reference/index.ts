@@ -9,8 +9,14 @@
 //   vae         AutoencoderKL encode (posterior mean × scale) and decode (→ [0, 1])
 //   keys, random-weights   key/shape enumeration and seeded test weights
 export type { F64Tensor, Weights } from "./tensor";
-export { referenceFeatureCount, referenceGenUNet, referenceRefUNet } from "./unet";
-export type { GenUNetInputs } from "./unet";
+export {
+  referenceFeatureCount,
+  referenceGenUNet,
+  referenceGenUNetWithProjections,
+  referenceRefUNet,
+} from "./unet";
+export type { GenUNetInputs, GenUNetWithProjections } from "./unet";
+export type { Projections } from "./transformer";
 export { referenceVaeDecode, referenceVaeEncode } from "./vae";
 export { unetKeyShapes, vaeKeyShapes, type KeyShape } from "./keys";
 export { randomUNetWeights, randomVaeWeights, randomWeights } from "./random-weights";

@@ -1,7 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { add, concatAxis1, fromArray, fromTokens, param, sliceAxis1, toTokens } from "./tensor";
+import {
+  add,
+  batchElement,
+  concatAxis1,
+  fromArray,
+  fromTokens,
+  param,
+  sliceAxis1,
+  toTokens,
+} from "./tensor";
 
 describe("tensor helpers", () => {
+  it("takes one batch element as a batch of one", () => {
+    const x = fromArray([2, 2, 1], [1, 2, 3, 4]);
+    expect(batchElement(x, 1)).toEqual(fromArray([1, 2, 1], [3, 4]));
+    expect(batchElement(x, 0)).toEqual(fromArray([1, 2, 1], [1, 2]));
+    expect(() => batchElement(x, 2)).toThrow("batch element 2 of a batch of 2");
+  });
+
   it("turns NCHW into row-major tokens [B, H·W, C] and back", () => {
     // One sample, 2 channels of 1×2: channel 0 = [1, 2], channel 1 = [3, 4].
     const x = fromArray([1, 2, 1, 2], [1, 2, 3, 4]);

@@ -113,6 +113,16 @@ export function sliceAxis1(x: F64Tensor, start: number, end: number): F64Tensor 
   return out;
 }
 
+/** Batch element `b` of x, kept as a batch of one ([1, …]). */
+export function batchElement(x: F64Tensor, b: number): F64Tensor {
+  const [batch, ...rest] = x.shape;
+  if (!Number.isInteger(b) || b < 0 || b >= batch) {
+    throw new Error(`batch element ${b} of a batch of ${batch}`);
+  }
+  const size = numel(rest);
+  return { shape: [1, ...rest], data: x.data.slice(b * size, (b + 1) * size) };
+}
+
 /** NCHW → [B, H·W, C]: tokens run over rows, then columns, as torch's permute + reshape. */
 export function toTokens(x: F64Tensor): F64Tensor {
   const [batch, channels, height, width] = x.shape;

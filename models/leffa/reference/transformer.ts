@@ -29,9 +29,22 @@ export class AllFeaturesCaptured extends Error {
   }
 }
 
+/** A self-attention's projected queries to_q(LN1(h)) [B, N, C] and keys to_k(context) [B, L, C]. */
+export interface Projections {
+  q: F64Tensor;
+  k: F64Tensor;
+}
+
 export type ReferenceMode =
   | { kind: "capture"; features: F64Tensor[]; total: number }
-  | { kind: "inject"; features: readonly F64Tensor[]; next: number };
+  | {
+      kind: "inject";
+      features: readonly F64Tensor[];
+      next: number;
+      /** Feature indices whose self-attention projections are recorded into `projections`. */
+      record?: ReadonlySet<number>;
+      projections?: Map<number, Projections>;
+    };
 
 export interface TransformerOptions {
   heads: number;
@@ -48,11 +61,13 @@ function selfAttention(
   queries: F64Tensor,
   context: F64Tensor,
   heads: number,
+  onProjections?: (projections: Projections) => void,
 ): F64Tensor {
   const p = (name: string) => param(w, `${prefix}.${name}`);
   const q = linear(queries, p("to_q.weight"), null);
   const k = linear(context, p("to_k.weight"), null);
   const v = linear(context, p("to_v.weight"), null);
+  onProjections?.({ q, k });
   const attended = multiHeadAttention(q, k, v, heads);
   return linear(attended, p("to_out.0.weight"), p("to_out.0.bias"));
 }
@@ -68,6 +83,7 @@ export function transformerBlock(
   const p = (name: string) => param(w, `${prefix}.${name}`);
   const normed = layerNorm(h, p("norm1.weight"), p("norm1.bias"), LAYER_NORM_EPS);
   let context = normed;
+  let onProjections: ((projections: Projections) => void) | undefined;
   if (mode.kind === "capture") {
     mode.features.push(normed);
     if (mode.features.length === mode.total) throw new AllFeaturesCaptured();
@@ -80,12 +96,16 @@ export function transformerBlock(
           `block ${prefix} has tokens [${h.shape.join(", ")}]`,
       );
     }
+    const index = mode.next;
+    if (mode.record?.has(index)) {
+      onProjections = (projections) => mode.projections?.set(index, projections);
+    }
     mode.next += 1;
     // Leffa concatenates on the token axis before the projections and keeps the first N outputs;
     // computing the queries from the first N tokens only is the same thing.
     context = concatAxis1([normed, ref]);
   }
-  h = add(h, selfAttention(w, `${prefix}.attn1`, normed, context, heads));
+  h = add(h, selfAttention(w, `${prefix}.attn1`, normed, context, heads, onProjections));
   // attn2 runs SkipAttnProcessor, which returns its input LayerNorm2(h); the block adds it back.
   h = add(h, layerNorm(h, p("norm2.weight"), p("norm2.bias"), LAYER_NORM_EPS));
   const ffIn = layerNorm(h, p("norm3.weight"), p("norm3.bias"), LAYER_NORM_EPS);

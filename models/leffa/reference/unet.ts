@@ -11,11 +11,19 @@ import { resnetBlock } from "./resnet";
 import { timeEmbedding } from "./time-embedding";
 import {
   AllFeaturesCaptured,
+  type Projections,
   type ReferenceMode,
   type TransformerOptions,
   transformer2d,
 } from "./transformer";
-import { type F64Tensor, type Weights, assertShape, concatAxis1, param } from "./tensor";
+import {
+  type F64Tensor,
+  type Weights,
+  assertShape,
+  batchElement,
+  concatAxis1,
+  param,
+} from "./tensor";
 
 const CROSS_ATTN_DOWN = "CrossAttnDownBlock2D";
 const CROSS_ATTN_UP = "CrossAttnUpBlock2D";
@@ -159,6 +167,29 @@ export function referenceGenUNet(
   timestep: number[],
   refs: F64Tensor[],
 ): F64Tensor {
+  return referenceGenUNetWithProjections(config, w, x, timestep, refs, [], 0).noisePred;
+}
+
+export interface GenUNetWithProjections {
+  noisePred: F64Tensor;
+  /** Per chosen feature index: q [1, N, C] and k [1, 2N, C] of batch element `batchIndex`. */
+  projections: Map<number, Projections>;
+}
+
+/**
+ * referenceGenUNet that also reports, for the self-attentions of the chosen reference-feature
+ * indices, the projected queries and keys (own tokens then reference tokens) of one batch
+ * element: what the flow visualiser reads (leffa.md §3.2).
+ */
+export function referenceGenUNetWithProjections(
+  config: UNetConfig,
+  w: Weights,
+  x: GenUNetInputs,
+  timestep: number[],
+  refs: F64Tensor[],
+  layers: readonly number[],
+  batchIndex: number,
+): GenUNetWithProjections {
   const [batch, , height, width] = x.noisy.shape;
   assertShape(x.noisy, [batch, 4, height, width], "noisy latent");
   assertShape(x.mask, [batch, 1, height, width], "mask latent");
@@ -169,7 +200,22 @@ export function referenceGenUNet(
     throw new Error(`${refs.length} reference features, the UNet has ${expected} blocks`);
   }
   const input = concatAxis1([x.noisy, x.mask, x.masked, x.densepose]);
-  const mode: ReferenceMode = { kind: "inject", features: refs, next: 0 };
+  for (const k of layers) {
+    if (!Number.isInteger(k) || k < 0 || k >= expected) {
+      throw new Error(`no self-attention layer ${k}: the UNet has ${expected}`);
+    }
+  }
+  if (!Number.isInteger(batchIndex) || batchIndex < 0 || batchIndex >= batch) {
+    throw new Error(`batch element ${batchIndex} of a batch of ${batch}`);
+  }
+  const recorded = new Map<number, Projections>();
+  const mode: ReferenceMode = {
+    kind: "inject",
+    features: refs,
+    next: 0,
+    record: new Set(layers),
+    projections: recorded,
+  };
   const h = unetBody(config, w, input, timestep, mode);
   const normed = groupNorm(
     h,
@@ -178,5 +224,12 @@ export function referenceGenUNet(
     param(w, "conv_norm_out.bias"),
     config.norm_eps,
   );
-  return namedConv2d(w, "conv_out", silu(normed), { padding: 1 });
+  const noisePred = namedConv2d(w, "conv_out", silu(normed), { padding: 1 });
+  const projections = new Map<number, Projections>();
+  for (const k of layers) {
+    const p = recorded.get(k);
+    if (!p) throw new Error(`internal: self-attention layer ${k} was never run`);
+    projections.set(k, { q: batchElement(p.q, batchIndex), k: batchElement(p.k, batchIndex) });
+  }
+  return { noisePred, projections };
 }

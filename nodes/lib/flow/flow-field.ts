@@ -1,3 +1,5 @@
+import type { Mask, RgbaImage } from "../../core/image";
+
 /**
  * The FLOW value the Leffa sampler emits and the Flow Field node and the editor's inspector read
  * (leffa.md §3.2). Per visualised attention layer of the generative UNet it holds, on that layer's
@@ -40,6 +42,14 @@ export interface FlowLayer {
 
 export interface FlowField {
   readonly kind: "flow";
+  /**
+   * The images the coordinates refer to, in the sampler's working frame (the person and garment
+   * letterboxed into its 1024×768 or 512×384): the garment the tokens looked at, the generated
+   * image they describe, and the inpainting mask. With them the FLOW value is self-contained.
+   */
+  readonly reference?: RgbaImage;
+  readonly result?: RgbaImage;
+  readonly mask?: Mask;
   /** Size of the generated image the flow describes. */
   readonly width: number;
   readonly height: number;

@@ -22,6 +22,7 @@ import { LATENT_FACTOR, nearestDownsample, type Frame } from "./prepare";
 import { latentPreview } from "./preview";
 import { DdpmScheduler, SD15_INPAINTING_SCHEDULER, type SchedulerConfig } from "./scheduler";
 import { CpuStepper, GraphStepper, type LatentStepper } from "./stepper";
+import { DEFAULT_FLOW_TOP_K, FlowCollector, type FlowSettings } from "./flow-collector";
 
 /**
  * Leffa's sampling loop (leffa.md §2.5, leffa/pipeline.py) against four abstract model sessions
@@ -68,6 +69,8 @@ export interface SamplerSettings {
   readonly seed: number;
   readonly refAcceleration: boolean;
   readonly scheduler?: SchedulerConfig;
+  /** The attention flow field to collect (flow-collector.ts); off when absent. */
+  readonly flow?: FlowSettings;
 }
 
 export interface SamplerHooks {
@@ -97,6 +100,8 @@ export interface StepTiming {
   readonly timestep: number;
   /** Time inside the two UNets' runs. */
   readonly unetMs: number;
+  /** Time turning the step's attention into flow (0 at steps without flow). */
+  readonly flowMs: number;
   /** Everything else in the step: feeds, feature assembly, guidance, DDPM step, previews. */
   readonly restMs: number;
 }
@@ -110,6 +115,8 @@ export interface SamplerResult {
   /** Reference UNet runs, and how many of the timesteps found their unconditional half cached. */
   readonly refUnetRuns: number;
   readonly cacheHits: number;
+  /** What the flow collector gathered (see FlowCollector.field). */
+  readonly flow: FlowCollector;
 }
 
 const REF_COUNT = 16;
@@ -240,6 +247,13 @@ export async function runLeffaSampler(
   const stepper: LatentStepper = hooks.loadGraph
     ? new GraphStepper(stepperSetup, hooks.loadGraph)
     : new CpuStepper(stepperSetup);
+  const flow = new FlowCollector(
+    sessions.genUnet,
+    settings.flow ?? { mode: "off", temperature: 1, topK: DEFAULT_FLOW_TOP_K },
+    { width: w, height: h },
+    tensor,
+    hooks.loadGraph,
+  );
   const timestepPair = new Float32Array(2);
   const timings: StepTiming[] = [];
   const previewEvery = hooks.previewEvery ?? DEFAULT_PREVIEW_EVERY;
@@ -255,6 +269,7 @@ export async function runLeffaSampler(
       checkCancel();
       const stepStart = performance.now();
       let unetMs = 0;
+      let flowMs = 0;
       let features = shared;
       if (!features) {
         features = await references.at(t);
@@ -263,25 +278,40 @@ export async function runLeffaSampler(
       try {
         timestepPair.fill(t);
         const genStart = performance.now();
+        const collecting = flow.wants(t);
         // The prediction stays where the UNet made it: the stepper takes it from there.
-        const { noise_pred: prediction } = await sessions.genUnet.run(
+        const outputs = await sessions.genUnet.run(
           {
             noisy_latent: stepper.noisyInput(),
             ...constantFeeds,
             timestep: tensor("float32", timestepPair, [2]),
             ...features.feeds,
           },
-          { keepOnGpu: true },
+          {
+            keepOnGpu: true,
+            ...(collecting ? { outputs: ["noise_pred", ...flow.outputs()] } : {}),
+          },
         );
+        const prediction = outputs.noise_pred;
         unetMs += performance.now() - genStart;
         checkDims(prediction, [2, 4, h, w], `${sessions.genUnet.modelId} noise_pred`);
         const wantPreview = hooks.preview !== undefined && (i + 1) % previewEvery === 0;
         const original = await stepper.step(t, prediction, wantPreview);
         if (original) hooks.preview?.(latentPreview(original, w, h), i + 1);
+        if (collecting) {
+          const flowStart = performance.now();
+          await flow.collect(t, outputs);
+          flowMs = performance.now() - flowStart;
+        }
       } finally {
         if (features !== shared) features.dispose();
       }
-      timings.push({ timestep: t, unetMs, restMs: performance.now() - stepStart - unetMs });
+      timings.push({
+        timestep: t,
+        unetMs,
+        flowMs,
+        restMs: performance.now() - stepStart - unetMs - flowMs,
+      });
       hooks.progress(i + 1, settings.steps, t);
     }
     sample = await stepper.sample();
@@ -311,6 +341,7 @@ export async function runLeffaSampler(
     decodeMs: performance.now() - decodeStart,
     refUnetRuns: references.runs,
     cacheHits: references.hits,
+    flow,
   };
 }
 

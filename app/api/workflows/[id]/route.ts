@@ -8,6 +8,7 @@ import {
   notFound,
   parseBody,
   readJson,
+  THUMBNAIL_LIMIT,
   WORKFLOW_BODY_LIMIT,
 } from "../../../_server/http";
 import { withWorkflowErrors } from "../../../_server/workflow-http";
@@ -21,9 +22,6 @@ import {
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
-
-/** A library thumbnail is a few hundred pixels wide; this leaves ample room. */
-const THUMBNAIL_LIMIT = 512 * 1024;
 
 interface Context {
   params: Promise<{ id: string }>;

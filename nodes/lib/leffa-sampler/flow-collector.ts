@@ -1,0 +1,241 @@
+import { buildFlowGraph } from "../../../models/leffa/flow-graph";
+import type { GeneratedGraph, ModelSession, ModelTensor } from "../../core/types";
+import { NodeError } from "../../core/types";
+import { computeFlowStep } from "../flow/attention-flow";
+import { isLowNoise } from "../flow/average-steps";
+import { coordinateGrid } from "../flow/coordinate-grid";
+import type { FlowField, FlowLayer, FlowStep } from "../flow/flow-field";
+import { outputFloatType, readFloats, type MakeTensor } from "./float-feeds";
+
+/**
+ * Collects the attention flow field during sampling (leffa.md §3.2; issue: "See where attention
+ * looked"). The generative UNet converted with flow layers hands out, for the conditional branch,
+ * each chosen layer's queries `flow_q_XX` [1, N, C] and keys `flow_k_XX` [1, 2N, C]; at the steps
+ * this collector wants, they are turned into a FlowStep by the flow graph on the same device
+ * (models/leffa/flow-graph.ts) — or, where no graph session can be made, by the TypeScript
+ * reference, which is exact but only fit for small latents.
+ */
+
+export type FlowMode = "off" | "low-noise" | "all";
+
+export interface FlowSettings {
+  readonly mode: FlowMode;
+  /** τ: 1 is what inference does, 2 what Leffa's training loss used. */
+  readonly temperature: number;
+  readonly topK: number;
+}
+
+export const DEFAULT_FLOW_TOP_K = 8;
+
+/** SD 1.5's transformer blocks in reference-feature order (leffa.md §1.3). */
+const SD15_LAYERS = [
+  "down_blocks.0.attentions.0",
+  "down_blocks.0.attentions.1",
+  "down_blocks.1.attentions.0",
+  "down_blocks.1.attentions.1",
+  "down_blocks.2.attentions.0",
+  "down_blocks.2.attentions.1",
+  "mid_block.attentions.0",
+  "up_blocks.1.attentions.0",
+  "up_blocks.1.attentions.1",
+  "up_blocks.1.attentions.2",
+  "up_blocks.2.attentions.0",
+  "up_blocks.2.attentions.1",
+  "up_blocks.2.attentions.2",
+  "up_blocks.3.attentions.0",
+  "up_blocks.3.attentions.1",
+  "up_blocks.3.attentions.2",
+];
+/** SD 1.5 runs every self-attention with 8 heads (its attention_head_dim, a head count). */
+const SD15_HEADS = 8;
+
+const QUERY = /^flow_q_(\d{2})$/;
+const keyName = (index: number) => `flow_k_${String(index).padStart(2, "0")}`;
+
+interface Layer {
+  readonly index: number;
+  readonly query: string;
+  readonly key: string;
+  readonly steps: FlowStep[];
+  gridWidth: number;
+  gridHeight: number;
+}
+
+/** The flow layers a loaded generative UNet offers (none for graphs converted without them). */
+export function flowLayerIndices(genUnet: ModelSession): number[] {
+  const names = new Set(genUnet.outputNames ?? []);
+  return [...names]
+    .map((name) => QUERY.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null && names.has(keyName(Number(m[1]))))
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+export class FlowCollector {
+  private readonly layers: Layer[];
+
+  constructor(
+    genUnet: ModelSession,
+    private readonly settings: FlowSettings,
+    private readonly latent: { readonly width: number; readonly height: number },
+    private readonly tensor: MakeTensor,
+    private readonly loadGraph?: (graph: GeneratedGraph) => Promise<ModelSession>,
+  ) {
+    this.layers =
+      settings.mode === "off"
+        ? []
+        : flowLayerIndices(genUnet).map((index) => ({
+            index,
+            query: `flow_q_${String(index).padStart(2, "0")}`,
+            key: keyName(index),
+            steps: [],
+            gridWidth: 0,
+            gridHeight: 0,
+          }));
+  }
+
+  /** Whether the UNet offers flow outputs and the settings want them at all. */
+  get active(): boolean {
+    return this.layers.length > 0;
+  }
+
+  wants(timestep: number): boolean {
+    if (!this.active) return false;
+    return this.settings.mode === "all" || isLowNoise(timestep);
+  }
+
+  /** The extra outputs to ask the generative UNet for at a step this collector wants. */
+  outputs(): string[] {
+    return this.layers.flatMap((l) => [l.query, l.key]);
+  }
+
+  /** Turns one step's queries and keys into flow steps, then frees them. */
+  async collect(timestep: number, outputs: Readonly<Record<string, ModelTensor>>): Promise<void> {
+    try {
+      for (const layer of this.layers) {
+        const q = outputs[layer.query];
+        const k = outputs[layer.key];
+        if (!q || !k || q.dims.length !== 3 || k.dims.length !== 3 || k.dims[1] !== 2 * q.dims[1]) {
+          throw new NodeError(
+            `the generative UNet's ${layer.query}/${layer.key} have shapes ` +
+              `[${q?.dims.join(", ")}] / [${k?.dims.join(", ")}], expected [1, N, C] / [1, 2N, C]`,
+          );
+        }
+        const [, n, channels] = q.dims;
+        const { gridWidth, gridHeight } = this.gridFor(n);
+        layer.gridWidth = gridWidth;
+        layer.gridHeight = gridHeight;
+        layer.steps.push(
+          this.loadGraph
+            ? await this.onDevice(q, k, channels, gridWidth, gridHeight, timestep)
+            : await this.inTypeScript(q, k, gridWidth, gridHeight, timestep),
+        );
+      }
+    } finally {
+      for (const name of this.outputs()) outputs[name]?.dispose();
+    }
+  }
+
+  /** The FLOW value: every collected step of every layer (empty when nothing was collected). */
+  field(size: {
+    width: number;
+    height: number;
+    referenceWidth: number;
+    referenceHeight: number;
+  }): FlowField {
+    const layers: FlowLayer[] = this.layers
+      .filter((l) => l.steps.length > 0)
+      .map((l) => ({
+        name: SD15_LAYERS[l.index] ?? `layer ${l.index}`,
+        index: l.index,
+        gridWidth: l.gridWidth,
+        gridHeight: l.gridHeight,
+        topK: this.settings.topK,
+        temperature: this.settings.temperature,
+        steps: l.steps,
+      }));
+    return { kind: "flow", ...size, layers };
+  }
+
+  /** A layer of N tokens sits 2^level times below the latent in each direction. */
+  private gridFor(tokens: number): { gridWidth: number; gridHeight: number } {
+    const { width, height } = this.latent;
+    for (let scale = 1; scale <= Math.max(width, height); scale *= 2) {
+      const gw = Math.ceil(width / scale);
+      const gh = Math.ceil(height / scale);
+      if (gw * gh === tokens) return { gridWidth: gw, gridHeight: gh };
+    }
+    throw new NodeError(
+      `a flow layer has ${tokens} tokens, which is no downscaled grid of the ${width}×${height} latent`,
+    );
+  }
+
+  private async onDevice(
+    q: ModelTensor,
+    k: ModelTensor,
+    channels: number,
+    gridWidth: number,
+    gridHeight: number,
+    timestep: number,
+  ): Promise<FlowStep> {
+    const dtype = outputFloatType(q, "flow queries") === "float16" ? "fp16" : "fp32";
+    const { topK, temperature } = this.settings;
+    const options = { channels, heads: SD15_HEADS, topK, dtype } as const;
+    const n = gridWidth * gridHeight;
+    const session = await this.loadGraph!({
+      id: `leffa-flow-c${channels}-h${SD15_HEADS}-k${topK}-${dtype}`,
+      contract: {
+        inputs: [
+          { name: "q", dtype: dtype === "fp16" ? "float16" : "float32", shape: [1, "n", channels] },
+          { name: "k", dtype: dtype === "fp16" ? "float16" : "float32", shape: [1, "m", channels] },
+          { name: "grid", dtype: "float32", shape: ["n", 2] },
+          { name: "temperature", dtype: "float32", shape: [1] },
+        ],
+        outputs: [
+          { name: "flow", dtype: "float32", shape: [1, "n", 2] },
+          { name: "confidence", dtype: "float32", shape: [1, "n"] },
+          { name: "top_weights", dtype: "float32", shape: [1, "n", topK] },
+          { name: "top_indices", dtype: "int64", shape: [1, "n", topK] },
+        ],
+        preprocess: "queries and keys of one attention layer, conditional branch",
+        postprocess: "flow in [-1, 1] (align_corners=True), confidence, top-K reference tokens",
+      },
+      build: () => buildFlowGraph(options),
+    });
+    const out = await session.run({
+      q,
+      k,
+      grid: this.tensor("float32", coordinateGrid(gridWidth, gridHeight), [n, 2]),
+      temperature: this.tensor("float32", Float32Array.of(temperature), [1]),
+    });
+    const indices = (await out.top_indices.getData()) as BigInt64Array;
+    const step: FlowStep = {
+      timestep,
+      flow: Float32Array.from(await readFloats(out.flow, "flow")),
+      confidence: Float32Array.from(await readFloats(out.confidence, "confidence")),
+      topWeights: Float32Array.from(await readFloats(out.top_weights, "top_weights")),
+      topIndices: Int32Array.from(indices, Number),
+    };
+    Object.values(out).forEach((t) => t.dispose());
+    return step;
+  }
+
+  private async inTypeScript(
+    q: ModelTensor,
+    k: ModelTensor,
+    gridWidth: number,
+    gridHeight: number,
+    timestep: number,
+  ): Promise<FlowStep> {
+    return computeFlowStep({
+      q: await readFloats(q, "flow queries"),
+      k: await readFloats(k, "flow keys"),
+      heads: SD15_HEADS,
+      gridWidth,
+      gridHeight,
+      temperature: this.settings.temperature,
+      topK: this.settings.topK,
+      timestep,
+    });
+  }
+}
