@@ -4,6 +4,7 @@ import type { NodeDefinition } from "./core/types";
 import { compositeNode } from "./composite";
 import { cropNode } from "./crop";
 import { denseposeConvertNode } from "./densepose-convert";
+import { flowFieldNode } from "./flow-field";
 import { leffaSamplerNode } from "./leffa-sampler";
 import { loadImageNode } from "./load-image";
 import { maskFromAlphaNode } from "./mask-from-alpha";
@@ -34,6 +35,7 @@ export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   denseposeConvertNode,
   maskGeneratorNode,
   leffaSamplerNode,
+  flowFieldNode,
   upscalerNode,
   previewNode,
   saveImageNode,
