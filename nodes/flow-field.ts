@@ -2,7 +2,7 @@ import { createMask, type RgbaImage } from "./core/image";
 import { param } from "./core/params";
 import { defineNode, NodeError } from "./core/types";
 import { averageFlowSteps } from "./lib/flow/average-steps";
-import { isFlowField, type FlowField, type FlowLayer } from "./lib/flow/flow-field";
+import { isFlowField, type FlowField, type FlowLayer } from "./core/flow";
 import { colouriseConfidence, colouriseFlow } from "./lib/flow-display/colourise";
 import { maskedL2 } from "./lib/flow-display/leffa-loss";
 import { DEFAULT_OVERLAY_OPACITY, overlayWarped } from "./lib/flow-display/overlay";

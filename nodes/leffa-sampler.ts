@@ -5,7 +5,7 @@ import { capabilityProblem } from "./lib/leffa-sampler/capability";
 import { ReferenceFeatureCache } from "./lib/leffa-sampler/feature-cache";
 import { inputFloatType } from "./lib/leffa-sampler/float-feeds";
 import { DEFAULT_FLOW_TOP_K, type FlowMode } from "./lib/leffa-sampler/flow-collector";
-import type { FlowField } from "./lib/flow/flow-field";
+import type { FlowField } from "./core/flow";
 import { runLeffaSampler, type SamplerResult } from "./lib/leffa-sampler/loop";
 import {
   fitImage,
@@ -214,7 +214,7 @@ export const leffaSamplerNode = defineNode({
           reference: referenceFrame,
           result: generated,
           mask: createMask(frame.width, frame.height, mask),
-        } satisfies FlowField as FlowField & Record<string, unknown>,
+        } satisfies FlowField,
       },
       ui: { text: summary(result, sessions.genUnet.backend, ctx.backend) },
     };

@@ -2,7 +2,7 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { computeFlowStep } from "../../nodes/lib/flow/attention-flow";
 import { coordinateGrid } from "../../nodes/lib/flow/coordinate-grid";
-import type { FlowStep } from "../../nodes/lib/flow/flow-field";
+import type { FlowStep } from "../../nodes/core/flow";
 import { fromFloat16Bits, toFloat16Bits } from "../onnx/float16";
 import {
   buildFlowGraph,

@@ -3,6 +3,7 @@ import type { ParamSpecs, ParamValues } from "./params";
 import type { PortType } from "./ports";
 import type { WorkflowDocument } from "./document";
 import type { Contract } from "../../models/manifest/schema";
+import type { FlowField } from "./flow";
 
 export type NodeCategory =
   "Input" | "Image" | "Mask" | "Pose" | "Generation" | "Output" | "Utility";
@@ -17,7 +18,8 @@ export interface PortSpec {
 export type PortSpecs = Record<string, PortSpec>;
 
 /** A value travelling along a wire. Images and masks are typed arrays; the rest are plain data. */
-export type PortValue = RgbaImage | Mask | number | string | Keypoints | Record<string, unknown>;
+export type PortValue =
+  RgbaImage | Mask | number | string | Keypoints | FlowField | Record<string, unknown>;
 
 export interface Keypoints {
   readonly kind: "keypoints";

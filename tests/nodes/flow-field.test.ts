@@ -6,7 +6,7 @@ import { createMask, type RgbaImage } from "../../nodes/core/image";
 import { flowFieldNode } from "../../nodes/flow-field";
 import { leffaSamplerNode } from "../../nodes/leffa-sampler";
 import { coordinateGrid } from "../../nodes/lib/flow/coordinate-grid";
-import type { FlowField } from "../../nodes/lib/flow/flow-field";
+import type { FlowField } from "../../nodes/core/flow";
 import { createStoreModelHost } from "../../workers/models/store-models";
 import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
 import { imageFrom } from "../helpers/images";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createImage } from "../../core/image";
 import { solidImage } from "../composite";
-import type { FlowLayer, FlowStep } from "../flow/flow-field";
+import type { FlowLayer, FlowStep } from "../../core/flow";
 import { lookAt, renderHeat, tokenAt } from "./look-at";
 import { bilinearAxis } from "./upsample-flow";
 

@@ -1,5 +1,5 @@
 import { createImage, type RgbaImage } from "../../core/image";
-import type { FlowLayer, FlowStep } from "../flow/flow-field";
+import type { FlowLayer, FlowStep } from "../../core/flow";
 import { upsampleBilinear } from "./upsample-flow";
 
 /**

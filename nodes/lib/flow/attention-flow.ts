@@ -1,5 +1,5 @@
 import { checkGridSize, coordinateGrid } from "./coordinate-grid";
-import type { FlowStep } from "./flow-field";
+import type { FlowStep } from "../../core/flow";
 
 /**
  * The reference (plain TypeScript, float64 accumulation) computation of one FlowStep from one

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { averageFlowSteps, pickSteps } from "./average-steps";
-import type { FlowStep } from "./flow-field";
+import type { FlowStep } from "../../core/flow";
 
 function step(timestep: number, flow: number[], confidence: number[]): FlowStep {
   return {

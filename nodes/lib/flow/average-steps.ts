@@ -1,4 +1,4 @@
-import type { FlowStep } from "./flow-field";
+import type { FlowStep } from "../../core/flow";
 
 /**
  * "Mean over steps" for the flow visualiser (leffa.md §3.2: the correspondence is meaningful

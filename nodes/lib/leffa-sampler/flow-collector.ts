@@ -4,7 +4,7 @@ import { NodeError } from "../../core/types";
 import { computeFlowStep } from "../flow/attention-flow";
 import { isLowNoise } from "../flow/average-steps";
 import { coordinateGrid } from "../flow/coordinate-grid";
-import type { FlowField, FlowLayer, FlowStep } from "../flow/flow-field";
+import type { FlowField, FlowLayer, FlowStep } from "../../core/flow";
 import { outputFloatType, readFloats, type MakeTensor } from "./float-feeds";
 
 /**

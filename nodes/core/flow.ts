@@ -1,4 +1,4 @@
-import type { Mask, RgbaImage } from "../../core/image";
+import type { Mask, RgbaImage } from "./image";
 
 /**
  * The FLOW value the Leffa sampler emits and the Flow Field node and the editor's inspector read
