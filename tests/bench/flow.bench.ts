@@ -3,13 +3,15 @@
  *
  * A real SD 1.5 UNet cannot be loaded on this machine in a bench's time, so the cost is measured
  * against the part of the step it is made of, at real sizes, on onnxruntime-web WASM:
- *  1. one full-resolution (1/8) self-attention layer of the generative UNet as the converter
- *     builds it (Q from N tokens, K and V from 2N, 8 heads, its query chunking, batch 2 for CFG),
- *     and the flow graph for that layer (batch 1: the conditional branch), at 512×384 and
- *     1024×768. A UNet step runs five such layers (down_blocks.0 ×2, up_blocks.3 ×3) plus eleven
- *     smaller ones and every convolution, so "3 flow layers / (5 attention layers + 3 flow
- *     layers)" is an upper bound on the flow's share of a step that collects it; with the default
- *     collection (t < 500: half the steps) a run pays half of that.
+ *  1. one full-resolution (1/8) self-attention layer of each UNet as the converter builds it
+ *     (generative: Q from N tokens, K and V from 2N; reference: N and N; 8 heads, its query
+ *     chunking, batch 2 for CFG), and the flow graph for that layer (batch 1: the conditional
+ *     branch), at 512×384 and 1024×768. A step runs five such layers in each UNet (down_blocks.0
+ *     ×2, up_blocks.3 ×3) plus eleven smaller ones each and every convolution, so
+ *     "3 flow layers / (5 + 5 attention layers + 3 flow layers)" is an upper bound on the flow's
+ *     share of a step that collects it; with the default collection (t < 500: half the steps) a
+ *     run pays half of that. (With ref acceleration the reference UNet runs once per run: the
+ *     generative layers alone then bound the share.)
  *  2. the whole loop on the tiny contract models, flow on every step vs off: the plumbing (extra
  *     outputs, reading the results back). The tiny UNets are nearly free, so this share is large
  *     by construction and only shows what the loop adds around the flow graph.
@@ -51,8 +53,12 @@ function noise(length: number, seed: number): Float32Array {
   });
 }
 
-/** The generative UNet's self-attention at the full latent resolution, as unet-graph.ts builds it. */
-async function attentionLayer(): Promise<Uint8Array> {
+/**
+ * A self-attention at the full latent resolution as unet-graph.ts builds it: the generative
+ * UNet's (keys and values from its own tokens and the reference feature, 2N) or the reference
+ * UNet's (its own N tokens).
+ */
+async function attentionLayer(role: "gen" | "ref"): Promise<Uint8Array> {
   const prefix = "attn1";
   const keys = ["to_q", "to_k", "to_v"].map((p) => ({
     key: `${prefix}.${p}.weight`,
@@ -63,8 +69,11 @@ async function attentionLayer(): Promise<Uint8Array> {
   const g = new GraphBuilder("attention");
   const ops = createOps(g, randomWeights(keys), "fp32");
   const normed = g.input("normed", "float32", [2, "n", C]);
-  const ref = g.input("ref", "float32", [2, "n", C]);
-  const [kv] = g.node("Concat", [normed, ref], { axis: 1 });
+  let kv = normed;
+  if (role === "gen") {
+    const ref = g.input("ref", "float32", [2, "n", C]);
+    [kv] = g.node("Concat", [normed, ref], { axis: 1 });
+  }
   const out = attention(ops, normed, kv, prefix, C, HEADS, {
     qkvBias: false,
     chunks: unetQueryChunks(0),
@@ -92,16 +101,14 @@ async function timeRuns(
 
 async function layerCost(width: number, height: number, runs: number) {
   const n = (width / 8) * (height / 8);
-  const attn = await ort.InferenceSession.create(await attentionLayer());
-  const attentionMs = await timeRuns(
-    attn,
-    {
-      normed: new ort.Tensor("float32", noise(2 * n * C, 1), [2, n, C]),
-      ref: new ort.Tensor("float32", noise(2 * n * C, 2), [2, n, C]),
-    },
-    runs,
-  );
-  await attn.release();
+  const normed = new ort.Tensor("float32", noise(2 * n * C, 1), [2, n, C]);
+  const ref = new ort.Tensor("float32", noise(2 * n * C, 2), [2, n, C]);
+  const gen = await ort.InferenceSession.create(await attentionLayer("gen"));
+  const attentionMs = await timeRuns(gen, { normed, ref }, runs);
+  await gen.release();
+  const own = await ort.InferenceSession.create(await attentionLayer("ref"));
+  const refAttentionMs = await timeRuns(own, { normed }, runs);
+  await own.release();
   const flow = await ort.InferenceSession.create(
     buildFlowGraph({ channels: C, heads: HEADS, topK: 8, dtype: "fp32" }),
   );
@@ -116,7 +123,7 @@ async function layerCost(width: number, height: number, runs: number) {
     runs,
   );
   await flow.release();
-  return { n, attentionMs, flowMs };
+  return { n, attentionMs, refAttentionMs, flowMs };
 }
 
 async function pipelineCost() {
@@ -177,9 +184,17 @@ for (const [width, height, runs] of [
   [384, 512, 3],
   [768, 1024, 1],
 ] as const) {
-  const { n, attentionMs, flowMs } = await layerCost(width, height, runs);
-  const collected = (3 * flowMs) / (5 * attentionMs + 3 * flowMs);
-  line(`  ${width}×${height} (N = ${n}): self-attention, batch 2`, `${attentionMs.toFixed(0)} ms`);
+  const { n, attentionMs, refAttentionMs, flowMs } = await layerCost(width, height, runs);
+  const step = 5 * attentionMs + 5 * refAttentionMs;
+  const collected = (3 * flowMs) / (step + 3 * flowMs);
+  line(
+    `  ${width}×${height} (N = ${n}): generative self-attention, batch 2`,
+    `${attentionMs.toFixed(0)} ms`,
+  );
+  line(
+    `  ${width}×${height}: reference self-attention, batch 2`,
+    `${refAttentionMs.toFixed(0)} ms`,
+  );
   line(`  ${width}×${height}: flow graph, batch 1`, `${flowMs.toFixed(0)} ms`);
   line(
     `  ${width}×${height}: flow share of a collecting step (upper bound)`,

@@ -75,7 +75,8 @@ describe("Tiny contract models in Chromium", () => {
           id: "leffa",
           type: "leffa-sampler",
           x: 500,
-          params: { resolution: "512x384", steps: 3, seed: 7 },
+          // The flow field has a test of its own below.
+          params: { resolution: "512x384", steps: 3, seed: 7, flow: "off" },
         },
         { id: "view", type: "preview", x: 850 },
       ],
@@ -111,7 +112,50 @@ describe("Tiny contract models in Chromium", () => {
       worst = Math.max(worst, Math.abs(webgpu.data[i] - wasm.data[i]));
     }
     expect(worst).toBeLessThanOrEqual(1);
-  });
+  }, 300_000);
+
+  it("collects the flow field through the flow graph and draws it in the Flow Field node", async () => {
+    const person = await personCrop();
+    const garment = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 3)));
+    const densepose = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 7)));
+    const mask = await uploadAsset(new Uint8Array(await maskPng(96, 128)));
+    const doc = workflowDoc(
+      "tiny flow e2e",
+      [
+        { id: "person", type: "load-image", params: { image: person } },
+        { id: "garment", type: "load-image", y: 200, params: { image: garment } },
+        { id: "pose", type: "load-image", y: 400, params: { image: densepose } },
+        { id: "maskimg", type: "load-image", y: 600, params: { image: mask } },
+        { id: "mask", type: "mask-from-alpha", x: 250, y: 600 },
+        {
+          id: "leffa",
+          type: "leffa-sampler",
+          x: 500,
+          // Two steps: t = 501 is skipped, t = 1 collected (t < 500).
+          params: { resolution: "512x384", steps: 2, seed: 7 },
+        },
+        { id: "flow", type: "flow-field", x: 850 },
+      ],
+      [
+        ["person", "image", "leffa", "person"],
+        ["garment", "image", "leffa", "reference"],
+        ["pose", "image", "leffa", "densepose"],
+        ["maskimg", "image", "mask", "image"],
+        ["mask", "mask", "leffa", "mask"],
+        ["leffa", "flow", "flow", "flow"],
+      ],
+    );
+    const { page } = await openWorkflow(open, doc, { backend: "wasm" });
+    const summary = await runWorkflow(page, 240_000);
+    expect(summary).toMatch(/done/i);
+    expect(await statusEl(page, "flow").getAttribute("data-status")).toBe("done");
+    const text = await nodeEl(page, "flow").getByTestId("node-output-text").textContent();
+    expect(text).toMatch(
+      /^Leffa loss \(masked L2\) \d\.\d{4} over \d+ px · mean of up_blocks\.3\.attentions\.0, .* · mean of 1 step$/,
+    );
+    expect(await nodeEl(page, "flow").locator("img").count()).toBe(3);
+    await page.screenshot({ path: "test-results/flow-field-tiny.png" });
+  }, 300_000);
 
   it("runs the Pose Extractor and both Mask Generator parsers on both backends", async () => {
     const person = await personCrop();
@@ -156,5 +200,5 @@ describe("Tiny contract models in Chromium", () => {
       const dense = await pixels(await shownImage(page, "view"));
       expect([dense.width, dense.height]).toEqual([96, 128]);
     }
-  });
+  }, 300_000);
 });
