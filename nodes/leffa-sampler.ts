@@ -42,9 +42,17 @@ async function loadSessions(ctx: NodeContext, ids: readonly string[]) {
   };
 }
 
+/** "· flow: 3 layers at 2 steps (1.2 s)", or nothing when no flow was collected. */
+function flowSummary(result: SamplerResult): string {
+  const collected = result.steps.filter((s) => s.flowMs > 0);
+  if (collected.length === 0) return "";
+  const ms = collected.reduce((sum, s) => sum + s.flowMs, 0);
+  return ` · flow at ${collected.length} step${collected.length === 1 ? "" : "s"} (${(ms / 1000).toFixed(1)} s)`;
+}
+
 function summary(result: SamplerResult, backend: BackendInfo, wanted: BackendInfo): string {
   const unet = result.steps.reduce((s, t) => s + t.unetMs, 0);
-  const rest = result.steps.reduce((s, t) => s + t.restMs, 0);
+  const rest = result.steps.reduce((s, t) => s + t.restMs + t.flowMs, 0);
   const steps = result.steps.length;
   const perStep = (unet + rest) / Math.max(1, steps);
   return (
@@ -52,6 +60,7 @@ function summary(result: SamplerResult, backend: BackendInfo, wanted: BackendInf
     `(UNets ${((100 * unet) / Math.max(1e-9, unet + rest)).toFixed(1)} %) · ` +
     `reference UNet ×${result.refUnetRuns}` +
     (result.cacheHits ? ` (${result.cacheHits} with cached unconditional features)` : "") +
+    flowSummary(result) +
     // Why the UNets left the GPU (e.g. an adapter without fp16 shaders), as the session said.
     (wanted.name === "webgpu" && backend.name !== "webgpu" ? ` · ${backend.detail}` : "")
   );
