@@ -123,6 +123,7 @@ export const flowFieldNode = defineNode({
       outputs: { flow: colours, warped: overlay, confidence },
       ui: {
         images,
+        flow: value,
         text:
           (loss.value === null
             ? "Leffa loss: the mask is empty"

@@ -1,4 +1,5 @@
 import type { WorkflowDocument } from "../nodes/core/document";
+import type { FlowField } from "../nodes/core/flow";
 import type { BackendInfo } from "../nodes/core/types";
 import type { BackendPreference } from "./backend";
 import type { CachedModelFile, ModelFileRef, ProgressCallback } from "./models/model-cache";
@@ -31,6 +32,8 @@ export interface NodeOutputEvent {
   readonly images: readonly UiImage[];
   readonly files: readonly UiFile[];
   readonly text?: string;
+  /** The flow field a node offers the inspector (copied, not transferred: the cache keeps it). */
+  readonly flow?: FlowField;
 }
 
 /** A running node's live preview (e.g. a sampler's current estimate); superseded by its output. */

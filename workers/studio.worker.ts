@@ -246,6 +246,7 @@ async function sendResult(
     images,
     files,
     text: result.ui?.text,
+    flow: result.ui?.flow,
   };
   onEvent(
     Comlink.transfer(event, [

@@ -1,12 +1,13 @@
 "use client";
 import { Handle, NodeResizer, Position, type NodeProps } from "@xyflow/react";
-import { memo } from "react";
+import { memo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { PORT_COLORS } from "../../nodes/core/ports";
 import type { NodeDefinition, PortSpec } from "../../nodes/core/types";
 import { getNodeDefinition } from "../../nodes";
 import { useEditor } from "./editor-store";
 import type { StudioNode } from "./flow-mapping";
+import { FlowInspector } from "./FlowInspector";
 import { useRun } from "./run-store";
 import { ParamWidget } from "./widgets";
 
@@ -74,6 +75,7 @@ function RunBadge({ id }: { id: string }) {
 function RunDetails({ id, showImages }: { id: string; showImages: boolean }) {
   const run = useRun((s) => s.nodes[id]);
   const outputs = useRun((s) => s.outputs[id]);
+  const [inspecting, setInspecting] = useState(false);
   return (
     <>
       {run?.status === "running" && run.progress && (
@@ -125,6 +127,19 @@ function RunDetails({ id, showImages }: { id: string; showImages: boolean }) {
         <p className="node-output-text" data-testid="node-output-text">
           {outputs.text}
         </p>
+      )}
+      {outputs?.flow && outputs.flow.layers.length > 0 && (
+        <button
+          type="button"
+          className="small nodrag"
+          data-testid="inspect-flow"
+          onClick={() => setInspecting(true)}
+        >
+          Inspect: where did each pixel look?
+        </button>
+      )}
+      {inspecting && outputs?.flow && (
+        <FlowInspector flow={outputs.flow} onClose={() => setInspecting(false)} />
       )}
       {outputs?.files.map((f) => (
         <a key={f.url} className="button small download" href={f.url} download={f.name}>

@@ -1,4 +1,5 @@
 import { create } from "zustand";
+import type { FlowField } from "../../nodes/core/flow";
 import type { BackendInfo } from "../../nodes/core/types";
 import type { NodeProgress, NodeStatus, RunStats } from "../../workers/runtime/events";
 import type { WorkerEvent } from "../../workers/protocol";
@@ -31,6 +32,8 @@ export interface NodeOutputs {
   readonly cached: boolean;
   /** What the node says about its result (e.g. which model and backend, or a fallback). */
   readonly text?: string;
+  /** A flow field to inspect (the Flow Field node's). */
+  readonly flow?: FlowField;
 }
 
 interface RunState {
@@ -178,7 +181,13 @@ async function applyNow(event: WorkerEvent): Promise<void> {
       set((s) => ({
         outputs: {
           ...s.outputs,
-          [event.nodeId]: { images, files, cached: event.cached, text: event.text },
+          [event.nodeId]: {
+            images,
+            files,
+            cached: event.cached,
+            text: event.text,
+            flow: event.flow,
+          },
         },
       }));
       break;

@@ -38,6 +38,8 @@ export interface UiOutput {
     readonly bytes: Uint8Array;
   }[];
   readonly text?: string;
+  /** A flow field for the editor's inspector (hover the result, see where it looked). */
+  readonly flow?: FlowField;
 }
 
 export interface NodeResult {

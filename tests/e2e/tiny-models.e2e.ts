@@ -155,6 +155,25 @@ describe("Tiny contract models in Chromium", () => {
     );
     expect(await nodeEl(page, "flow").locator("img").count()).toBe(3);
     await page.screenshot({ path: "test-results/flow-field-tiny.png" });
+
+    // The inspector: hovering a pixel of the result marks where in the garment it looked.
+    await nodeEl(page, "flow").getByTestId("inspect-flow").click();
+    const inspector = page.getByTestId("flow-inspector");
+    await inspector.waitFor();
+    const readout = inspector.getByTestId("flow-inspector-readout");
+    expect(await readout.textContent()).toMatch(/^up_blocks\.3\.attentions\.0 · τ = 1 · top 8/);
+    const result = inspector.getByTestId("flow-inspector-result");
+    const box = (await result.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await expect
+      .poll(() => readout.textContent())
+      .toMatch(
+        /^pixel \(19\d, 2\d\d\) · token \(2\d, 3\d\) looked at \(\d+, \d+\) in the garment · \d+ % of its attention on the garment$/,
+      );
+    await inspector.getByRole("combobox", { name: "inspected step" }).selectOption("0");
+    await page.screenshot({ path: "test-results/flow-inspector.png" });
+    await inspector.getByRole("button", { name: "Close" }).click();
+    await inspector.waitFor({ state: "detached" });
   }, 300_000);
 
   it("runs the Pose Extractor and both Mask Generator parsers on both backends", async () => {
