@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { getModel } from "../../models/manifest";
-import { probeInputs, probeModel } from "./probe";
+import { installTinyModels } from "../../tests/helpers/model-store";
+import { probeDim, probeInputs, probeModel } from "./probe";
 import { createStoreModelHost } from "./store-models";
 
 describe("model probe", () => {
@@ -31,5 +35,46 @@ describe("model probe", () => {
     await expect(probeModel(createStoreModelHost(), "schp-atr")).rejects.toThrow(
       /npm run models -- install schp-atr/,
     );
+  });
+});
+
+describe("probe dimensions and dtypes", () => {
+  it("sizes every dimension expression the manifest uses, consistently", () => {
+    expect(probeDim(7)).toBe(7);
+    expect(probeDim("B")).toBe(1);
+    expect(probeDim("h=H/8")).toBe(8);
+    expect(probeDim("H")).toBe(64);
+    expect(probeDim("h*w")).toBe(64);
+    expect(probeDim("h*w/64")).toBe(1);
+    expect(probeDim("2*h*w")).toBe(128);
+    expect(probeDim("height/4")).toBe(8);
+    expect(() => probeDim("h*w/128")).toThrow(/cannot size the dimension "h\*w\/128"/);
+  });
+
+  it("fills fp16 and int64 inputs in the dtype the loaded model takes", () => {
+    const entry = getModel("leffa-vton-hd-gen-unet");
+    const halves = probeInputs(entry);
+    expect(halves.noisy_latent.type).toBe("float16");
+    expect(halves.noisy_latent.dims).toEqual([1, 4, 8, 8]);
+    expect(halves.ref_06.dims).toEqual([1, 1, 1280]);
+    expect(halves.timestep.type).toBe("float32");
+    const full = probeInputs(entry, { noisy_latent: "float32" });
+    expect(full.noisy_latent.type).toBe("float32");
+  });
+
+  it("runs a Leffa graph (fp16 inputs, token-count dimensions) from a store", async () => {
+    const store = await mkdtemp(path.join(tmpdir(), "leffa-probe-"));
+    const previous = process.env.MODELS_DIR;
+    try {
+      installTinyModels(store, ["leffa-vton-hd-gen-unet"]);
+      process.env.MODELS_DIR = store;
+      const result = await probeModel(createStoreModelHost(), "leffa-vton-hd-gen-unet");
+      expect(result.output).toMatchObject({ name: "noise_pred", dims: [1, 4, 8, 8] });
+      expect(Number.isFinite(result.output.mean)).toBe(true);
+    } finally {
+      if (previous === undefined) delete process.env.MODELS_DIR;
+      else process.env.MODELS_DIR = previous;
+      await rm(store, { recursive: true, force: true });
+    }
   });
 });
