@@ -306,3 +306,27 @@ export function fitMask(mask: Mask, width: number, height: number, signal?: Abor
   if (mask.width === width && mask.height === height) return mask;
   return resizeMask(mask, width, height, { signal });
 }
+
+/**
+ * Source index and weight pairs along one axis, as PyTorch's `interpolate(mode="bilinear")`
+ * computes them: output `o` blends `i0[o]` and `i1[o]` with weight `w1[o]` on the second.
+ */
+export function bilinearTaps(inLength: number, outLength: number, alignCorners: boolean) {
+  const i0 = new Int32Array(outLength);
+  const i1 = new Int32Array(outLength);
+  const w1 = new Float32Array(outLength);
+  for (let o = 0; o < outLength; o++) {
+    let src: number;
+    if (alignCorners) {
+      src = outLength > 1 ? (o * (inLength - 1)) / (outLength - 1) : 0;
+    } else {
+      // Half-pixel centres; PyTorch clamps negative coordinates to the first pixel.
+      src = Math.max(0, ((o + 0.5) * inLength) / outLength - 0.5);
+    }
+    const lo = Math.min(Math.floor(src), inLength - 1);
+    i0[o] = lo;
+    i1[o] = Math.min(lo + 1, inLength - 1);
+    w1[o] = src - lo;
+  }
+  return { i0, i1, w1 };
+}

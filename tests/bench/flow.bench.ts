@@ -16,9 +16,6 @@
  *     outputs, reading the results back). The tiny UNets are nearly free, so this share is large
  *     by construction and only shows what the loop adds around the flow graph.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import * as ort from "onnxruntime-web";
 import { unetQueryChunks } from "../../models/leffa/attention-chunks";
 import { buildFlowGraph } from "../../models/leffa/flow-graph";
@@ -27,10 +24,9 @@ import { randomWeights } from "../../models/leffa/random-weights";
 import { GraphBuilder } from "../../models/onnx/builder";
 import type { TensorType } from "../../nodes/core/types";
 import { coordinateGrid } from "../../nodes/lib/flow/coordinate-grid";
-import { runLeffaSampler, type SamplerSessions } from "../../nodes/lib/leffa-sampler/loop";
+import { runLeffaSampler } from "../../nodes/lib/leffa-sampler/loop";
 import { CpuTensor } from "../../workers/models/cpu-tensor";
-import { createStoreModelHost } from "../../workers/models/store-models";
-import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
+import { benchConditions, withTinyLeffaSessions } from "./sampler-steps";
 
 ort.env.wasm.numThreads = 1;
 const C = 320;
@@ -126,26 +122,9 @@ async function layerCost(width: number, height: number, runs: number) {
   return { n, attentionMs, refAttentionMs, flowMs };
 }
 
-async function pipelineCost() {
-  const store = await mkdtemp(path.join(tmpdir(), "leffa-bench-flow-"));
-  const previous = process.env.MODELS_DIR;
-  try {
-    installTinyModels(store, LEFFA_HD_IDS);
-    process.env.MODELS_DIR = store;
-    const host = createStoreModelHost();
-    const [vaeEncoder, vaeDecoder, refUnet, genUnet] = await Promise.all(
-      LEFFA_HD_IDS.map((id) => host.load(id, () => {})),
-    );
-    const sessions: SamplerSessions = { vaeEncoder, vaeDecoder, refUnet, genUnet };
-    const frame = { width: 384, height: 512 };
-    const pixels = frame.width * frame.height;
-    const conditions = {
-      frame,
-      maskedPerson: noise(3 * pixels, 5),
-      reference: noise(3 * pixels, 6),
-      mask: new Float32Array(pixels).fill(1),
-      densepose: noise(3 * pixels, 7),
-    };
+function pipelineCost() {
+  return withTinyLeffaSessions(async (sessions, host) => {
+    const conditions = benchConditions();
     const run = async (mode: "all" | "off") =>
       (
         await runLeffaSampler(
@@ -172,11 +151,7 @@ async function pipelineCost() {
     const off = await run("off");
     const stepMs = (steps: typeof on) => median(steps.map((s) => s.unetMs + s.restMs + s.flowMs));
     return { withFlow: stepMs(on), without: stepMs(off), flowMs: median(on.map((s) => s.flowMs)) };
-  } finally {
-    if (previous === undefined) delete process.env.MODELS_DIR;
-    else process.env.MODELS_DIR = previous;
-    await rm(store, { recursive: true, force: true });
-  }
+  });
 }
 
 console.log("1. One full-resolution layer at real size, WASM 1 thread (median)");

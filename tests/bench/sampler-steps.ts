@@ -17,6 +17,7 @@ import { runLeffaSampler, type SamplerSessions } from "../../nodes/lib/leffa-sam
 import type { Frame } from "../../nodes/lib/leffa-sampler/prepare";
 import { CpuTensor } from "../../workers/models/cpu-tensor";
 import { createStoreModelHost } from "../../workers/models/store-models";
+import type { ModelHost } from "../../workers/runtime/execute";
 
 const FRAME: Frame = { width: 384, height: 512 };
 const STEPS = 6;
@@ -31,12 +32,10 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export async function benchSamplerSteps(): Promise<{
-  stepMs: number;
-  unetMs: number;
-  restMs: number;
-  restShare: number;
-}> {
+/** Runs `use` with sessions of the tiny contract Leffa graphs, from a store it then removes. */
+export async function withTinyLeffaSessions<T>(
+  use: (sessions: SamplerSessions, host: ModelHost) => Promise<T>,
+): Promise<T> {
   const store = await mkdtemp(path.join(tmpdir(), "leffa-bench-"));
   const previous = process.env.MODELS_DIR;
   try {
@@ -46,15 +45,34 @@ export async function benchSamplerSteps(): Promise<{
     const [vaeEncoder, vaeDecoder, refUnet, genUnet] = await Promise.all(
       LEFFA_HD_IDS.map((id) => host.load(id, () => {})),
     );
-    const sessions: SamplerSessions = { vaeEncoder, vaeDecoder, refUnet, genUnet };
-    const pixels = FRAME.width * FRAME.height;
-    const conditions = {
-      frame: FRAME,
-      maskedPerson: pattern(3 * pixels, 0),
-      reference: pattern(3 * pixels, 1),
-      mask: Float32Array.from({ length: pixels }, (_, i) => (i % FRAME.width > 100 ? 1 : 0)),
-      densepose: pattern(3 * pixels, 2),
-    };
+    return await use({ vaeEncoder, vaeDecoder, refUnet, genUnet }, host);
+  } finally {
+    if (previous === undefined) delete process.env.MODELS_DIR;
+    else process.env.MODELS_DIR = previous;
+    await rm(store, { recursive: true, force: true });
+  }
+}
+
+/** Conditions for a 512×384 run: smooth patterns, the right half masked. */
+export function benchConditions() {
+  const pixels = FRAME.width * FRAME.height;
+  return {
+    frame: FRAME,
+    maskedPerson: pattern(3 * pixels, 0),
+    reference: pattern(3 * pixels, 1),
+    mask: Float32Array.from({ length: pixels }, (_, i) => (i % FRAME.width > 100 ? 1 : 0)),
+    densepose: pattern(3 * pixels, 2),
+  };
+}
+
+export function benchSamplerSteps(): Promise<{
+  stepMs: number;
+  unetMs: number;
+  restMs: number;
+  restShare: number;
+}> {
+  return withTinyLeffaSessions(async (sessions) => {
+    const conditions = benchConditions();
     const run = () =>
       runLeffaSampler(
         sessions,
@@ -75,11 +93,7 @@ export async function benchSamplerSteps(): Promise<{
     const unetMs = median(steps.map((s) => s.unetMs));
     const restMs = median(steps.map((s) => s.restMs));
     return { stepMs: unetMs + restMs, unetMs, restMs, restShare: restMs / (unetMs + restMs) };
-  } finally {
-    if (previous === undefined) delete process.env.MODELS_DIR;
-    else process.env.MODELS_DIR = previous;
-    await rm(store, { recursive: true, force: true });
-  }
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -57,37 +57,50 @@ async function personCrop(): Promise<string> {
   return uploadAsset(new Uint8Array(crop));
 }
 
+/**
+ * Person, garment, DensePose and mask uploaded, wired into a Leffa Sampler with `params`, and one
+ * more node fed by `edge`.
+ */
+async function tryOnWorkflow(
+  name: string,
+  params: Record<string, string | number>,
+  last: { id: string; type: string; x: number },
+  edge: [string, string, string, string],
+) {
+  const person = await personCrop();
+  const garment = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 3)));
+  const densepose = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 7)));
+  const mask = await uploadAsset(new Uint8Array(await maskPng(96, 128)));
+  return workflowDoc(
+    name,
+    [
+      { id: "person", type: "load-image", params: { image: person } },
+      { id: "garment", type: "load-image", y: 200, params: { image: garment } },
+      { id: "pose", type: "load-image", y: 400, params: { image: densepose } },
+      { id: "maskimg", type: "load-image", y: 600, params: { image: mask } },
+      { id: "mask", type: "mask-from-alpha", x: 250, y: 600 },
+      { id: "leffa", type: "leffa-sampler", x: 500, params },
+      last,
+    ],
+    [
+      ["person", "image", "leffa", "person"],
+      ["garment", "image", "leffa", "reference"],
+      ["pose", "image", "leffa", "densepose"],
+      ["maskimg", "image", "mask", "image"],
+      ["mask", "mask", "leffa", "mask"],
+      edge,
+    ],
+  );
+}
+
 describe("Tiny contract models in Chromium", () => {
   it("runs the Leffa Sampler on WebGPU and on WASM with the same image", async () => {
-    const person = await personCrop();
-    const garment = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 3)));
-    const densepose = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 7)));
-    const mask = await uploadAsset(new Uint8Array(await maskPng(96, 128)));
-    const doc = workflowDoc(
+    const doc = await tryOnWorkflow(
       "tiny leffa e2e",
-      [
-        { id: "person", type: "load-image", params: { image: person } },
-        { id: "garment", type: "load-image", y: 200, params: { image: garment } },
-        { id: "pose", type: "load-image", y: 400, params: { image: densepose } },
-        { id: "maskimg", type: "load-image", y: 600, params: { image: mask } },
-        { id: "mask", type: "mask-from-alpha", x: 250, y: 600 },
-        {
-          id: "leffa",
-          type: "leffa-sampler",
-          x: 500,
-          // The flow field has a test of its own below.
-          params: { resolution: "512x384", steps: 3, seed: 7, flow: "off" },
-        },
-        { id: "view", type: "preview", x: 850 },
-      ],
-      [
-        ["person", "image", "leffa", "person"],
-        ["garment", "image", "leffa", "reference"],
-        ["pose", "image", "leffa", "densepose"],
-        ["maskimg", "image", "mask", "image"],
-        ["mask", "mask", "leffa", "mask"],
-        ["leffa", "image", "view", "image"],
-      ],
+      // The flow field has a test of its own below.
+      { resolution: "512x384", steps: 3, seed: 7, flow: "off" },
+      { id: "view", type: "preview", x: 850 },
+      ["leffa", "image", "view", "image"],
     );
     const results: Record<string, { data: Buffer; width: number; height: number }> = {};
     for (const backend of ["webgpu", "wasm"] as const) {
@@ -115,35 +128,12 @@ describe("Tiny contract models in Chromium", () => {
   }, 300_000);
 
   it("collects the flow field through the flow graph and draws it in the Flow Field node", async () => {
-    const person = await personCrop();
-    const garment = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 3)));
-    const densepose = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 7)));
-    const mask = await uploadAsset(new Uint8Array(await maskPng(96, 128)));
-    const doc = workflowDoc(
+    const doc = await tryOnWorkflow(
       "tiny flow e2e",
-      [
-        { id: "person", type: "load-image", params: { image: person } },
-        { id: "garment", type: "load-image", y: 200, params: { image: garment } },
-        { id: "pose", type: "load-image", y: 400, params: { image: densepose } },
-        { id: "maskimg", type: "load-image", y: 600, params: { image: mask } },
-        { id: "mask", type: "mask-from-alpha", x: 250, y: 600 },
-        {
-          id: "leffa",
-          type: "leffa-sampler",
-          x: 500,
-          // Two steps: t = 501 is skipped, t = 1 collected (t < 500).
-          params: { resolution: "512x384", steps: 2, seed: 7 },
-        },
-        { id: "flow", type: "flow-field", x: 850 },
-      ],
-      [
-        ["person", "image", "leffa", "person"],
-        ["garment", "image", "leffa", "reference"],
-        ["pose", "image", "leffa", "densepose"],
-        ["maskimg", "image", "mask", "image"],
-        ["mask", "mask", "leffa", "mask"],
-        ["leffa", "flow", "flow", "flow"],
-      ],
+      // Two steps: t = 501 is skipped, t = 1 collected (t < 500).
+      { resolution: "512x384", steps: 2, seed: 7 },
+      { id: "flow", type: "flow-field", x: 850 },
+      ["leffa", "flow", "flow", "flow"],
     );
     const { page } = await openWorkflow(open, doc, { backend: "wasm" });
     const summary = await runWorkflow(page, 240_000);

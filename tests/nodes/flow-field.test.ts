@@ -1,14 +1,12 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMask, type RgbaImage } from "../../nodes/core/image";
 import { flowFieldNode } from "../../nodes/flow-field";
 import { leffaSamplerNode } from "../../nodes/leffa-sampler";
 import { coordinateGrid } from "../../nodes/lib/flow/coordinate-grid";
 import type { FlowField } from "../../nodes/core/flow";
-import { createStoreModelHost } from "../../workers/models/store-models";
-import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
+import { LEFFA_HD_IDS, storeContext, tinyModelStore } from "../helpers/model-store";
+import { useModelStore } from "../helpers/use-model-store";
 import { imageFrom } from "../helpers/images";
 import { makeTestContext, runNode } from "../helpers/node-context";
 
@@ -26,29 +24,15 @@ const MASK = createMask(48, 64, new Float32Array(48 * 64).fill(1));
 const INPUTS = { person: PERSON, reference: GARMENT, mask: MASK, densepose: DENSEPOSE };
 
 let store: string;
-const previousDir = process.env.MODELS_DIR;
-
-beforeAll(async () => {
-  store = await mkdtemp(path.join(tmpdir(), "leffa-flow-"));
-  installTinyModels(store, LEFFA_HD_IDS);
-  process.env.MODELS_DIR = store;
-}, 60_000);
-
-afterAll(async () => {
-  if (previousDir === undefined) delete process.env.MODELS_DIR;
-  else process.env.MODELS_DIR = previousDir;
-  await rm(store, { recursive: true, force: true });
+beforeAll(() => {
+  store = tinyModelStore(LEFFA_HD_IDS);
 });
+afterAll(() => rm(store, { recursive: true, force: true }));
 
 describe("flow field on tiny contract models", { timeout: 180_000 }, () => {
+  useModelStore(() => store);
   it("is collected at t < 500 through the flow graph and drawn by the Flow Field node", async () => {
-    const host = createStoreModelHost();
-    const ctx = makeTestContext({
-      backend: { name: "wasm", detail: "test" },
-      requireModel: (id) => host.require(id),
-      loadModel: (id) => host.load(id, () => {}),
-      loadGraph: (graph) => host.loadGenerated(graph),
-    });
+    const ctx = storeContext();
     // Three steps visit t = 667, 334, 1: the last two are collected.
     const sampled = await runNode(
       leffaSamplerNode,
@@ -81,13 +65,7 @@ describe("flow field on tiny contract models", { timeout: 180_000 }, () => {
   });
 
   it("with the flow off, emits an empty field, and the Flow Field node says how to get one", async () => {
-    const host = createStoreModelHost();
-    const ctx = makeTestContext({
-      backend: { name: "wasm", detail: "test" },
-      requireModel: (id) => host.require(id),
-      loadModel: (id) => host.load(id, () => {}),
-      loadGraph: (graph) => host.loadGenerated(graph),
-    });
+    const ctx = storeContext();
     const sampled = await runNode(
       leffaSamplerNode,
       INPUTS,

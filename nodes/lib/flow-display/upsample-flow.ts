@@ -1,4 +1,5 @@
 import { checkGridSize } from "../flow/coordinate-grid";
+import { bilinearTaps } from "../resample";
 
 /**
  * Bilinear upsampling of a layer's token grid to the result image (leffa.md §3.1 step 5), with
@@ -19,20 +20,10 @@ interface AxisTaps {
   readonly fraction: Float32Array;
 }
 
-/** Source neighbours and weights for each output index of one axis (torch's formula). */
+/** Source neighbours and weights for each output index of one axis (torch, align_corners=False). */
 export function bilinearAxis(sourceLength: number, outputLength: number): AxisTaps {
-  const lower = new Int32Array(outputLength);
-  const upper = new Int32Array(outputLength);
-  const fraction = new Float32Array(outputLength);
-  const scale = sourceLength / outputLength;
-  for (let i = 0; i < outputLength; i++) {
-    const s = Math.max(0, (i + 0.5) * scale - 0.5);
-    const p = Math.min(Math.floor(s), sourceLength - 1);
-    lower[i] = p;
-    upper[i] = Math.min(p + 1, sourceLength - 1);
-    fraction[i] = s - p;
-  }
-  return { lower, upper, fraction };
+  const { i0, i1, w1 } = bilinearTaps(sourceLength, outputLength, false);
+  return { lower: i0, upper: i1, fraction: w1 };
 }
 
 /**

@@ -1,7 +1,6 @@
 import { buildFlowGraph } from "../../../models/leffa/flow-graph";
 import type { GeneratedGraph, ModelSession, ModelTensor } from "../../core/types";
 import { NodeError } from "../../core/types";
-import { computeFlowStep } from "../flow/attention-flow";
 import { isLowNoise } from "../flow/average-steps";
 import { coordinateGrid } from "../flow/coordinate-grid";
 import type { FlowField, FlowLayer, FlowStep } from "../../core/flow";
@@ -12,8 +11,9 @@ import { outputFloatType, readFloats, type MakeTensor } from "./float-feeds";
  * looked"). The generative UNet converted with flow layers hands out, for the conditional branch,
  * each chosen layer's queries `flow_q_XX` [1, N, C] and keys `flow_k_XX` [1, 2N, C]; at the steps
  * this collector wants, they are turned into a FlowStep by the flow graph on the same device
- * (models/leffa/flow-graph.ts) — or, where no graph session can be made, by the TypeScript
- * reference, which is exact but only fit for small latents.
+ * (models/leffa/flow-graph.ts). Where no graph session can be made (contexts without
+ * `loadGraph`) it collects nothing: the TypeScript reference (attention-flow.ts) is exact but
+ * takes seconds per layer at real sizes, which is what the graph is for.
  */
 
 export type FlowMode = "off" | "low-noise" | "all";
@@ -82,7 +82,7 @@ export class FlowCollector {
     private readonly loadGraph?: (graph: GeneratedGraph) => Promise<ModelSession>,
   ) {
     this.layers =
-      settings.mode === "off"
+      settings.mode === "off" || !loadGraph
         ? []
         : flowLayerIndices(genUnet).map((index) => ({
             index,
@@ -125,11 +125,7 @@ export class FlowCollector {
         const { gridWidth, gridHeight } = this.gridFor(n);
         layer.gridWidth = gridWidth;
         layer.gridHeight = gridHeight;
-        layer.steps.push(
-          this.loadGraph
-            ? await this.onDevice(q, k, channels, gridWidth, gridHeight, timestep)
-            : await this.inTypeScript(q, k, gridWidth, gridHeight, timestep),
-        );
+        layer.steps.push(await this.onDevice(q, k, channels, gridWidth, gridHeight, timestep));
       }
     } finally {
       for (const name of this.outputs()) outputs[name]?.dispose();
@@ -218,24 +214,5 @@ export class FlowCollector {
     };
     Object.values(out).forEach((t) => t.dispose());
     return step;
-  }
-
-  private async inTypeScript(
-    q: ModelTensor,
-    k: ModelTensor,
-    gridWidth: number,
-    gridHeight: number,
-    timestep: number,
-  ): Promise<FlowStep> {
-    return computeFlowStep({
-      q: await readFloats(q, "flow queries"),
-      k: await readFloats(k, "flow keys"),
-      heads: SD15_HEADS,
-      gridWidth,
-      gridHeight,
-      temperature: this.settings.temperature,
-      topK: this.settings.topK,
-      timestep,
-    });
   }
 }

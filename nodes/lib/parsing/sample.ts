@@ -1,3 +1,4 @@
+import { bilinearTaps } from "../resample";
 /**
  * Sampling helpers for parsing logits: planar C × h × w float arrays, as the networks return them.
  */
@@ -31,27 +32,6 @@ export function sampleBilinearZero(
   return top * (1 - fy) + bottom * fy;
 }
 
-/** Source index and weight pairs along one axis, in PyTorch's `interpolate(mode="bilinear")`. */
-function axisTaps(inLength: number, outLength: number, alignCorners: boolean) {
-  const i0 = new Int32Array(outLength);
-  const i1 = new Int32Array(outLength);
-  const w1 = new Float32Array(outLength);
-  for (let o = 0; o < outLength; o++) {
-    let src: number;
-    if (alignCorners) {
-      src = outLength > 1 ? (o * (inLength - 1)) / (outLength - 1) : 0;
-    } else {
-      // Half-pixel centres; PyTorch clamps negative coordinates to the first pixel.
-      src = Math.max(0, ((o + 0.5) * inLength) / outLength - 0.5);
-    }
-    const lo = Math.min(Math.floor(src), inLength - 1);
-    i0[o] = lo;
-    i1[o] = Math.min(lo + 1, inLength - 1);
-    w1[o] = src - lo;
-  }
-  return { i0, i1, w1 };
-}
-
 /**
  * Resizes `channels` planes of h × w to outH × outW with bilinear interpolation, as PyTorch's
  * `Upsample(mode="bilinear", align_corners)` does.
@@ -70,8 +50,8 @@ export function resizePlanesBilinear(
       `expected ${channels}×${height}×${width} values, got ${planes.length} (logits of the wrong shape)`,
     );
   }
-  const tx = axisTaps(width, outWidth, alignCorners);
-  const ty = axisTaps(height, outHeight, alignCorners);
+  const tx = bilinearTaps(width, outWidth, alignCorners);
+  const ty = bilinearTaps(height, outHeight, alignCorners);
   const out = new Float32Array(channels * outHeight * outWidth);
   const row = new Float32Array(2 * outWidth);
   for (let c = 0; c < channels; c++) {
