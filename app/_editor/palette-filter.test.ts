@@ -13,7 +13,11 @@ describe("palette", () => {
     const found = paletteGroups(NODE_DEFINITIONS, "leffa samp").flatMap((g) =>
       g.defs.map((d) => d.type),
     );
-    expect(found).toEqual(["leffa-sampler"]);
+    // The Flow Field node's description names the sampler it reads from.
+    expect(found).toEqual(["leffa-sampler", "flow-field"]);
+    expect(
+      paletteGroups(NODE_DEFINITIONS, "upscal").flatMap((g) => g.defs.map((d) => d.type)),
+    ).toEqual(["upscaler"]);
   });
 
   it("offers only nodes that accept a MASK pulled from an output", () => {
