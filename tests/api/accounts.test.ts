@@ -14,7 +14,7 @@ import type * as Restore from "../../app/api/workflows/[id]/versions/[version]/r
 import type * as Fork from "../../app/api/share/[token]/fork/route";
 import type * as Shared from "../../app/api/share/[token]/route";
 import type * as Db from "../../app/_server/db";
-import { routeContext, setupTestDatabase } from "./test-db";
+import { routeContext, setupTestDatabase, PNG_BASE64 } from "./test-db";
 
 /**
  * Accounts on (LEFFA_ACCOUNTS): sign-up and sign-in through better-auth's real endpoints, then
@@ -61,8 +61,6 @@ beforeAll(async () => {
 });
 
 const BASE = "http://localhost/api";
-const PNG_BASE64 =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 function doc(name: string): WorkflowDocument {
   return {

@@ -7,7 +7,7 @@ import type * as Gallery from "../../app/api/share/route";
 import type * as Shared from "../../app/api/share/[token]/route";
 import type * as Fork from "../../app/api/share/[token]/fork/route";
 import type * as SharedThumb from "../../app/api/share/[token]/thumbnail/route";
-import { routeContext, setupTestDatabase } from "./test-db";
+import { routeContext, setupTestDatabase, PNG_BASE64 } from "./test-db";
 
 setupTestDatabase();
 
@@ -30,8 +30,6 @@ beforeAll(async () => {
 });
 
 const BASE = "http://localhost/api";
-const PNG_BASE64 =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 function doc(name: string): WorkflowDocument {
   return {

@@ -111,3 +111,7 @@ export function streamOfBytes(total: number, chunkSize = 1 << 20): ReadableStrea
 export function streamingInit(init: RequestInit, body: ReadableStream<Uint8Array>): RequestInit {
   return { ...init, body, duplex: "half" } as RequestInit;
 }
+
+/** A real 1×1 PNG, base64, for thumbnails and uploads in the API tests. */
+export const PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";

@@ -10,7 +10,14 @@ import type * as Duplicate from "@/app/api/workflows/[id]/duplicate/route";
 import type * as Versions from "@/app/api/workflows/[id]/versions/route";
 import type * as Version from "@/app/api/workflows/[id]/versions/[version]/route";
 import type * as Thumbnail from "@/app/api/workflows/[id]/thumbnail/route";
-import { ROOT, routeContext, streamingInit, streamOfBytes, setupTestDatabase } from "./test-db";
+import {
+  ROOT,
+  routeContext,
+  streamingInit,
+  streamOfBytes,
+  setupTestDatabase,
+  PNG_BASE64,
+} from "./test-db";
 
 const db = setupTestDatabase();
 
@@ -33,9 +40,6 @@ beforeAll(async () => {
 
 const BASE = "http://localhost/api/workflows";
 const MB = 1024 * 1024;
-/** A real 1x1 PNG. */
-const PNG_BASE64 =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 function doc(name = "Try-on", overrides: Partial<WorkflowDocument> = {}): WorkflowDocument {
   return {

@@ -80,3 +80,11 @@ export function outputFloatType(tensor: ModelTensor, what: string): FloatType {
   if (tensor.type === "float16" || tensor.type === "float32") return tensor.type;
   throw new NodeError(`${what} is ${tensor.type}, expected float16 or float32`);
 }
+
+/** `values` twice, end to end: a batch of two identical items (the CFG pair's shared inputs). */
+export function repeatTwice(values: Float32Array): Float32Array {
+  const out = new Float32Array(values.length * 2);
+  out.set(values);
+  out.set(values, values.length);
+  return out;
+}

@@ -15,6 +15,7 @@ import {
   outputFloatType,
   readAs,
   readFloats,
+  repeatTwice,
   type FloatType,
 } from "./float-feeds";
 import { NormalNoise } from "./noise";
@@ -135,13 +136,6 @@ function checkDims(tensor: ModelTensor, expected: readonly number[], what: strin
   }
 }
 
-function repeat2(values: Float32Array): Float32Array {
-  const out = new Float32Array(values.length * 2);
-  out.set(values);
-  out.set(values, values.length);
-  return out;
-}
-
 /** Runs the whole loop; throws CancelledError within one step of `signal` aborting. */
 export async function runLeffaSampler(
   sessions: SamplerSessions,
@@ -201,14 +195,14 @@ export async function runLeffaSampler(
   const poseLatent = nearestDownsample(conditions.densepose, 3, frame.width, frame.height, w, h);
   const genType = (name: string) => inputFloatType(sessions.genUnet, name);
   const constantFeeds = {
-    mask_latent: floatTensor(tensor, genType("mask_latent"), repeat2(maskLatent), [2, 1, h, w]),
-    masked_latent: floatTensor(tensor, genType("masked_latent"), repeat2(maskedLatent), [
+    mask_latent: floatTensor(tensor, genType("mask_latent"), repeatTwice(maskLatent), [2, 1, h, w]),
+    masked_latent: floatTensor(tensor, genType("masked_latent"), repeatTwice(maskedLatent), [
       2,
       4,
       h,
       w,
     ]),
-    densepose_latent: floatTensor(tensor, genType("densepose_latent"), repeat2(poseLatent), [
+    densepose_latent: floatTensor(tensor, genType("densepose_latent"), repeatTwice(poseLatent), [
       2,
       3,
       h,

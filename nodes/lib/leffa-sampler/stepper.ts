@@ -6,6 +6,7 @@ import {
   readFloats,
   type FloatType,
   type MakeTensor,
+  repeatTwice,
 } from "./float-feeds";
 import { guideNoise } from "./guidance";
 import type { NormalNoise } from "./noise";
@@ -50,13 +51,6 @@ interface StepperSetup {
 
 function pairDims(dims: readonly number[]): number[] {
   return [2, ...dims.slice(1)];
-}
-
-function doubled(values: Float32Array): Float32Array {
-  const out = new Float32Array(values.length * 2);
-  out.set(values);
-  out.set(values, values.length);
-  return out;
 }
 
 export class CpuStepper implements LatentStepper {
@@ -129,7 +123,7 @@ export class GraphStepper implements LatentStepper {
   ) {
     const { tensor, dims, initial, noisyType } = setup;
     this.current = tensor("float32", Float32Array.from(initial), dims);
-    this.noisy = floatTensor(tensor, noisyType, doubled(initial), pairDims(dims));
+    this.noisy = floatTensor(tensor, noisyType, repeatTwice(initial), pairDims(dims));
     this.stepNoise = new Float32Array(initial.length);
   }
 
