@@ -110,13 +110,14 @@ describe("npm run models", { timeout: 90_000 }, () => {
 
     const wrong = await run("convert", "leffa-vton", "--from", pkl);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain("does not look like a Leffa try-on checkpoint");
+    expect(wrong.stderr).toContain("does not look like a Leffa checkpoint");
     expect(wrong.stderr).not.toMatch(/\n\s+at /);
 
     const usage = await Promise.all([
       run("convert", "leffa-vton"),
       run("convert", "nothing", "--from", pkl),
       run("convert", "leffa-vton", "--from", pkl, "--dtype", "int8"),
+      run("convert", "leffa-pose", "--from", pkl, "--variant", "dc"),
     ]);
     for (const { code, stderr } of usage) {
       expect(code).toBe(2);

@@ -32,6 +32,9 @@ const USAGE = `usage: npm run models -- <command>
                                 convert Leffa's try-on checkpoint into its four graphs;
                                 --flow-layers: generative-UNet layers (0-15) that also output
                                 queries and keys for the flow view (default 13,14,15)
+  convert leffa-pose --from <pose_transfer.pth> [--dtype fp16|fp32] [--flow-layers 65,67,69|none]
+                                convert Leffa's SDXL pose-transfer checkpoint (5.2 B parameters)
+                                into its four graphs (the VAE stays fp32); flow layers 0-69
   convert densepose --from <model_final_162be9.pkl>
                                 convert detectron2's DensePose R50-FPN into one graph
   make-tiny <id> [--out <file>] [--seed <n>]
@@ -214,12 +217,18 @@ async function convert(args: string[]): Promise<number> {
   const onProgress = (done: number, total: number, message: string) =>
     process.stderr.write(`[${done}/${total}] ${message}\n`);
   // Loaded on demand: the converters pull in the checkpoint readers and the graph builder.
-  if (what === "leffa-vton") {
-    const { convertLeffaVton, parseFlowLayers } = await import("../models/leffa/convert");
+  if (what === "leffa-vton" || what === "leffa-pose") {
+    const { convertLeffa, parseFlowLayers } = await import("../models/leffa/convert");
     const flowText = options.get("flow-layers");
-    const result = await convertLeffaVton({
+    if (what === "leffa-pose" && options.has("variant")) {
+      throw new UsageError("convert leffa-pose has one variant: drop --variant");
+    }
+    const result = await convertLeffa({
       from: path.resolve(from),
-      variant: choice("variant", options.get("variant"), ["hd", "dc"] as const) ?? "hd",
+      variant:
+        what === "leffa-pose"
+          ? "pose"
+          : (choice("variant", options.get("variant"), ["hd", "dc"] as const) ?? "hd"),
       dtype: choice("dtype", options.get("dtype"), ["fp16", "fp32"] as const) ?? "fp16",
       flowLayers: flowText === undefined ? undefined : parseFlowLayers(flowText),
       onProgress,

@@ -77,7 +77,7 @@ export const SD15_VAE: VaeConfig = {
   scaling_factor: 0.18215,
 };
 
-/** SDXL 1.0 inpainting (Leffa pose transfer); only used for the key layout, not shipped. */
+/** SDXL 1.0 inpainting: both UNets of Leffa's pose-transfer checkpoint (leffa-keys.md §4). */
 export const SDXL_UNET: UNetConfig = {
   in_channels: 4,
   out_channels: 4,
@@ -96,6 +96,37 @@ export const SDXL_UNET: UNetConfig = {
   mid_block_type: "UNetMidBlock2DCrossAttn",
   addition_embed_type: "text_time",
   projection_class_embeddings_input_dim: 2816,
+};
+
+/**
+ * The SDXL VAE: SD1.5's architecture with another latent scale (0.13025). Converted in fp32: it
+ * overflows in fp16 (its config sets force_upcast; leffa-keys.md §6.18).
+ */
+export const SDXL_VAE: VaeConfig = { ...SD15_VAE, scaling_factor: 0.13025 };
+
+/**
+ * A miniature SDXL-shaped UNet for fast tests: no attention at level 0, Linear proj_in/out,
+ * several transformer blocks per attention, per-level head counts and the dead add_embedding —
+ * 14 reference features at levels 1 and 2.
+ */
+export const TINY_SDXL_UNET: UNetConfig = {
+  in_channels: 4,
+  out_channels: 4,
+  block_out_channels: [16, 32, 32],
+  layers_per_block: 1,
+  down_block_types: ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
+  up_block_types: ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"],
+  attention_head_dim: [1, 2, 4],
+  transformer_layers_per_block: [1, 2, 2],
+  norm_num_groups: 8,
+  norm_eps: 1e-5,
+  cross_attention_dim: 24,
+  flip_sin_to_cos: true,
+  freq_shift: 0,
+  use_linear_projection: true,
+  mid_block_type: "UNetMidBlock2DCrossAttn",
+  addition_embed_type: "text_time",
+  projection_class_embeddings_input_dim: 40,
 };
 
 /** A miniature SD1.5-shaped UNet for fast tests. */
@@ -127,6 +158,9 @@ export const TINY_VAE: VaeConfig = {
   norm_num_groups: 8,
   scaling_factor: 0.18215,
 };
+
+/** TINY_VAE with the SDXL latent scale. */
+export const TINY_SDXL_VAE: VaeConfig = { ...TINY_VAE, scaling_factor: 0.13025 };
 
 /** Heads per transformer in down block `i` (diffusers passes attention_head_dim as the head count). */
 export function headsAt(config: UNetConfig, blockIndex: number): number {

@@ -2,11 +2,11 @@ import onnxProto from "onnx-proto";
 import { describe, expect, it } from "vitest";
 import { contractProblems, type ValueMeta } from "../contract-check";
 import { findModel } from "../manifest";
-import { LEFFA_FLOW_LAYERS } from "../manifest/entries";
 import type { GraphBuilder } from "../onnx/builder";
-import { SD15_UNET, SD15_VAE } from "./config";
+import { SD15_UNET, SD15_VAE, SDXL_UNET, SDXL_VAE } from "./config";
 import { unetKeys, vaeKeys } from "./keys";
-import { buildGenUNet, buildRefUNet, defaultFlowLayers } from "./unet-graph";
+import { defaultFlowLayers } from "./features";
+import { buildGenUNet, buildRefUNet } from "./unet-graph";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
 import type { WeightSource } from "./weights";
 
@@ -63,7 +63,7 @@ describe("full-size SD1.5 Leffa graphs honour the manifest contracts (fp16)", ()
   const gen = { ...SD15_UNET, in_channels: 12 };
   it("ref and gen UNets", () => {
     const ref = buildRefUNet(SD15_UNET, shapesOnly(unetKeys(SD15_UNET, "ref")), { dtype: "fp16" });
-    // As convertLeffaVton builds it: with the default flow outputs.
+    // As convertLeffa builds it: with the default flow outputs.
     const flowLayers = defaultFlowLayers(gen);
     const genGraph = buildGenUNet(gen, shapesOnly(unetKeys(gen, "gen")), {
       dtype: "fp16",
@@ -73,7 +73,7 @@ describe("full-size SD1.5 Leffa graphs honour the manifest contracts (fp16)", ()
     expect(contractProblems(contractOf("leffa-vton-hd-gen-unet"), metadata(genGraph))).toEqual([]);
     expect(metadata(genGraph).inputs.map((v) => v.name)).toHaveLength(5 + 16);
     // The manifest's optional flow outputs are exactly the ones the converter adds by default.
-    expect(LEFFA_FLOW_LAYERS).toEqual(flowLayers);
+    expect(flowLayers).toEqual([13, 14, 15]);
     const optional = contractOf("leffa-vton-hd-gen-unet").outputs.filter((o) => o.optional);
     expect(optional.map((o) => o.name)).toEqual(
       metadata(genGraph)
@@ -109,5 +109,39 @@ describe("full-size SD1.5 Leffa graphs honour the manifest contracts (fp16)", ()
     expect(contractProblems(contractOf("leffa-vton-dc-vae-decoder"), metadata(decoder))).toEqual(
       [],
     );
+  });
+});
+
+describe("full-size SDXL Leffa graphs (pose transfer) honour the leffa-pose contracts", () => {
+  const gen = { ...SDXL_UNET, in_channels: 12 };
+  it("ref and gen UNets (fp16): 70 reference features, flow layers 65, 67, 69", () => {
+    const ref = buildRefUNet(SDXL_UNET, shapesOnly(unetKeys(SDXL_UNET, "ref")), {
+      dtype: "fp16",
+    });
+    const flowLayers = defaultFlowLayers(gen);
+    expect(flowLayers).toEqual([65, 67, 69]);
+    const genGraph = buildGenUNet(gen, shapesOnly(unetKeys(gen, "gen")), {
+      dtype: "fp16",
+      flowLayers,
+    });
+    expect(contractProblems(contractOf("leffa-pose-ref-unet"), metadata(ref))).toEqual([]);
+    expect(contractProblems(contractOf("leffa-pose-gen-unet"), metadata(genGraph))).toEqual([]);
+    expect(metadata(ref).outputs).toHaveLength(70);
+    expect(metadata(genGraph).inputs).toHaveLength(5 + 70);
+    // The SD1.5 contract does not fit: 16 features and other token counts.
+    expect(contractProblems(contractOf("leffa-vton-hd-gen-unet"), metadata(genGraph))).not.toEqual(
+      [],
+    );
+  });
+
+  it("VAE encoder and decoder in fp32, with the SDXL latent scale", () => {
+    const weights = shapesOnly(vaeKeys(SDXL_VAE));
+    const encoder = buildVaeEncoder(SDXL_VAE, weights, { dtype: "fp32" });
+    const decoder = buildVaeDecoder(SDXL_VAE, weights, { dtype: "fp32" });
+    expect(contractProblems(contractOf("leffa-pose-vae-encoder"), metadata(encoder))).toEqual([]);
+    expect(contractProblems(contractOf("leffa-pose-vae-decoder"), metadata(decoder))).toEqual([]);
+    // An fp16 SDXL VAE would overflow: the contract refuses it.
+    const fp16 = buildVaeEncoder(SDXL_VAE, weights, { dtype: "fp16" });
+    expect(contractProblems(contractOf("leffa-pose-vae-encoder"), metadata(fp16))).not.toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toFloat16Bits } from "../onnx/float16";
 import { writeTorchZip, type TorchEntry } from "../../tests/helpers/checkpoint-writers";
 import { TINY_UNET, TINY_VAE } from "./config";
-import { convertLeffaVton, expectedLeffaKeys, parseFlowLayers } from "./convert";
+import { convertLeffa, expectedLeffaKeys, parseFlowLayers } from "./convert";
 import { randomWeightMap } from "./random-weights";
 
 const config = { unet: TINY_UNET, vae: TINY_VAE };
@@ -41,11 +41,11 @@ async function writeTinyCheckpoint(
   return file;
 }
 
-describe("convertLeffaVton", () => {
+describe("convertLeffa", () => {
   it("writes the four store entries, and the UNets run from their external data", async () => {
     const from = await writeTinyCheckpoint();
     const progress: number[] = [];
-    const result = await convertLeffaVton({
+    const result = await convertLeffa({
       from,
       variant: "hd",
       config,
@@ -121,9 +121,9 @@ describe("convertLeffaVton", () => {
     }
     const from = await writeTinyCheckpoint();
     // The tiny UNet has 4 self-attention layers, so SD1.5's 13 does not exist.
-    await expect(
-      convertLeffaVton({ from, variant: "hd", config, flowLayers: [13] }),
-    ).rejects.toThrow(/flow layer 13 does not exist: the generative UNet has 4/);
+    await expect(convertLeffa({ from, variant: "hd", config, flowLayers: [13] })).rejects.toThrow(
+      /flow layer 13 does not exist: the generative UNet has 4/,
+    );
     await expect(readdir(path.join(dir, "store"))).rejects.toThrow();
   });
 
@@ -133,7 +133,7 @@ describe("convertLeffaVton", () => {
       t["unet.extra.weight"] = { dtype: "float16", shape: [2], data: new Uint16Array(2) };
       t["vae.quant_conv.bias"] = { dtype: "float16", shape: [9], data: new Uint16Array(9) };
     });
-    const error = await convertLeffaVton({ from, variant: "dc", config }).catch((e: Error) => e);
+    const error = await convertLeffa({ from, variant: "dc", config }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toMatch(/missing keys \(1\):\n {2}unet\.conv_out\.bias/);
@@ -144,8 +144,39 @@ describe("convertLeffaVton", () => {
 
   it("refuses a checkpoint that is not SD1.5 Leffa try-on when no config is given", async () => {
     const from = await writeTinyCheckpoint();
-    await expect(convertLeffaVton({ from, variant: "hd" })).rejects.toThrow(
+    await expect(convertLeffa({ from, variant: "hd" })).rejects.toThrow(
       /unet\.conv_in\.weight is \[32, 12, 3, 3\] \(expected \[320, 12, 3, 3\]\)/,
     );
+  });
+
+  it("names the right command when a try-on and the pose-transfer checkpoint are swapped", async () => {
+    // Only the tensors the detection reads (leffa-keys.md §7.3), with the real conv_in shape.
+    const tensor = (shape: number[]): TorchEntry => ({
+      dtype: "float16",
+      shape,
+      data: new Uint16Array(shape.reduce((a, b) => a * b, 1)),
+    });
+    const pose = path.join(dir, "pose_transfer.pth");
+    await writeTorchZip(pose, {
+      "unet.conv_in.weight": tensor([320, 12, 3, 3]),
+      "unet.add_embedding.linear_1.weight": tensor([4, 8]),
+      "unet.down_blocks.1.attentions.0.proj_in.weight": tensor([4, 4]),
+    });
+    await expect(convertLeffa({ from: pose, variant: "hd" })).rejects.toThrow(
+      /is Leffa's SDXL pose-transfer checkpoint, not virtual_tryon\.pth; convert it with: npm run models -- convert leffa-pose/,
+    );
+    const tryOn = path.join(dir, "virtual_tryon.pth");
+    await writeTorchZip(tryOn, {
+      "unet.conv_in.weight": tensor([320, 12, 3, 3]),
+      "unet.down_blocks.0.attentions.0.proj_in.weight": tensor([4, 4, 1, 1]),
+    });
+    await expect(convertLeffa({ from: tryOn, variant: "pose" })).rejects.toThrow(
+      /is Leffa's SD1\.5 try-on checkpoint, not pose_transfer\.pth; convert it with: npm run models -- convert leffa-vton/,
+    );
+    // Past the detection, the key check lists what an incomplete SDXL file lacks.
+    await expect(convertLeffa({ from: pose, variant: "pose" })).rejects.toThrow(
+      /missing keys \(3605\)/,
+    );
+    await expect(readdir(path.join(dir, "store"))).rejects.toThrow();
   });
 });

@@ -3,31 +3,42 @@ import { openCheckpoint, type Checkpoint } from "../checkpoints";
 import { findModel } from "../manifest";
 import type { GraphBuilder } from "../onnx/builder";
 import { writeModelFiles } from "../onnx/write-files";
-import { SD15_UNET, SD15_VAE, type UNetConfig, type VaeConfig } from "./config";
+import { LEFFA_CHECKPOINTS, type LeffaVariant } from "../manifest/entries";
+import {
+  SD15_UNET,
+  SD15_VAE,
+  SDXL_UNET,
+  SDXL_VAE,
+  type UNetConfig,
+  type VaeConfig,
+} from "./config";
 import { consumedKeys } from "./graph-ops";
 import { unetKeys, vaeKeys, type KeySpec } from "./keys";
 import { commitConverted, ConversionError, freshStaging } from "../install/converted";
-import { buildGenUNet, buildRefUNet, checkFlowLayers, defaultFlowLayers } from "./unet-graph";
+import { defaultFlowLayers } from "./features";
+import { buildGenUNet, buildRefUNet, checkFlowLayers } from "./unet-graph";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
 import { weightsFromCheckpoint, type WeightSource } from "./weights";
 
 /**
- * Converts Leffa's try-on checkpoint (`virtual_tryon.pth` / `virtual_tryon_dc.pth`) into the four
- * store entries `leffa-vton-<variant>-{vae-encoder,vae-decoder,ref-unet,gen-unet}`
- * (leffa-keys.md §7). The checkpoint is read tensor by tensor while each model file is written,
+ * Converts a Leffa checkpoint into its four store entries `<prefix>-{vae-encoder,vae-decoder,
+ * ref-unet,gen-unet}` (leffa-keys.md §7): the try-on checkpoints (`virtual_tryon.pth` → hd,
+ * `virtual_tryon_dc.pth` → dc, SD1.5) and pose transfer (`pose_transfer.pth` → pose, SDXL, 70
+ * reference features). The checkpoint is read tensor by tensor while each model file is written,
  * so memory stays near one tensor plus the graph, whatever the checkpoint's size.
  */
 export interface ConvertLeffaOptions {
   from: string;
-  variant: "hd" | "dc";
+  variant: LeffaVariant;
+  /** The UNets' precision (fp16 by default). The SDXL VAE is always fp32 (it overflows in fp16). */
   dtype?: "fp16" | "fp32";
   onProgress?: (done: number, total: number, message: string) => void;
   /** The configs to convert with; detected from the checkpoint's shapes when absent (tests). */
   config?: { unet: UNetConfig; vae: VaeConfig };
   /**
    * Generative-UNet self-attention layers (reference-feature indices) that also output their
-   * queries and keys for the flow visualiser; default defaultFlowLayers (13, 14, 15 in SD1.5),
-   * [] for none.
+   * queries and keys for the flow visualiser; default defaultFlowLayers (13, 14, 15 in SD1.5,
+   * 65, 67, 69 in SDXL), [] for none.
    */
   flowLayers?: readonly number[];
 }
@@ -92,36 +103,44 @@ export function checkLeffaKeys(checkpoint: Checkpoint, expected: readonly KeySpe
     listed("unknown keys", unknown) +
     listed("keys with the wrong shape", misShaped);
   if (report)
-    throw new ConversionError(
-      `${file} is not the Leffa try-on checkpoint it should be:\n${report}`,
-    );
+    throw new ConversionError(`${file} is not the Leffa checkpoint it should be:\n${report}`);
 }
 
-/** SD1.5 configs when the checkpoint has Leffa VTON's shapes; a clear error otherwise. */
+/** Which Leffa architecture a checkpoint holds, from its shapes (leffa-keys.md §7.3). */
 export function detectLeffaConfig(
   checkpoint: Checkpoint,
   file: string,
-): {
-  unet: UNetConfig;
-  vae: VaeConfig;
-} {
-  if (checkpoint.get("unet.add_embedding.linear_1.weight")) {
-    throw new ConversionError(
-      `${file} is Leffa's SDXL pose-transfer checkpoint; only the SD1.5 try-on checkpoints ` +
-        "(virtual_tryon.pth, virtual_tryon_dc.pth) can be converted",
-    );
-  }
+): { base: "SD1.5" | "SDXL"; unet: UNetConfig; vae: VaeConfig } {
   const convIn = checkpoint.get("unet.conv_in.weight")?.shape;
-  const projIn = checkpoint.get("unet.down_blocks.0.attentions.0.proj_in.weight")?.shape;
-  if (!convIn || shapeText(convIn) !== "[320, 12, 3, 3]" || projIn?.length !== 4) {
+  const sdxl = checkpoint.get("unet.add_embedding.linear_1.weight") !== undefined;
+  // SD1.5 has attention at level 0 (a 1×1-conv proj_in); SDXL first at level 1 (Linear).
+  const projKey = sdxl
+    ? "unet.down_blocks.1.attentions.0.proj_in.weight"
+    : "unet.down_blocks.0.attentions.0.proj_in.weight";
+  const projIn = checkpoint.get(projKey)?.shape;
+  const projRank = sdxl ? 2 : 4;
+  if (!convIn || shapeText(convIn) !== "[320, 12, 3, 3]" || projIn?.length !== projRank) {
     throw new ConversionError(
-      `${file} does not look like a Leffa try-on checkpoint: unet.conv_in.weight is ` +
+      `${file} does not look like a Leffa checkpoint: unet.conv_in.weight is ` +
         `${convIn ? shapeText(convIn) : "missing"} (expected [320, 12, 3, 3]) and ` +
-        `unet.down_blocks.0.attentions.0.proj_in.weight is ${projIn ? shapeText(projIn) : "missing"} ` +
-        "(expected a 1×1 conv, SD1.5)",
+        `${projKey} is ${projIn ? shapeText(projIn) : "missing"} ` +
+        `(expected ${sdxl ? "a Linear weight, SDXL" : "a 1×1 conv, SD1.5"})`,
     );
   }
-  return { unet: SD15_UNET, vae: SD15_VAE };
+  return sdxl
+    ? { base: "SDXL", unet: SDXL_UNET, vae: SDXL_VAE }
+    : { base: "SD1.5", unet: SD15_UNET, vae: SD15_VAE };
+}
+
+/** Refuses a try-on checkpoint given as pose transfer, or the reverse, naming the right command. */
+function checkVariant(variant: LeffaVariant, base: "SD1.5" | "SDXL", file: string): void {
+  const wanted = LEFFA_CHECKPOINTS[variant].base.name;
+  if (wanted === base) return;
+  const right = base === "SDXL" ? LEFFA_CHECKPOINTS.pose : LEFFA_CHECKPOINTS.hd;
+  throw new ConversionError(
+    `${file} is Leffa's ${base === "SDXL" ? "SDXL pose-transfer" : "SD1.5 try-on"} checkpoint, ` +
+      `not ${LEFFA_CHECKPOINTS[variant].checkpoint}; convert it with: ${right.command}`,
+  );
 }
 
 /** Counts tensors as they are read, for progress. */
@@ -151,21 +170,29 @@ function counting(source: WeightSource, onRead: (key: string) => void): WeightSo
   };
 }
 
-export async function convertLeffaVton(options: ConvertLeffaOptions): Promise<ConvertLeffaResult> {
+export async function convertLeffa(options: ConvertLeffaOptions): Promise<ConvertLeffaResult> {
   const started = Date.now();
   const dtype = options.dtype ?? "fp16";
+  const { base, prefix: entryPrefix } = LEFFA_CHECKPOINTS[options.variant];
+  const vaeDtype = base.vae === "float32" ? "fp32" : dtype;
   const file = options.from;
   const checkpoint = await openCheckpoint(file);
   try {
-    const config = options.config ?? detectLeffaConfig(checkpoint, file);
-    const genConfig = { ...config.unet, in_channels: 12 };
+    let config = options.config;
+    if (!config) {
+      const detected = detectLeffaConfig(checkpoint, file);
+      checkVariant(options.variant, detected.base, file);
+      config = detected;
+    }
+    const { unet, vae } = config;
+    const genConfig = { ...unet, in_channels: 12 };
     const flowLayers = options.flowLayers ?? defaultFlowLayers(genConfig);
     try {
       checkFlowLayers(genConfig, flowLayers);
     } catch (e) {
       throw new ConversionError(e instanceof Error ? e.message : String(e));
     }
-    const expected = expectedLeffaKeys(config.unet, config.vae);
+    const expected = expectedLeffaKeys(unet, vae);
     checkLeffaKeys(checkpoint, expected, file);
     const total = expected.filter((k) => k.status === "live").length;
     let done = 0;
@@ -179,18 +206,17 @@ export async function convertLeffaVton(options: ConvertLeffaOptions): Promise<Co
       {
         part: "vae-encoder",
         prefix: PREFIXES.vae,
-        build: () => buildVaeEncoder(config.vae, source(PREFIXES.vae), { dtype }),
+        build: () => buildVaeEncoder(vae, source(PREFIXES.vae), { dtype: vaeDtype }),
       },
       {
         part: "vae-decoder",
         prefix: PREFIXES.vae,
-        build: () => buildVaeDecoder(config.vae, source(PREFIXES.vae), { dtype }),
+        build: () => buildVaeDecoder(vae, source(PREFIXES.vae), { dtype: vaeDtype }),
       },
       {
         part: "ref-unet",
         prefix: PREFIXES.ref,
-        build: () =>
-          buildRefUNet({ ...config.unet, in_channels: 4 }, source(PREFIXES.ref), { dtype }),
+        build: () => buildRefUNet({ ...unet, in_channels: 4 }, source(PREFIXES.ref), { dtype }),
       },
       {
         part: "gen-unet",
@@ -225,7 +251,7 @@ export async function convertLeffaVton(options: ConvertLeffaOptions): Promise<Co
     const models: string[] = [];
     let bytes = 0;
     for (const { part, graph } of graphs) {
-      const id = `leffa-vton-${options.variant}-${part}`;
+      const id = `${entryPrefix}-${part}`;
       const entry = findModel(id);
       if (!entry) throw new Error(`internal: the manifest has no entry ${id}`);
       const external = entry.files.some((f) => f.name === "model.onnx_data");

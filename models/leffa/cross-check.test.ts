@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TorchEntry, writeTorchZip } from "../../tests/helpers/checkpoint-writers";
 import type { GraphBuilder } from "../onnx/builder";
 import { fromFloat16Bits, toFloat16Bits } from "../onnx/float16";
-import { SD15_UNET, TINY_UNET, TINY_VAE } from "./config";
-import { convertLeffaVton } from "./convert";
+import { SD15_UNET, TINY_SDXL_UNET, TINY_SDXL_VAE, TINY_UNET, TINY_VAE } from "./config";
+import { convertLeffa, expectedLeffaKeys } from "./convert";
 import { unetKeys, vaeKeys } from "./keys";
 import { unetKeyShapes, vaeKeyShapes } from "./reference/keys";
 import {
@@ -30,14 +30,8 @@ import {
   referenceRefUNet,
 } from "./reference/unet";
 import { referenceVaeDecode, referenceVaeEncode } from "./reference/vae";
-import {
-  buildGenUNet,
-  buildRefUNet,
-  defaultFlowLayers,
-  flowKeyName,
-  flowQueryName,
-  refName,
-} from "./unet-graph";
+import { buildGenUNet, buildRefUNet, flowKeyName, flowQueryName, refName } from "./unet-graph";
+import { defaultFlowLayers } from "./features";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
 import { weightsFromMap } from "./weights";
 
@@ -330,7 +324,7 @@ describe("Leffa graphs against the float64 reference (tiny configs)", () => {
   });
 });
 
-describe("a tiny Leffa .pth through convertLeffaVton against the float64 reference", () => {
+describe("a tiny Leffa .pth through convertLeffa against the float64 reference", () => {
   const savedModelsDir = process.env.MODELS_DIR;
   let dir = "";
 
@@ -387,7 +381,7 @@ describe("a tiny Leffa .pth through convertLeffaVton against the float64 referen
     }) => {
       const from = await writeCheckpoint();
       const config = { unet: TINY_UNET, vae: TINY_VAE };
-      const result = await convertLeffaVton({ from, variant, dtype, config });
+      const result = await convertLeffa({ from, variant, dtype, config });
       expect(result.models).toHaveLength(4);
       const model = (part: string) =>
         path.join(dir, "store", `leffa-vton-${variant}-${part}`, "model.onnx");
@@ -412,6 +406,109 @@ describe("a tiny Leffa .pth through convertLeffaVton against the float64 referen
       await annotate(
         `converted ${dtype} graphs, relative errors: ${format(Object.values(errors))}`,
       );
+      for (const e of Object.values(errors)) expect(e).toBeLessThan(tolerance);
+    });
+  }
+});
+
+describe("SDXL-shaped Leffa (pose transfer) against the float64 reference", () => {
+  // The pose-transfer layout in miniature: no attention at level 0, Linear proj_in/out, two
+  // transformer blocks per attention, per-level heads, a dead add_embedding; 14 features.
+  const genConfig = { ...TINY_SDXL_UNET, in_channels: 12 };
+  const refW = randomUNetWeights(TINY_SDXL_UNET, "ref", 51);
+  const genW = randomUNetWeights(genConfig, "gen", 52);
+  const vaeW = randomVaeWeights(TINY_SDXL_VAE, 53);
+  const latentIn = randomTensor([2, 4, 8, 8], 54);
+  const inputs = randomGenInputs(8, 8, 55);
+  const flowLayers = defaultFlowLayers(genConfig);
+  const refs = once(() => referenceRefUNet(TINY_SDXL_UNET, refW, latentIn, TIMESTEPS));
+  const gen = once(() =>
+    referenceGenUNetWithProjections(genConfig, genW, inputs, TIMESTEPS, refs(), flowLayers, 1),
+  );
+
+  it("lays out 14 features at levels 1 and 2, and flow layers in the last attention up block", () => {
+    expect(refs()).toHaveLength(14);
+    expect(referenceFeatureCount(TINY_SDXL_UNET)).toBe(14);
+    // up_blocks.1 (level 1) has attentions 0 and 1 of two blocks each (features 10…13): the
+    // last block of each.
+    expect(flowLayers).toEqual([11, 13]);
+  });
+
+  let dir = "";
+  const savedModelsDir = process.env.MODELS_DIR;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "leffa-pose-cross-check-"));
+    process.env.MODELS_DIR = path.join(dir, "store");
+  });
+  afterAll(async () => {
+    if (savedModelsDir === undefined) delete process.env.MODELS_DIR;
+    else process.env.MODELS_DIR = savedModelsDir;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A complete pose_transfer-shaped .pth: every key of the layout, dead ones included. */
+  async function writePoseCheckpoint(): Promise<string> {
+    const values = new Map<string, { shape: number[]; data: Float64Array }>();
+    const put = (prefix: string, weights: Weights) => {
+      for (const [key, p] of weights)
+        values.set(prefix + key, { shape: [...p.shape], data: p.data });
+    };
+    put("vae.", vaeW);
+    put(
+      "unet_encoder.",
+      randomWeights(unetKeyShapes(TINY_SDXL_UNET, "ref"), 51, { includeDead: true }),
+    );
+    put("unet.", randomWeights(unetKeyShapes(genConfig, "gen"), 52, { includeDead: true }));
+    const tensors: Record<string, TorchEntry> = {};
+    // The converter's layout also has the dead add_embedding the reference leaves out: zeros.
+    for (const { key, shape } of expectedLeffaKeys(TINY_SDXL_UNET, TINY_SDXL_VAE)) {
+      const count = shape.reduce((a, b) => a * b, 1);
+      const data = values.get(key)?.data ?? new Float64Array(count);
+      tensors[key] = { dtype: "float32", shape: [...shape], data: Float32Array.from(data) };
+    }
+    const file = path.join(dir, "pose_transfer.pth");
+    await writeTorchZip(file, tensors);
+    return file;
+  }
+
+  for (const { dtype, tolerance } of [
+    { dtype: "fp32", tolerance: FP32_TOLERANCE },
+    { dtype: "fp16", tolerance: FP16_TOLERANCE },
+  ] as const) {
+    it(`converts pose_transfer.pth into leffa-pose-* graphs that match the reference (${dtype})`, async ({
+      annotate,
+    }) => {
+      const from = await writePoseCheckpoint();
+      const config = { unet: TINY_SDXL_UNET, vae: TINY_SDXL_VAE };
+      const result = await convertLeffa({ from, variant: "pose", dtype, config });
+      expect(result.models).toEqual([
+        "leffa-pose-vae-encoder",
+        "leffa-pose-vae-decoder",
+        "leffa-pose-ref-unet",
+        "leffa-pose-gen-unet",
+      ]);
+      const model = (part: string) => path.join(dir, "store", `leffa-pose-${part}`, "model.onnx");
+      const fp16 = dtype === "fp16";
+      const errors: Record<string, number> = {};
+      const refOut = await run(model("ref-unet"), refFeeds(latentIn, fp16));
+      refs().forEach((e, k) => (errors[refName(k)] = relativeError(refOut[refName(k)], e)));
+      const genOut = await run(model("gen-unet"), genFeeds(inputs, refs(), fp16));
+      errors.noise_pred = relativeError(genOut.noise_pred, gen().noisePred);
+      for (const k of flowLayers) {
+        const expected = gen().projections.get(k);
+        if (!expected) throw new Error(`the reference recorded no layer ${k}`);
+        errors[flowQueryName(k)] = relativeError(genOut[flowQueryName(k)], expected.q);
+        errors[flowKeyName(k)] = relativeError(genOut[flowKeyName(k)], expected.k);
+      }
+      // The SDXL VAE is converted in fp32 whatever the UNets' dtype (it overflows in fp16).
+      const encoded = await run(model("vae-encoder"), { image: feed(image) });
+      expect(encoded.latent.type).toBe("float32");
+      errors.latent = relativeError(encoded.latent, referenceVaeEncode(TINY_SDXL_VAE, vaeW, image));
+      const decoded = await run(model("vae-decoder"), { latent: feed(latent) });
+      errors.image = relativeError(decoded.image, referenceVaeDecode(TINY_SDXL_VAE, vaeW, latent));
+      expect(errors.latent).toBeLessThan(FP32_TOLERANCE);
+      expect(errors.image).toBeLessThan(FP32_TOLERANCE);
+      await annotate(`pose ${dtype} relative errors: ${format(Object.values(errors))}`);
       for (const e of Object.values(errors)) expect(e).toBeLessThan(tolerance);
     });
   }

@@ -7,14 +7,8 @@ import { TINY_UNET, TINY_VAE } from "./config";
 import { consumedKeys } from "./graph-ops";
 import { unetKeys, vaeKeys } from "./keys";
 import { randomWeights } from "./random-weights";
-import {
-  buildGenUNet,
-  buildRefUNet,
-  defaultFlowLayers,
-  flowKeyName,
-  flowQueryName,
-  refName,
-} from "./unet-graph";
+import { buildGenUNet, buildRefUNet, flowKeyName, flowQueryName, refName } from "./unet-graph";
+import { defaultFlowLayers } from "./features";
 import { SD15_UNET } from "./config";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
 

@@ -1,4 +1,5 @@
 import { headsAt, transformerLayersAt, type UNetConfig, type VaeConfig } from "./config";
+import { refFeatureLayout } from "./features";
 
 /**
  * The state-dict key layout of Leffa's UNets and the SD VAE, in nn.Module registration order
@@ -165,18 +166,9 @@ export function unetKeys(config: UNetConfig, role: "ref" | "gen"): KeySpec[] {
   return out;
 }
 
-/** Number of reference features (one per transformer block), e.g. 16 for SD1.5. */
+/** Number of reference features (one per transformer block), e.g. 16 for SD1.5, 70 for SDXL. */
 export function refFeatureCount(config: UNetConfig): number {
-  let n = 0;
-  const levels = config.block_out_channels.length;
-  for (let i = 0; i < levels; i++) {
-    if (hasAttention(config.down_block_types[i]))
-      n += config.layers_per_block * transformerLayersAt(config, i);
-    if (hasAttention(config.up_block_types[i])) {
-      n += (config.layers_per_block + 1) * transformerLayersAt(config, levels - 1 - i);
-    }
-  }
-  return n + transformerLayersAt(config, levels - 1);
+  return refFeatureLayout(config).length;
 }
 
 /** Heads of the attention in down block `i` (mid uses the last level). */

@@ -19,6 +19,7 @@ import {
   upsampleNearest,
   type Ops,
 } from "./graph-ops";
+import { tokensAtLevel } from "./features";
 import { refFeatureCount } from "./keys";
 import type { WeightSource } from "./weights";
 
@@ -58,19 +59,6 @@ export function flowKeyName(k: number): string {
   return `flow_k_${String(k).padStart(2, "0")}`;
 }
 
-/**
- * The flow layers the converter adds by default: the transformer blocks of the last up block,
- * at the full latent resolution (1/8 of the image) — up_blocks.3.attentions.{0,1,2}, indices
- * 13, 14, 15 in SD1.5, the layers leffa.md §3.2 recommends. Empty when that block has none.
- */
-export function defaultFlowLayers(config: UNetConfig): number[] {
-  const levels = config.block_out_channels.length;
-  if (!hasAttention(config.up_block_types[levels - 1])) return [];
-  const count = (config.layers_per_block + 1) * transformerLayersAt(config, 0);
-  const total = refFeatureCount(config);
-  return Array.from({ length: count }, (_, i) => total - count + i);
-}
-
 /** Throws a clear error unless `layers` are distinct whole indices of the UNet's features. */
 export function checkFlowLayers(config: UNetConfig, layers: readonly number[]): void {
   const total = refFeatureCount(config);
@@ -84,11 +72,6 @@ export function checkFlowLayers(config: UNetConfig, layers: readonly number[]): 
   }
   const repeated = layers.find((k, i) => layers.indexOf(k) !== i);
   if (repeated !== undefined) throw new Error(`flow layer ${repeated} is listed twice`);
-}
-
-/** Dim name of the token axis at a level, as in the manifest: "h*w", "h*w/4", … */
-function tokensDim(level: number): Dim {
-  return level === 0 ? "h*w" : `h*w/${4 ** level}`;
 }
 
 export function refName(k: number): string {
@@ -156,13 +139,13 @@ function transformerBlock(
   let kv = normed;
   if (s.role === "ref") {
     g.node("Identity", [normed], {}, [refName(k)]);
-    g.output(refName(k), ops.act, ["B", tokensDim(level), c]);
+    g.output(refName(k), ops.act, ["B", tokensAtLevel(level), c]);
     if (k === s.total - 1) {
       s.done = true;
       return h;
     }
   } else {
-    const ref = g.input(refName(k), ops.act, ["B", tokensDim(level), c]);
+    const ref = g.input(refName(k), ops.act, ["B", tokensAtLevel(level), c]);
     [kv] = g.node("Concat", [normed, ref], { axis: 1 });
   }
   const flow = s.role === "gen" && s.flowLayers.has(k);
@@ -171,7 +154,7 @@ function transformerBlock(
     chunks: s.chunks(level),
     onProjections: flow
       ? ({ q, k: keys }) => {
-          const tokens = tokensDim(level);
+          const tokens = tokensAtLevel(level);
           g.node("Identity", [lastBatchElement(ops, q)], {}, [flowQueryName(k)]);
           g.node("Identity", [lastBatchElement(ops, keys)], {}, [flowKeyName(k)]);
           s.flowOutputs.push({ name: flowQueryName(k), shape: [1, tokens, c] });

@@ -1,3 +1,5 @@
+import { SD15_UNET, SDXL_UNET, type UNetConfig } from "../leffa/config";
+import { defaultFlowLayers, refFeatureLayout } from "../leffa/features";
 import type { Contract, ModelEntry, TensorSpec } from "./schema";
 
 /**
@@ -153,61 +155,72 @@ const LEFFA_LICENCE = {
     "inpainting (CreativeML OpenRAIL-M use restrictions). Treat commercial use as not cleared.",
 } as const;
 
-/** The 16 reference features (leffa.md §1.3): tokens and channels per SD1.5 transformer block. */
-const REF_FEATURES: ReadonlyArray<{ tokens: string; channels: number }> = [
-  ...Array(2).fill({ tokens: "h*w", channels: 320 }),
-  ...Array(2).fill({ tokens: "h*w/4", channels: 640 }),
-  ...Array(2).fill({ tokens: "h*w/16", channels: 1280 }),
-  { tokens: "h*w/64", channels: 1280 },
-  ...Array(3).fill({ tokens: "h*w/16", channels: 1280 }),
-  ...Array(3).fill({ tokens: "h*w/4", channels: 640 }),
-  ...Array(3).fill({ tokens: "h*w", channels: 320 }),
-];
-
 /**
- * Every float tensor of the Leffa graphs (not the timestep, float32 in both) is float16 as
+ * Every float tensor of the try-on graphs (not the timestep, float32 in both) is float16 as
  * converted by default, or float32 when converted with `--dtype fp32` for GPUs without fp16 shaders.
  */
 const FP32: TensorSpec["alsoAccepts"] = ["float32"];
 
-const refTensors: TensorSpec[] = REF_FEATURES.map((f, i) => ({
-  name: `ref_${String(i).padStart(2, "0")}`,
-  dtype: "float16",
-  alsoAccepts: FP32,
-  shape: ["B", f.tokens, f.channels],
-  description: "reference UNet norm1 output, in order down → mid → up",
-}));
+/** The two Leffa architectures: try-on on SD1.5 inpainting, pose transfer on SDXL inpainting. */
+interface LeffaBase {
+  readonly name: "SD1.5" | "SDXL";
+  readonly unet: UNetConfig;
+  readonly scaling: number;
+  /**
+   * The VAE's float type: fp16 like the UNets for SD1.5; always fp32 for SDXL, whose VAE
+   * overflows in fp16 (its config sets force_upcast; leffa-keys.md §6.18).
+   */
+  readonly vae: "float16" | "float32";
+}
+
+const SD15_BASE: LeffaBase = { name: "SD1.5", unet: SD15_UNET, scaling: 0.18215, vae: "float16" };
+const SDXL_BASE: LeffaBase = { name: "SDXL", unet: SDXL_UNET, scaling: 0.13025, vae: "float32" };
+
+/** A float tensor of a UNet graph: float16, or float32 from a `--dtype fp32` conversion. */
+function unetFloat(spec: Omit<TensorSpec, "dtype" | "alsoAccepts">): TensorSpec {
+  return { ...spec, dtype: "float16", alsoAccepts: FP32 };
+}
+
+function vaeFloat(base: LeffaBase, spec: Omit<TensorSpec, "dtype" | "alsoAccepts">): TensorSpec {
+  return base.vae === "float16" ? unetFloat(spec) : { ...spec, dtype: "float32" };
+}
+
+const refTensors = (base: LeffaBase): TensorSpec[] =>
+  refFeatureLayout(base.unet).map((f) =>
+    unetFloat({
+      name: `ref_${String(f.index).padStart(2, "0")}`,
+      shape: ["B", f.tokens, f.channels],
+      description: `reference UNet norm1 output of ${f.block}, in order down → mid → up`,
+    }),
+  );
 
 /**
- * The generative UNet's flow outputs (leffa.md §3.2), for the three full-latent up-block layers
- * the converter adds by default (up_blocks.3.attentions.{0,1,2}): the projected queries and the
- * keys (own tokens, then reference tokens) of the conditional batch element. Optional: graphs
- * converted with `--flow-layers none` lack them; other `--flow-layers` choices add side outputs.
+ * The generative UNet's flow outputs (leffa.md §3.2) for the layers the converter adds by default
+ * (defaultFlowLayers: SD1.5 13, 14, 15; SDXL 65, 67, 69): the projected queries and the keys (own
+ * tokens, then reference tokens) of the conditional batch element. Optional: graphs converted
+ * with `--flow-layers none` lack them; other `--flow-layers` choices add side outputs.
  */
-export const LEFFA_FLOW_LAYERS: readonly number[] = [13, 14, 15];
-
-const flowTensors: TensorSpec[] = LEFFA_FLOW_LAYERS.flatMap((k) => {
-  const { tokens, channels } = REF_FEATURES[k];
-  const id = String(k).padStart(2, "0");
-  return [
-    {
-      name: `flow_q_${id}`,
-      dtype: "float16",
-      alsoAccepts: FP32,
-      shape: [1, tokens, channels],
-      optional: true,
-      description: "to_q(norm1(h)) of the conditional (last) batch element",
-    },
-    {
-      name: `flow_k_${id}`,
-      dtype: "float16",
-      alsoAccepts: FP32,
-      shape: [1, `2*${tokens}`, channels],
-      optional: true,
-      description: "to_k(concat(norm1(h), ref)) of the conditional (last) batch element",
-    },
-  ];
-});
+const flowTensors = (base: LeffaBase): TensorSpec[] => {
+  const layout = refFeatureLayout(base.unet);
+  return defaultFlowLayers(base.unet).flatMap((k) => {
+    const { tokens, channels } = layout[k];
+    const id = String(k).padStart(2, "0");
+    return [
+      unetFloat({
+        name: `flow_q_${id}`,
+        shape: [1, tokens, channels],
+        optional: true,
+        description: "to_q(norm1(h)) of the conditional (last) batch element",
+      }),
+      unetFloat({
+        name: `flow_k_${id}`,
+        shape: [1, `2*${tokens}`, channels],
+        optional: true,
+        description: "to_k(concat(norm1(h), ref)) of the conditional (last) batch element",
+      }),
+    ];
+  });
+};
 
 const timestep: TensorSpec = {
   name: "timestep",
@@ -216,128 +229,138 @@ const timestep: TensorSpec = {
   description: "DDPM timestep as float",
 };
 
-const LEFFA_GRAPHS: ReadonlyArray<{
+function leffaGraphs(base: LeffaBase): ReadonlyArray<{
   part: string;
   title: string;
   description: string;
   external: boolean;
   contract: Contract;
-}> = [
-  {
-    part: "vae-encoder",
-    title: "VAE encoder",
-    description: "SD1.5 VAE encoder: image → scaled latent (posterior mean × 0.18215).",
-    external: false,
-    contract: {
-      inputs: [
-        {
-          name: "image",
-          dtype: "float16",
-          alsoAccepts: FP32,
-          shape: ["B", 3, "H", "W"],
-          range: [-1, 1],
-        },
-      ],
-      outputs: [
-        { name: "latent", dtype: "float16", alsoAccepts: FP32, shape: ["B", 4, "h=H/8", "w=W/8"] },
-      ],
-      preprocess: "RGB, x / 127.5 − 1, NCHW; H and W multiples of 64 (1024×768 or 512×384).",
-      postprocess: "latent is already scaled by 0.18215.",
+}> {
+  const refs = refTensors(base);
+  const scale = base.scaling;
+  return [
+    {
+      part: "vae-encoder",
+      title: "VAE encoder",
+      description: `${base.name} VAE encoder: image → scaled latent (posterior mean × ${scale}).`,
+      external: false,
+      contract: {
+        inputs: [vaeFloat(base, { name: "image", shape: ["B", 3, "H", "W"], range: [-1, 1] })],
+        outputs: [vaeFloat(base, { name: "latent", shape: ["B", 4, "h=H/8", "w=W/8"] })],
+        preprocess: "RGB, x / 127.5 − 1, NCHW; H and W multiples of 64 (1024×768 or 512×384).",
+        postprocess: `latent is already scaled by ${scale}.`,
+      },
     },
-  },
-  {
-    part: "vae-decoder",
-    title: "VAE decoder",
-    description: "SD1.5 VAE decoder: scaled latent → image in [0, 1].",
-    external: false,
-    contract: {
-      inputs: [
-        { name: "latent", dtype: "float16", alsoAccepts: FP32, shape: ["B", 4, "h=H/8", "w=W/8"] },
-      ],
-      outputs: [{ name: "image", dtype: "float32", shape: ["B", 3, "H", "W"], range: [0, 1] }],
-      preprocess: "the scaled latent; the graph divides by 0.18215.",
-      postprocess: "RGB in [0, 1] (clamp((x + 1) / 2) is inside the graph), × 255.",
+    {
+      part: "vae-decoder",
+      title: "VAE decoder",
+      description: `${base.name} VAE decoder: scaled latent → image in [0, 1].`,
+      external: false,
+      contract: {
+        inputs: [vaeFloat(base, { name: "latent", shape: ["B", 4, "h=H/8", "w=W/8"] })],
+        outputs: [{ name: "image", dtype: "float32", shape: ["B", 3, "H", "W"], range: [0, 1] }],
+        preprocess: `the scaled latent; the graph divides by ${scale}.`,
+        postprocess: "RGB in [0, 1] (clamp((x + 1) / 2) is inside the graph), × 255.",
+      },
     },
-  },
-  {
-    part: "ref-unet",
-    title: "reference UNet",
-    description: "Leffa reference UNet: garment latent → 16 self-attention reference features.",
-    external: true,
-    contract: {
-      inputs: [
-        {
-          name: "ref_latent",
-          dtype: "float16",
-          alsoAccepts: FP32,
-          shape: ["B", 4, "h", "w"],
-          description: "[zeros, garment latent] under CFG",
-        },
-        timestep,
-      ],
-      outputs: refTensors,
-      preprocess: "garment latent from the VAE encoder; zeros for the unconditional half.",
-      postprocess: "feed ref_00 … ref_15 to the generative UNet (keep them on the GPU).",
+    {
+      part: "ref-unet",
+      title: "reference UNet",
+      description: `Leffa reference UNet (${base.name}): reference latent → ${refs.length} self-attention reference features.`,
+      external: true,
+      contract: {
+        inputs: [
+          unetFloat({
+            name: "ref_latent",
+            shape: ["B", 4, "h", "w"],
+            description: "[zeros, reference latent] under CFG",
+          }),
+          timestep,
+        ],
+        outputs: refs,
+        preprocess: "reference latent from the VAE encoder; zeros for the unconditional half.",
+        postprocess: `feed ref_00 … ref_${refs.length - 1} to the generative UNet (keep them on the GPU).`,
+      },
     },
-  },
-  {
-    part: "gen-unet",
-    title: "generative UNet",
-    description: "Leffa generative UNet (12 input channels) with reference attention: predicts ε.",
-    external: true,
-    contract: {
-      inputs: [
-        { name: "noisy_latent", dtype: "float16", alsoAccepts: FP32, shape: ["B", 4, "h", "w"] },
-        {
-          name: "mask_latent",
-          dtype: "float16",
-          alsoAccepts: FP32,
-          shape: ["B", 1, "h", "w"],
-          range: [0, 1],
-        },
-        { name: "masked_latent", dtype: "float16", alsoAccepts: FP32, shape: ["B", 4, "h", "w"] },
-        {
-          name: "densepose_latent",
-          dtype: "float16",
-          alsoAccepts: FP32,
-          shape: ["B", 3, "h", "w"],
-          range: [-1, 1],
-        },
-        timestep,
-        ...refTensors,
-      ],
-      outputs: [
-        {
-          name: "noise_pred",
-          dtype: "float16",
-          alsoAccepts: FP32,
-          shape: ["B", 4, "h", "w"],
-          description: "epsilon",
-        },
-        ...flowTensors,
-      ],
-      preprocess:
-        "mask binarised and nearest-resized to h×w; DensePose image x / 127.5 − 1, nearest-resized.",
-      postprocess:
-        "CFG combine with rescale φ = guidance, then the DDPM step (in TypeScript); flow_q_XX / " +
-        "flow_k_XX (when present) feed the flow graph.",
+    {
+      part: "gen-unet",
+      title: "generative UNet",
+      description: `Leffa generative UNet (${base.name}, 12 input channels) with reference attention: predicts ε.`,
+      external: true,
+      contract: {
+        inputs: [
+          unetFloat({ name: "noisy_latent", shape: ["B", 4, "h", "w"] }),
+          unetFloat({ name: "mask_latent", shape: ["B", 1, "h", "w"], range: [0, 1] }),
+          unetFloat({ name: "masked_latent", shape: ["B", 4, "h", "w"] }),
+          unetFloat({ name: "densepose_latent", shape: ["B", 3, "h", "w"], range: [-1, 1] }),
+          timestep,
+          ...refs,
+        ],
+        outputs: [
+          unetFloat({ name: "noise_pred", shape: ["B", 4, "h", "w"], description: "epsilon" }),
+          ...flowTensors(base),
+        ],
+        preprocess:
+          "mask binarised and nearest-resized to h×w; DensePose image x / 127.5 − 1, nearest-resized.",
+        postprocess:
+          "CFG combine with rescale φ = guidance, then the DDPM step; flow_q_XX / flow_k_XX " +
+          "(when present) feed the flow graph.",
+      },
     },
-  },
-];
+  ];
+}
 
-function leffaEntries(variant: "hd" | "dc"): ModelEntry[] {
-  const checkpoint = variant === "hd" ? "virtual_tryon.pth" : "virtual_tryon_dc.pth";
-  const dataset = variant === "hd" ? "VITON-HD" : "DressCode";
-  const command =
-    variant === "hd"
-      ? "npm run models -- convert leffa-vton --from <virtual_tryon.pth>"
-      : "npm run models -- convert leffa-vton --variant dc --from <virtual_tryon_dc.pth>";
-  return LEFFA_GRAPHS.map((g) => ({
-    id: `leffa-vton-${variant}-${g.part}`,
-    title: `Leffa try-on (${dataset}) ${g.title}`,
+/** The three Leffa checkpoints and the store entries each converts into (leffa.md §1.4). */
+export const LEFFA_CHECKPOINTS = {
+  hd: {
+    checkpoint: "virtual_tryon.pth",
+    title: "Leffa try-on (VITON-HD)",
+    prefix: "leffa-vton-hd",
+    base: SD15_BASE,
+    command: "npm run models -- convert leffa-vton --from <virtual_tryon.pth>",
+    size: "7.21 GB fp32",
+  },
+  dc: {
+    checkpoint: "virtual_tryon_dc.pth",
+    title: "Leffa try-on (DressCode)",
+    prefix: "leffa-vton-dc",
+    base: SD15_BASE,
+    command: "npm run models -- convert leffa-vton --variant dc --from <virtual_tryon_dc.pth>",
+    size: "7.21 GB fp32",
+  },
+  pose: {
+    checkpoint: "pose_transfer.pth",
+    title: "Leffa pose transfer (DeepFashion)",
+    prefix: "leffa-pose",
+    base: SDXL_BASE,
+    command: "npm run models -- convert leffa-pose --from <pose_transfer.pth>",
+    size: "about 20.9 GB fp32 (5.2 B parameters, SDXL)",
+  },
+} as const;
+
+export type LeffaVariant = keyof typeof LEFFA_CHECKPOINTS;
+
+/** The four graph parts of every Leffa checkpoint, in the order the converter writes them. */
+export const LEFFA_PARTS = ["vae-encoder", "vae-decoder", "ref-unet", "gen-unet"] as const;
+
+const LEFFA_POSE_LICENCE = {
+  ...LEFFA_LICENCE,
+  notice:
+    "The Leffa code and model card are MIT, but the pose-transfer weights were trained on " +
+    "DeepFashion (non-commercial research use only) and start from Stable Diffusion XL " +
+    "inpainting (CreativeML OpenRAIL++-M use restrictions). Treat commercial use as not cleared.",
+} as const;
+
+function leffaEntries(variant: LeffaVariant): ModelEntry[] {
+  const c = LEFFA_CHECKPOINTS[variant];
+  const vae =
+    c.base.vae === "float16" ? "fp16 weights" : "fp32 weights (the SDXL VAE overflows in fp16)";
+  return leffaGraphs(c.base).map((g) => ({
+    id: `${c.prefix}-${g.part}`,
+    title: `${c.title} ${g.title}`,
     task: "diffusion",
     description: g.description,
-    licence: LEFFA_LICENCE,
+    licence: variant === "pose" ? LEFFA_POSE_LICENCE : LEFFA_LICENCE,
     optional: true,
     files: g.external
       ? [
@@ -347,14 +370,14 @@ function leffaEntries(variant: "hd" | "dc"): ModelEntry[] {
       : [{ name: "model.onnx", bytes: null, sha256: null }],
     source: {
       kind: "convert",
-      checkpoint,
-      checkpointUrl: `https://huggingface.co/franciszzj/Leffa/resolve/main/${checkpoint}`,
-      command,
+      checkpoint: c.checkpoint,
+      checkpointUrl: `https://huggingface.co/franciszzj/Leffa/resolve/main/${c.checkpoint}`,
+      command: c.command,
     },
     onnx: "model.onnx",
     contract: g.contract,
     notes:
-      "fp16 weights; converted by the studio from the 7.21 GB fp32 checkpoint." +
+      `${g.part.startsWith("vae") ? vae : "fp16 weights"}; converted by the studio from the ${c.size} checkpoint.` +
       (g.external ? " Weights live in model.onnx_data (ONNX external data)." : ""),
   }));
 }
@@ -719,4 +742,5 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
   },
   ...leffaEntries("hd"),
   ...leffaEntries("dc"),
+  ...leffaEntries("pose"),
 ];

@@ -189,7 +189,9 @@ async function runTiny(entry: ModelEntry, seed: number, minimum: number) {
 /** `minimum`: the smallest size for symbolic dims (16 keeps the Leffa UNets' features quick). */
 async function checkTiny(entry: ModelEntry, minimum = 32) {
   const first = await runTiny(entry, 1, minimum);
-  expect(first.bytes.byteLength).toBeLessThan(200_000);
+  // Each output head is small (the SDXL reference UNet has 70 of up to 1280 channels).
+  const heads = entry.contract.outputs.length;
+  expect(first.bytes.byteLength).toBeLessThan(200_000 + 15_000 * heads);
   expect(first.problems).toEqual([]);
   for (const spec of entry.contract.outputs) {
     const tensor = first.results[spec.name];

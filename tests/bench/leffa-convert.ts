@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SD15_UNET, SD15_VAE } from "../../models/leffa/config";
-import { convertLeffaVton, expectedLeffaKeys } from "../../models/leffa/convert";
+import { convertLeffa, expectedLeffaKeys } from "../../models/leffa/convert";
 import { toFloat16Bits } from "../../models/onnx/float16";
 import { writeTorchZip, type TorchEntry } from "../helpers/checkpoint-writers";
 
@@ -59,7 +59,7 @@ export async function benchLeffaConvert(): Promise<LeffaConvertBench> {
     }, 50);
     const start = performance.now();
     try {
-      await convertLeffaVton({ from: file, variant: "hd", dtype: "fp16" });
+      await convertLeffa({ from: file, variant: "hd", dtype: "fp16" });
     } finally {
       clearInterval(timer);
     }
