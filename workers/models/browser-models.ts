@@ -114,6 +114,8 @@ export function createBrowserModelHost(options: BrowserModelHostOptions): ModelH
     async loadGenerated(graph) {
       return (await currentPool()).getGenerated(graph);
     },
+    // Queued before the node's own loads, which wait for the same pool.
+    beginNode: () => void pool?.then((p) => p.beginNode()),
     async recover() {
       const dead = pool;
       pool = undefined;

@@ -108,6 +108,30 @@ describe("SessionPool", () => {
     await pool.clear();
     await roomy.clear();
   });
+
+  it("keeps every session the running node uses, beyond the budget, until the next node", async () => {
+    const plus = getModel("realesrgan-x4plus");
+    const isnet = getModel("isnet-fp16");
+    const pool = new SessionPool({
+      ort,
+      load: tinyLoader([]),
+      target: () => wasmTarget,
+      budgetBytes: 1,
+    });
+    pool.beginNode();
+    const first = await pool.get(upscaler);
+    await pool.get(plus);
+    // Both belong to this node (as Leffa's UNets do): the first is not released under it.
+    expect(pool.loaded()).toEqual(["realesrgan-x4plus", "realesrgan-x4fast"]);
+    const input = new CpuTensor("float32", new Float32Array(3 * 8 * 8), [1, 3, 8, 8]);
+    await first.run({ input });
+    expect(pool.loaded()).toHaveLength(2);
+    // The next node loads a third model: the two of the last node are over budget and go.
+    pool.beginNode();
+    await pool.get(isnet);
+    expect(pool.loaded()).toEqual(["isnet-fp16"]);
+    await pool.clear();
+  });
 });
 
 /**

@@ -60,6 +60,8 @@ let clock = 0;
  */
 export class SessionPool {
   private readonly slots = new Map<string, Slot>();
+  /** Sessions used after this clock value belong to the running node: never evicted. */
+  private runningNodeSince = Infinity;
 
   constructor(private readonly options: SessionPoolOptions) {}
 
@@ -97,6 +99,16 @@ export class SessionPool {
     slot.lastUsed = ++clock;
     const session = await slot.ready;
     return this.track(slot, session);
+  }
+
+  /**
+   * A node starts: the sessions it gets or runs from now on stay loaded until the next node
+   * starts, even beyond the budget. A node that needs several large models at once (Leffa's two
+   * UNets and VAE, 3.4 GB in fp16) would otherwise lose the first while loading the last, and
+   * fail on its next run with a released session.
+   */
+  beginNode(): void {
+    this.runningNodeSince = clock;
   }
 
   /** Model ids loaded now, most recent first (for the UI and tests). */
@@ -143,7 +155,7 @@ export class SessionPool {
   private evict(): void {
     let total = [...this.slots.values()].reduce((sum, s) => sum + s.bytes, 0);
     const idle = [...this.slots.values()]
-      .filter((s) => s.busy === 0 && s.bytes > 0)
+      .filter((s) => s.busy === 0 && s.bytes > 0 && s.lastUsed <= this.runningNodeSince)
       .sort((a, b) => a.lastUsed - b.lastUsed);
     // The newest session always stays, even alone over budget: it is what the node asked for.
     const newest = Math.max(...[...this.slots.values()].map((s) => s.lastUsed));

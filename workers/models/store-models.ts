@@ -58,6 +58,8 @@ export function createStoreModelHost(
       pool ??= startPool();
       return (await pool).getGenerated(graph);
     },
+    // Queued before the node's own loads, which wait for the same pool.
+    beginNode: () => void pool?.then((p) => p.beginNode()),
     // There is no GPU device under Node to lose.
     recover: async () => false,
   };

@@ -45,6 +45,11 @@ export interface ModelHost {
   recover(): Promise<boolean>;
   /** A session for a graph built in code (GeneratedGraph), cached by its id. */
   loadGenerated(graph: GeneratedGraph): Promise<ModelSession>;
+  /**
+   * A node is about to run: the sessions it loads stay loaded while it runs (SessionPool.beginNode);
+   * hosts without a session budget need not implement it.
+   */
+  beginNode?(): void;
 }
 
 export interface RunOptions {
@@ -179,6 +184,7 @@ export async function executeWorkflow(
     }
 
     setStatus(node.id, "running");
+    host.models.beginNode?.();
     const nodeStart = performance.now();
     const progress = (value: number, max: number, message?: string) =>
       emit({ type: "node-progress", runId, nodeId: node.id, progress: { value, max, message } });
