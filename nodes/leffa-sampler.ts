@@ -1,9 +1,25 @@
 import { createMask, type RgbaImage } from "./core/image";
 import { param } from "./core/params";
-import { defineNode, NodeError, type BackendInfo, type NodeContext } from "./core/types";
-import { capabilityProblem } from "./lib/leffa-sampler/capability";
+import {
+  defineNode,
+  DeviceLostError,
+  NodeError,
+  type BackendInfo,
+  type NodeContext,
+} from "./core/types";
+import {
+  capabilityProblem,
+  memorySummary,
+  modelMemoryProblem,
+  HEADLESS_COMMAND,
+} from "./lib/leffa-sampler/capability";
+import {
+  LEFFA_FAMILIES,
+  type LeffaFamily,
+  type LeffaModelChoice,
+} from "./lib/leffa-sampler/family";
 import { ReferenceFeatureCache } from "./lib/leffa-sampler/feature-cache";
-import { inputFloatType } from "./lib/leffa-sampler/float-feeds";
+import { inputFloatType, type FloatType } from "./lib/leffa-sampler/float-feeds";
 import { DEFAULT_FLOW_TOP_K, type FlowMode } from "./lib/leffa-sampler/flow-collector";
 import type { FlowField } from "./core/flow";
 import { runLeffaSampler, type SamplerResult } from "./lib/leffa-sampler/loop";
@@ -12,6 +28,7 @@ import {
   fitMaskToFrame,
   maskedPerson,
   parseResolution,
+  type Frame,
   toSignedPlanar,
   unfitImage,
 } from "./lib/leffa-sampler/prepare";
@@ -19,26 +36,20 @@ import { repaint } from "./lib/leffa-sampler/repaint";
 import { optionalMask, requireImage } from "./lib/port-values";
 import { planarRgbToImage } from "./lib/tensor-image";
 
-/** The four converted graphs of each try-on checkpoint (leffa.md §6). */
-const GRAPHS = ["vae-encoder", "vae-decoder", "ref-unet", "gen-unet"] as const;
-type Graph = (typeof GRAPHS)[number];
-const TRY_ON_MODELS = {
-  viton_hd: GRAPHS.map((g) => `leffa-vton-hd-${g}`),
-  dress_code: GRAPHS.map((g) => `leffa-vton-dc-${g}`),
-};
 const WHITE = [255, 255, 255] as const;
 const BLACK = [0, 0, 0] as const;
 
 /** Shared by every run in this worker: unconditional reference features by model/size/timestep. */
 const unconditionalFeatures = new ReferenceFeatureCache();
 
-async function loadSessions(ctx: NodeContext, ids: readonly string[]) {
-  const byGraph = Object.fromEntries(GRAPHS.map((g, i) => [g, ids[i]])) as Record<Graph, string>;
+/** The family's four graphs, in LEFFA_PARTS order. */
+async function loadSessions(ctx: NodeContext, family: LeffaFamily) {
+  const [vaeEncoder, vaeDecoder, refUnet, genUnet] = family.models;
   return {
-    vaeEncoder: await ctx.loadModel(byGraph["vae-encoder"]),
-    vaeDecoder: await ctx.loadModel(byGraph["vae-decoder"]),
-    refUnet: await ctx.loadModel(byGraph["ref-unet"]),
-    genUnet: await ctx.loadModel(byGraph["gen-unet"]),
+    vaeEncoder: await ctx.loadModel(vaeEncoder),
+    vaeDecoder: await ctx.loadModel(vaeDecoder),
+    refUnet: await ctx.loadModel(refUnet),
+    genUnet: await ctx.loadModel(genUnet),
   };
 }
 
@@ -50,17 +61,29 @@ function flowSummary(result: SamplerResult): string {
   return ` · flow at ${collected.length} step${collected.length === 1 ? "" : "s"} (${(ms / 1000).toFixed(1)} s)`;
 }
 
-function summary(result: SamplerResult, backend: BackendInfo, wanted: BackendInfo): string {
+function label(family: LeffaFamily): string {
+  return family.task === "pose transfer" ? "pose transfer" : "try-on";
+}
+
+function summary(
+  result: SamplerResult,
+  backend: BackendInfo,
+  wanted: BackendInfo,
+  frame: Frame,
+  dtype: FloatType,
+  family: LeffaFamily,
+): string {
   const unet = result.steps.reduce((s, t) => s + t.unetMs, 0);
   const rest = result.steps.reduce((s, t) => s + t.restMs + t.flowMs, 0);
   const steps = result.steps.length;
   const perStep = (unet + rest) / Math.max(1, steps);
   return (
-    `${steps} steps on ${backend.name} · ${(perStep / 1000).toFixed(2)} s/step ` +
+    `${label(family)}: ${steps} steps on ${backend.name} · ${(perStep / 1000).toFixed(2)} s/step ` +
     `(UNets ${((100 * unet) / Math.max(1e-9, unet + rest)).toFixed(1)} %) · ` +
     `reference UNet ×${result.refUnetRuns}` +
     (result.cacheHits ? ` (${result.cacheHits} with cached unconditional features)` : "") +
     flowSummary(result) +
+    (backend.name === "webgpu" ? ` · ${memorySummary(frame, dtype, family)}` : "") +
     // Why the UNets left the GPU (e.g. an adapter without fp16 shaders), as the session said.
     (wanted.name === "webgpu" && backend.name !== "webgpu" ? ` · ${backend.detail}` : "")
   );
@@ -68,8 +91,9 @@ function summary(result: SamplerResult, backend: BackendInfo, wanted: BackendInf
 
 /**
  * Leffa: virtual try-on and pose transfer (leffa.md §2.5). Defaults are Leffa's own. Try-on runs
- * the reference sampling loop on the four converted SD1.5 graphs; pose transfer waits for the
- * SDXL graphs.
+ * the sampling loop on the four converted SD1.5 graphs of a try-on checkpoint; pose transfer on
+ * the SDXL graphs of pose_transfer.pth, regenerating the whole frame (the mask is all ones, so the
+ * masked person is blank) in the pose of `densepose` with the appearance of `reference`.
  */
 export const leffaSamplerNode = defineNode({
   type: "leffa-sampler",
@@ -77,9 +101,9 @@ export const leffaSamplerNode = defineNode({
   title: "Leffa Sampler",
   category: "Generation",
   description:
-    "Virtual try-on (person + garment + mask + DensePose) or pose transfer (source person + target DensePose).",
+    "Virtual try-on (person + garment + mask + DensePose) or pose transfer (source person + the target pose's DensePose IUV; person = the target-pose photo, for its frame).",
   inputs: {
-    person: { type: "IMAGE", label: "person" },
+    person: { type: "IMAGE", label: "person / target pose" },
     reference: { type: "IMAGE", label: "garment / source" },
     mask: { type: "MASK", optional: true },
     densepose: { type: "DENSEPOSE" },
@@ -132,43 +156,46 @@ export const leffaSamplerNode = defineNode({
       default: 1,
     }),
   },
-  models: Object.values(TRY_ON_MODELS).flat(),
+  models: Object.values(LEFFA_FAMILIES).flatMap((f) => f.models),
   async run(ctx, inputs, params) {
-    if (params.model === "pose_transfer") {
-      throw new NodeError(
-        "pose transfer needs Leffa's SDXL graphs (pose_transfer.pth), which the studio cannot convert yet; use a try-on model",
-      );
-    }
-    const ids = TRY_ON_MODELS[params.model as keyof typeof TRY_ON_MODELS];
+    const family = LEFFA_FAMILIES[params.model as LeffaModelChoice];
+    const poseTransfer = family.task === "pose transfer";
     // Availability first (cheap, and what a fresh install lacks), so a missing graph is named
     // before anything else is asked of the person.
-    for (const id of ids) await ctx.requireModel(id);
+    for (const id of family.models) await ctx.requireModel(id);
     const person = requireImage(inputs, "person");
     const reference = requireImage(inputs, "reference");
     const densepose = requireImage(inputs, "densepose");
     const maskInput = optionalMask(inputs, "mask");
-    if (!maskInput) {
+    if (!maskInput && !poseTransfer) {
       throw new NodeError(
         "try-on needs a mask of the region to replace: connect one (Mask Generator makes it)",
       );
     }
     const frame = parseResolution(params.resolution);
-    // Before anything loads: refuse a resolution this GPU cannot hold even with fp16 graphs (the
-    // lighter variant; which one is installed shows only once a session has read the model).
-    const problem = capabilityProblem(ctx.backend, frame, "float16");
+    // Before anything loads: refuse what this backend cannot hold (pose transfer's 8.4 GB on the
+    // 4 GB WASM heap), and a resolution this GPU cannot hold even with fp16 graphs (the lighter
+    // variant; which one is installed shows only once a session has read the model).
+    const problem =
+      modelMemoryProblem(ctx.backend, family) ??
+      capabilityProblem(ctx.backend, frame, "float16", family);
     if (problem) throw new NodeError(problem);
-    const sessions = await loadSessions(ctx, ids);
+    const sessions = await loadSessions(ctx, family);
     // Graphs converted with --dtype fp32 need twice the buffers: check again for what loaded.
     const dtype = inputFloatType(sessions.genUnet, "noisy_latent");
     const loadedProblem =
-      dtype === "float16" ? undefined : capabilityProblem(ctx.backend, frame, dtype);
+      dtype === "float16" ? undefined : capabilityProblem(ctx.backend, frame, dtype, family);
     if (loadedProblem) throw new NodeError(loadedProblem);
 
     const personFrame = fitImage(person, frame, WHITE, ctx.signal);
-    const mask = fitMaskToFrame(maskInput, person.width, person.height, frame).data;
+    // Pose transfer regenerates the whole frame: Leffa's mask is all white (leffa.md §2.3).
+    const mask =
+      maskInput && !poseTransfer
+        ? fitMaskToFrame(maskInput, person.width, person.height, frame).data
+        : new Float32Array(frame.width * frame.height).fill(1);
     const personPlanar = toSignedPlanar(personFrame);
     const referenceFrame = fitImage(reference, frame, WHITE, ctx.signal);
-    const result = await runLeffaSampler(
+    const run = runLeffaSampler(
       sessions,
       {
         frame,
@@ -183,6 +210,7 @@ export const leffaSamplerNode = defineNode({
         guidance: params.guidance,
         seed: params.seed,
         refAcceleration: params.refAcceleration,
+        family,
         flow: {
           mode: params.flow as FlowMode,
           temperature: params.flowTemperature,
@@ -202,13 +230,24 @@ export const leffaSamplerNode = defineNode({
         // adapter the read-backs took 70 % of a step), where the pair stays on the device instead.
         cache: sessions.refUnet.backend.name === "webgpu" ? undefined : unconditionalFeatures,
         // Features of fp16 and fp32 graphs differ: a reinstalled variant must not reuse them.
-        cacheKey: `${ids[2]}:${inputFloatType(sessions.refUnet, "ref_latent")}`,
+        cacheKey: `${family.models[2]}:${inputFloatType(sessions.refUnet, "ref_latent")}`,
         // Guidance and the DDPM step as a graph on the UNets' device: latents stay there.
         loadGraph: ctx.loadGraph,
       },
     );
+    const result = await run.catch((err: unknown) => {
+      // WebGPU cannot report a GPU's memory: when the device gives up, say what the run needed.
+      if (!(err instanceof DeviceLostError) || !poseTransfer) throw err;
+      throw new DeviceLostError(
+        `${err.message.replace(/^the GPU device was lost: /, "")}; ${label(family)} needs ` +
+          `${memorySummary(frame, dtype, family)}. If this GPU has less, run it headless: ${HEADLESS_COMMAND}`,
+      );
+    });
     let generated = planarRgbToImage(result.image, frame.width, frame.height);
-    if (params.repaint) generated = repaint(personFrame, generated, mask, ctx.signal);
+    // Repaint pastes the generation into the person through the mask: try-on only.
+    if (params.repaint && !poseTransfer) {
+      generated = repaint(personFrame, generated, mask, ctx.signal);
+    }
     const flow = result.flow.field({
       width: frame.width,
       height: frame.height,
@@ -225,7 +264,7 @@ export const leffaSamplerNode = defineNode({
           mask: createMask(frame.width, frame.height, mask),
         } satisfies FlowField,
       },
-      ui: { text: summary(result, sessions.genUnet.backend, ctx.backend) },
+      ui: { text: summary(result, sessions.genUnet.backend, ctx.backend, frame, dtype, family) },
     };
   },
 });

@@ -7,6 +7,9 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import type { WorkflowDocument } from "../nodes/core/document";
 import { extractWorkflowFromPng } from "../nodes/lib/png-workflow";
+import { parseWorkflow } from "../nodes/core/document";
+import { poseExtractorNode } from "../nodes/pose-extractor";
+import { installTinyModels, LEFFA_POSE_IDS } from "./helpers/model-store";
 
 const run = promisify(execFile);
 
@@ -57,8 +60,8 @@ async function setup(withModelNode: boolean) {
   return { dir, image, workflow, out: join(dir, "out") };
 }
 
-const cli = (args: string[]) =>
-  run("node_modules/.bin/tsx", ["tools/studio-cli.ts", ...args], { timeout: 60_000 });
+const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  run("node_modules/.bin/tsx", ["tools/studio-cli.ts", ...args], { timeout: 120_000, env });
 
 describe("studio CLI", () => {
   it("runs a workflow headless and writes its outputs, with the workflow embedded", async () => {
@@ -92,4 +95,51 @@ describe("studio CLI", () => {
     expect(err.code).toBe(2);
     expect(err.stderr).toMatch(/node "fit" is a resize, not a load-image/);
   });
+
+  it("runs the seeded Pose transfer example headless on onnxruntime-node (tiny models)", async () => {
+    // The headless path for what a browser tab cannot hold: every model of the example (pose
+    // extractor and the SDXL pose-transfer graphs) as tiny contract models, at 512×384, 2 steps.
+    const dir = mkdtempSync(join(tmpdir(), "leffa-cli-pose-"));
+    const store = join(dir, "store");
+    installTinyModels(store, [...(poseExtractorNode.models ?? []), ...LEFFA_POSE_IDS]);
+    const example = parseWorkflow(
+      JSON.parse(readFileSync("prisma/examples/pose-transfer.json", "utf8")),
+    );
+    for (const node of example.nodes) {
+      if (node.type === "leffa-sampler") {
+        node.params = { ...node.params, resolution: "512x384", steps: 2 };
+      }
+    }
+    const workflow = join(dir, "pose-transfer.json");
+    writeFileSync(workflow, JSON.stringify(example));
+    const images = ["source", "target"].map((name) => join(dir, `${name}.png`));
+    for (const [i, file] of images.entries()) {
+      await sharp({
+        create: { width: 90, height: 120, channels: 3, background: i ? "#3060c0" : "#c06030" },
+      })
+        .png()
+        .toFile(file);
+    }
+    const out = join(dir, "out");
+    const { stdout } = await cli(
+      [
+        "run",
+        workflow,
+        "--input",
+        `source=${images[0]}`,
+        "--input",
+        `target=${images[1]}`,
+        "--out",
+        out,
+      ],
+      { ...process.env, MODELS_DIR: store },
+    ).catch((e: { stdout: string; stderr: string }) => {
+      throw new Error(`the CLI failed:\n${e.stdout}\n${e.stderr}`);
+    });
+    expect(stdout).toMatch(/done\s+leffa \(\d+ ms\)/);
+    expect(stdout).toMatch(/done: \d+ ran, 0 cached, 0 failed/);
+    const png = readFileSync(join(out, "save-pose-transfer.png"));
+    const meta = await sharp(png).metadata();
+    expect([meta.width, meta.height]).toEqual([768, 1024]);
+  }, 180_000);
 });

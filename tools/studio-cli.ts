@@ -1,7 +1,11 @@
 /**
- * Headless runner: `npm run studio -- run <workflow.json|.png> [--input <nodeId>=<image>]… --out <dir>`
+ * Headless runner:
+ * `npm run studio -- run <workflow.json|.png> [--input <nodeId>=<image>]… --out <dir> [--runtime native|wasm]`
  * Runs a saved workflow with the same runtime core as the browser worker and writes every image
- * and file its nodes produce. Exit code 1 when any node failed.
+ * and file its nodes produce. Exit code 1 when any node failed. Models run on onnxruntime-node's
+ * native CPU provider by default: every core, and no 4 GB WebAssembly heap, so it runs what no
+ * browser tab can hold (Leffa pose transfer, 8.4 GB); `--runtime wasm` runs them exactly as the
+ * browser's WASM fallback does.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { extname, join } from "node:path";
@@ -15,7 +19,7 @@ import { createNodeHost } from "../workers/node-host";
 import { executeWorkflow } from "../workers/runtime/execute";
 
 const USAGE =
-  "usage: npm run studio -- run <workflow.json|workflow.png> [--input <nodeId>=<image>]… --out <dir>";
+  "usage: npm run studio -- run <workflow.json|workflow.png> [--input <nodeId>=<image>]… --out <dir> [--runtime native|wasm]";
 
 async function loadDocument(path: string): Promise<WorkflowDocument> {
   const bytes = new Uint8Array(await readFile(path));
@@ -31,10 +35,15 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { input: { type: "string", multiple: true }, out: { type: "string" } },
+    options: {
+      input: { type: "string", multiple: true },
+      out: { type: "string" },
+      runtime: { type: "string", default: "native" },
+    },
   });
   const [command, file] = positionals;
-  if (command !== "run" || !file || !values.out) {
+  const runtime = values.runtime;
+  if (command !== "run" || !file || !values.out || (runtime !== "native" && runtime !== "wasm")) {
     console.error(USAGE);
     return 2;
   }
@@ -54,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     node.params = { ...node.params, image: id };
   }
 
-  const outcome = await executeWorkflow(doc, createNodeHost({ assets }), {
+  const outcome = await executeWorkflow(doc, createNodeHost({ assets, runtime }), {
     runId: "cli",
     onEvent: (e) => {
       if (e.type === "node-status" && e.status !== "queued" && e.status !== "running") {

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { getNodeDefinition } from "../nodes";
 import { nodeCodec } from "./codec/node-codec";
 import type { RuntimeHost } from "./runtime/execute";
-import { createStoreModelHost } from "./models/store-models";
+import { WASM_HEAP_BYTES } from "../nodes/core/types";
+import { createStoreModelHost, runtimeDetail, type NodeRuntime } from "./models/store-models";
 import { ResultCache } from "./runtime/result-cache";
 
 /**
@@ -14,13 +15,17 @@ export function createNodeHost(
     assets?: ReadonlyMap<string, Uint8Array>;
     assetFiles?: ReadonlyMap<string, string>;
     cacheBytes?: number;
+    /** How models run (store-models.ts): "wasm" (default, as in the browser) or "native". */
+    runtime?: NodeRuntime;
   } = {},
 ): RuntimeHost {
+  const runtime = options.runtime ?? "wasm";
   return {
     lookup: getNodeDefinition,
     backend: {
       name: "cpu",
-      detail: `Node ${process.version}; models on onnxruntime-web WASM`,
+      detail: `headless: models on ${runtimeDetail(runtime)}`,
+      ...(runtime === "wasm" ? { modelBytesLimit: WASM_HEAP_BYTES } : {}),
     },
     codec: nodeCodec,
     cache: new ResultCache(options.cacheBytes ?? 2 * 1024 ** 3),
@@ -33,6 +38,6 @@ export function createNodeHost(
         `image ${id.slice(0, 12)}… is not available: pass it with --input <nodeId>=<file>`,
       );
     },
-    models: createStoreModelHost(),
+    models: createStoreModelHost({ runtime }),
   };
 }

@@ -47,10 +47,19 @@ export interface NodeResult {
   readonly ui?: UiOutput;
 }
 
+/** wasm32 addresses 4 GiB: every model a WASM session holds must fit in it, with the rest. */
+export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+
 export interface BackendInfo {
   readonly name: "webgpu" | "wasm" | "cpu";
   /** Human-readable adapter description, or why WebGPU was not used. */
   readonly detail: string;
+  /**
+   * The most model bytes this backend can hold at once, where something smaller than the
+   * device's memory bounds it: the 4 GB WebAssembly heap when a "cpu" host runs its models on
+   * onnxruntime-web's WASM backend (a "wasm" backend always has it). Absent: no such bound.
+   */
+  readonly modelBytesLimit?: number;
   /** The GPU device's buffer limits, in bytes; absent off the GPU. Tile sizes are chosen from them. */
   readonly limits?: {
     readonly maxBufferSize: number;

@@ -24,6 +24,7 @@ import { randomWeights } from "../../models/leffa/random-weights";
 import { GraphBuilder } from "../../models/onnx/builder";
 import type { TensorType } from "../../nodes/core/types";
 import { coordinateGrid } from "../../nodes/lib/flow/coordinate-grid";
+import { LEFFA_FAMILIES } from "../../nodes/lib/leffa-sampler/family";
 import { runLeffaSampler } from "../../nodes/lib/leffa-sampler/loop";
 import { CpuTensor } from "../../workers/models/cpu-tensor";
 import { benchConditions, withTinyLeffaSessions } from "./sampler-steps";
@@ -135,6 +136,7 @@ function pipelineCost() {
             guidance: 2.5,
             seed: 42,
             refAcceleration: false,
+            family: LEFFA_FAMILIES.viton_hd,
             flow: { mode, temperature: 1, topK: 8 },
           },
           {

@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
 import type { TensorType } from "../../nodes/core/types";
+import { LEFFA_FAMILIES } from "../../nodes/lib/leffa-sampler/family";
 import { runLeffaSampler, type SamplerSessions } from "../../nodes/lib/leffa-sampler/loop";
 import type { Frame } from "../../nodes/lib/leffa-sampler/prepare";
 import { CpuTensor } from "../../workers/models/cpu-tensor";
@@ -77,7 +78,13 @@ export function benchSamplerSteps(): Promise<{
       runLeffaSampler(
         sessions,
         conditions,
-        { steps: STEPS, guidance: 2.5, seed: 42, refAcceleration: false },
+        {
+          steps: STEPS,
+          guidance: 2.5,
+          seed: 42,
+          refAcceleration: false,
+          family: LEFFA_FAMILIES.viton_hd,
+        },
         {
           signal: new AbortController().signal,
           tensor: (type: TensorType, data: ArrayBufferView, dims: readonly number[]) =>

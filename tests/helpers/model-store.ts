@@ -5,6 +5,7 @@ import path from "node:path";
 import { getModel } from "../../models/manifest";
 import { INSTALLED_RECORD } from "../../models/store";
 import { makeTinyModel } from "../../models/tiny/make-tiny";
+import { LEFFA_FAMILIES } from "../../nodes/lib/leffa-sampler/family";
 import { createStoreModelHost } from "../../workers/models/store-models";
 import { makeTestContext, type TestContext } from "./node-context";
 
@@ -14,9 +15,10 @@ import { makeTestContext, type TestContext } from "./node-context";
  */
 
 /** The four VITON-HD try-on graphs the Leffa Sampler loads. */
-export const LEFFA_HD_IDS = ["vae-encoder", "vae-decoder", "ref-unet", "gen-unet"].map(
-  (g) => `leffa-vton-hd-${g}`,
-);
+export const LEFFA_HD_IDS = LEFFA_FAMILIES.viton_hd.models;
+
+/** The four SDXL pose-transfer graphs. */
+export const LEFFA_POSE_IDS = LEFFA_FAMILIES.pose_transfer.models;
 
 /**
  * Installs `models` (id → the graph's .onnx bytes) into the store at `dir`. A tiny graph carries

@@ -16,7 +16,9 @@ import { leffaSamplerNode } from "../../nodes/leffa-sampler";
 import { createStoreModelHost } from "../../workers/models/store-models";
 import { createNodeHost } from "../../workers/node-host";
 import { executeWorkflow } from "../../workers/runtime/execute";
-import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
+import { installTinyModels, LEFFA_HD_IDS, LEFFA_POSE_IDS } from "../helpers/model-store";
+import { fromFloat16Bits } from "../../models/onnx/float16";
+import type { CpuTensor } from "../../workers/models/cpu-tensor";
 import { imageFrom } from "../helpers/images";
 import { makeTestContext, runNode } from "../helpers/node-context";
 
@@ -111,7 +113,7 @@ describe("Leffa Sampler on tiny contract models", { timeout: 120_000 }, () => {
     expect(runs["leffa-vton-hd-gen-unet"]).toEqual([2, 2, 2]);
     expect(runs["leffa-vton-hd-vae-encoder"]).toEqual([2]);
     expect(runs["leffa-vton-hd-vae-decoder"]).toEqual([1]);
-    expect(result.ui?.text).toMatch(/^3 steps on wasm/);
+    expect(result.ui?.text).toMatch(/^try-on: 3 steps on wasm/);
   });
 
   it("is deterministic for a seed (cached unconditional features included) and varies with it", async () => {
@@ -202,7 +204,7 @@ describe("Leffa Sampler on fp32 graphs", { timeout: 120_000 }, () => {
     const full: RgbaImage[] = [];
     for (let i = 0; i < 2; i++) {
       const result = await onFp32(() => runNode(leffaSamplerNode, INPUTS, params, fp32Context()));
-      expect(result.ui?.text).toMatch(/^2 steps on wasm/);
+      expect(result.ui?.text).toMatch(/^try-on: 2 steps on wasm/);
       if (i === 1) expect(result.ui?.text).toMatch(/2 with cached unconditional features/);
       full.push(result.outputs.image as RgbaImage);
     }
@@ -262,13 +264,102 @@ describe("Leffa Sampler refusals", () => {
     );
   });
 
-  it("says pose transfer waits for the SDXL graphs, and try-on needs a mask", async () => {
-    await expect(
-      runNode(leffaSamplerNode, INPUTS, { model: "pose_transfer" }, modelContext().ctx),
-    ).rejects.toThrow(/pose transfer needs Leffa's SDXL graphs/);
+  it("names convert leffa-pose when the pose-transfer graphs are missing, and try-on needs a mask", async () => {
+    const pose = runNode(leffaSamplerNode, INPUTS, { model: "pose_transfer" }, modelContext().ctx);
+    await expect(pose).rejects.toBeInstanceOf(ModelUnavailableError);
+    await expect(pose).rejects.toThrow(
+      /needs model leffa-pose-vae-encoder: .*npm run models -- convert leffa-pose --from <pose_transfer\.pth>/,
+    );
     await expect(
       runNode(leffaSamplerNode, { ...INPUTS, mask: undefined }, FAST, modelContext().ctx),
     ).rejects.toThrow(NodeError);
+  });
+});
+
+describe("Leffa Sampler: pose transfer (SDXL graphs)", { timeout: 120_000 }, () => {
+  let poseStore: string;
+  beforeAll(() => {
+    poseStore = path.join(store, "..", `${path.basename(store)}-pose`);
+    installTinyModels(poseStore, LEFFA_POSE_IDS);
+  });
+  afterAll(async () => {
+    await rm(poseStore, { recursive: true, force: true });
+  });
+  async function onPoseStore<T>(run: () => Promise<T>): Promise<T> {
+    process.env.MODELS_DIR = poseStore;
+    try {
+      return await run();
+    } finally {
+      process.env.MODELS_DIR = store;
+    }
+  }
+  // Pose transfer: the target-pose photo (for its frame), the source person, the target's IUV.
+  const POSE_INPUTS = { person: PERSON, reference: GARMENT, densepose: DENSEPOSE };
+  const POSE = { ...FAST, model: "pose_transfer", steps: 2 } as const;
+
+  it("refuses the 4 GB WebAssembly heap before loading anything, naming the headless command", async () => {
+    const loads: string[] = [];
+    for (const backend of [
+      { name: "wasm" as const, detail: "browser without WebGPU" },
+      { name: "cpu" as const, detail: "Node on WASM", modelBytesLimit: 4 * 1024 ** 3 },
+    ]) {
+      const host = createStoreModelHost();
+      const ctx = makeTestContext({
+        backend,
+        requireModel: (id) => host.require(id),
+        loadModel: async (id) => {
+          loads.push(id);
+          return host.load(id, () => {});
+        },
+      });
+      const run = onPoseStore(() => runNode(leffaSamplerNode, POSE_INPUTS, POSE, ctx));
+      await expect(run).rejects.toThrow(
+        /Leffa pose transfer holds 7\.8 GB of weights \(SDXL, 4\.0 B UNet parameters\), but .* can hold at most 4\.0 GB of models\..*npm run studio -- run <workflow\.json>/,
+      );
+    }
+    expect(loads).toEqual([]);
+  });
+
+  it("runs headless on onnxruntime-node: no mask needed, the whole frame regenerated", async () => {
+    const native = createStoreModelHost({ runtime: "native" });
+    const masks: Float32Array[] = [];
+    const runs: Record<string, number> = {};
+    const ctx = makeTestContext({
+      backend: { name: "cpu", detail: "headless" },
+      requireModel: (id) => native.require(id),
+      loadModel: async (id) => {
+        const session = await native.load(id, () => {});
+        return {
+          ...session,
+          backend: session.backend,
+          run: async (feeds, options) => {
+            runs[id] = (runs[id] ?? 0) + 1;
+            const mask = feeds.mask_latent as CpuTensor | undefined;
+            if (mask) masks.push(fromFloat16Bits(mask.data as Uint16Array));
+            return session.run(feeds, options);
+          },
+        };
+      },
+      loadGraph: (graph) => native.loadGenerated(graph),
+    });
+    const result = await onPoseStore(() => runNode(leffaSamplerNode, POSE_INPUTS, POSE, ctx));
+    const image = result.outputs.image as RgbaImage;
+    expect([image.width, image.height]).toEqual([48, 64]);
+    expect(result.ui?.text).toMatch(/^pose transfer: 2 steps on cpu/);
+    expect(runs).toEqual({
+      "leffa-pose-vae-encoder": 1,
+      "leffa-pose-vae-decoder": 1,
+      "leffa-pose-ref-unet": 2,
+      "leffa-pose-gen-unet": 2,
+    });
+    // Leffa's pose-transfer mask is all white: every latent pixel is regenerated.
+    expect(masks).toHaveLength(2);
+    for (const m of masks) expect(m.every((v) => v === 1)).toBe(true);
+    // A connected mask changes nothing (pose transfer ignores it), nor does repaint.
+    const withMask = await onPoseStore(() =>
+      runNode(leffaSamplerNode, INPUTS, { ...POSE, repaint: true }, ctx),
+    );
+    expect(meanAbsDiff(withMask.outputs.image as RgbaImage, image)).toBe(0);
   });
 });
 

@@ -5,12 +5,7 @@ import type { ModelEntry } from "../../models/manifest/schema";
 import { makeTinyModel } from "../../models/tiny/make-tiny";
 import { DeviceLostError, NodeError } from "../../nodes/core/types";
 import { CpuTensor } from "./cpu-tensor";
-import {
-  SessionPool,
-  type ExecutionTarget,
-  type ModelLoader,
-  type OrtModule,
-} from "./session-pool";
+import { SessionPool, type ExecutionTarget, type ModelBytes, type OrtModule } from "./session-pool";
 
 ort.env.wasm.numThreads = 1;
 
@@ -21,7 +16,10 @@ const wasmTarget: ExecutionTarget = {
 };
 
 /** Loads tiny contract models in place of the real files, counting loads. */
-function tinyLoader(loads: string[], override?: (entry: ModelEntry) => ModelEntry): ModelLoader {
+function tinyLoader(
+  loads: string[],
+  override?: (entry: ModelEntry) => ModelEntry,
+): (entry: ModelEntry) => Promise<ModelBytes> {
   return async (entry) => {
     loads.push(entry.id);
     return { model: makeTinyModel(override ? override(entry) : entry), externalData: [] };
@@ -86,7 +84,7 @@ describe("SessionPool", () => {
   it("evicts the least recently used sessions beyond its byte budget", async () => {
     const loads: string[] = [];
     const sizes = new Map<string, number>();
-    const load: ModelLoader = async (entry) => {
+    const load = async (entry: ModelEntry): Promise<ModelBytes> => {
       const bytes = await tinyLoader(loads)(entry);
       sizes.set(entry.id, bytes.model.byteLength);
       return bytes;

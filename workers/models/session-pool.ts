@@ -21,10 +21,23 @@ export interface ModelBytes {
   readonly externalData: readonly { readonly path: string; readonly data: Uint8Array }[];
 }
 
+/**
+ * A model on disk, for onnxruntime-node: it reads the .onnx and its external data itself, so a
+ * model of several GB never passes through a JavaScript buffer (or the 4 GB WASM heap).
+ */
+export interface ModelFile {
+  readonly file: string;
+  /** Its files' total size, for the pool's budget. */
+  readonly bytes: number;
+}
+
 export type LoadProgress = (loaded: number, total: number, message: string) => void;
 
 /** Fetches a model's files (the browser cache, or the store on disk), reporting download progress. */
-export type ModelLoader = (entry: ModelEntry, onProgress?: LoadProgress) => Promise<ModelBytes>;
+export type ModelLoader = (
+  entry: ModelEntry,
+  onProgress?: LoadProgress,
+) => Promise<ModelBytes | ModelFile>;
 
 /** Where sessions run now; read at each session's creation, since a lost device is replaced. */
 export interface ExecutionTarget {
@@ -41,6 +54,11 @@ export interface SessionPoolOptions {
   readonly target: () => ExecutionTarget;
   /** Model bytes kept loaded at most; the least recently used sessions are released beyond it. */
   readonly budgetBytes: number;
+  /**
+   * The CPU execution provider: onnxruntime-web's "wasm" (browser, and Node by default), or
+   * onnxruntime-node's native "cpu" (headless runs of models beyond the WASM heap).
+   */
+  readonly cpuProvider?: "wasm" | "cpu";
 }
 
 interface Slot {
@@ -170,13 +188,14 @@ export class SessionPool {
 
   private async open(
     entry: SessionSubject,
-    load: () => Promise<ModelBytes>,
+    load: () => Promise<ModelBytes | ModelFile>,
   ): Promise<PooledSession> {
     const started = performance.now();
     const bytes = await load();
     const loaded = performance.now();
     const target = this.options.target();
-    const session = new PooledSession(this.options.ort, entry, bytes, target);
+    const cpu = this.options.cpuProvider ?? "wasm";
+    const session = new PooledSession(this.options.ort, entry, bytes, target, cpu);
     await session.start();
     session.timings = { filesMs: loaded - started, createMs: performance.now() - loaded };
     return session;
@@ -205,12 +224,15 @@ class PooledSession {
   constructor(
     private readonly ort: OrtModule,
     private readonly entry: SessionSubject,
-    private readonly files: ModelBytes,
+    private readonly files: ModelBytes | ModelFile,
     private readonly target: ExecutionTarget,
+    private readonly cpuProvider: "wasm" | "cpu",
   ) {
     this.backend = target.info;
     this.bytes =
-      files.model.byteLength + files.externalData.reduce((n, f) => n + f.data.byteLength, 0);
+      "file" in files
+        ? files.bytes
+        : files.model.byteLength + files.externalData.reduce((n, f) => n + f.data.byteLength, 0);
   }
 
   get modelId(): string {
@@ -313,12 +335,19 @@ class PooledSession {
   private async create(gpu: boolean): Promise<InferenceSession> {
     const { ort, entry, files } = this;
     const options: InferenceSession.SessionOptions = {
-      executionProviders: gpu ? [{ name: "webgpu", device: this.target.device }] : ["wasm"],
+      executionProviders: gpu
+        ? [{ name: "webgpu", device: this.target.device }]
+        : [this.cpuProvider],
       graphOptimizationLevel: "all",
-      externalData: files.externalData.map((f) => ({ path: f.path, data: f.data })),
+      ...("file" in files
+        ? {}
+        : { externalData: files.externalData.map((f) => ({ path: f.path, data: f.data })) }),
       ...(gpu ? { preferredOutputLocation: "gpu-buffer" as const } : {}),
     };
-    const session = await ort.InferenceSession.create(files.model, options);
+    const session =
+      "file" in files
+        ? await ort.InferenceSession.create(files.file, options)
+        : await ort.InferenceSession.create(files.model, options);
     const problems = contractProblems(entry.contract, {
       inputs: session.inputMetadata,
       outputs: session.outputMetadata,

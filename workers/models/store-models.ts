@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { modelUnavailable } from "../../models/availability";
 import { findModel } from "../../models/manifest";
@@ -6,7 +6,7 @@ import type { ModelEntry } from "../../models/manifest/schema";
 import { modelDir, readInstalled } from "../../models/store";
 import type { ModelHost } from "../runtime/execute";
 import { sessionFileNames } from "./model-files";
-import { SessionPool, type ModelBytes } from "./session-pool";
+import { SessionPool, type ModelBytes, type ModelFile, type OrtModule } from "./session-pool";
 
 const DEFAULT_BUDGET_BYTES = 2 * 1024 ** 3;
 
@@ -23,23 +23,54 @@ async function readModelFiles(entry: ModelEntry): Promise<ModelBytes> {
   };
 }
 
+/** The graph's path, for onnxruntime-node, which reads it and its external data itself. */
+async function modelFile(entry: ModelEntry): Promise<ModelFile> {
+  const { graph, externalData } = sessionFileNames(entry);
+  const dir = modelDir(entry.id);
+  const sizes = await Promise.all(
+    [graph, ...externalData].map(async (name) => (await stat(path.join(dir, name))).size),
+  );
+  return { file: path.join(dir, graph), bytes: sizes.reduce((a, b) => a + b, 0) };
+}
+
 /**
- * Models under Node (CLI, tests, benchmarks): installed files from the store on disk, run with
- * onnxruntime-web's WASM backend — the same code path as the browser's WASM fallback.
+ * How Node runs models:
+ * - "wasm": onnxruntime-web's WASM backend, the same code path as the browser's WASM fallback
+ *   (tests compare against it); a 4 GB heap holds every model's bytes.
+ * - "native": onnxruntime-node's CPU provider on every core, reading models from disk: the
+ *   headless path for models no browser tab can hold (Leffa pose transfer, 8.4 GB).
  */
+export type NodeRuntime = "wasm" | "native";
+
+export function runtimeDetail(runtime: NodeRuntime): string {
+  return runtime === "native"
+    ? `onnxruntime-node (native CPU) in Node ${process.version}`
+    : `onnxruntime-web WASM in Node ${process.version}`;
+}
+
+/** Models under Node (CLI, tests, benchmarks): installed files from the store on disk. */
 export function createStoreModelHost(
-  options: { budgetBytes?: number; threads?: number } = {},
+  options: { budgetBytes?: number; threads?: number; runtime?: NodeRuntime } = {},
 ): ModelHost {
+  const runtime = options.runtime ?? "wasm";
   let pool: Promise<SessionPool> | undefined;
   const startPool = async () => {
-    const ort = await import("onnxruntime-web");
-    ort.env.wasm.numThreads = options.threads ?? 1;
+    let ort: OrtModule;
+    if (runtime === "native") {
+      // The same InferenceSession/Tensor API (onnxruntime-common) over the native library.
+      ort = (await import("onnxruntime-node")) as unknown as OrtModule;
+    } else {
+      const web = await import("onnxruntime-web");
+      web.env.wasm.numThreads = options.threads ?? 1;
+      ort = web;
+    }
     return new SessionPool({
       ort,
-      load: readModelFiles,
+      load: runtime === "native" ? modelFile : readModelFiles,
+      cpuProvider: runtime === "native" ? "cpu" : "wasm",
       budgetBytes: options.budgetBytes ?? DEFAULT_BUDGET_BYTES,
       target: () => ({
-        info: { name: "wasm", detail: `onnxruntime-web WASM in Node ${process.version}` },
+        info: { name: runtime === "native" ? "cpu" : "wasm", detail: runtimeDetail(runtime) },
         deviceLost: () => false,
       }),
     });

@@ -1,5 +1,9 @@
-import type { BackendInfo } from "../../core/types";
+import { WASM_HEAP_BYTES, type BackendInfo } from "../../core/types";
 import { unetQueryChunks, VAE_QUERY_CHUNKS } from "../../../models/leffa/attention-chunks";
+import { refFeatureElements, refFeatureLayout } from "../../../models/leffa/features";
+import { unetKeys, vaeKeys } from "../../../models/leffa/keys";
+import { SD15_VAE } from "../../../models/leffa/config";
+import { LEFFA_FAMILIES, type LeffaFamily } from "./family";
 import type { Frame } from "./prepare";
 
 /**
@@ -19,13 +23,37 @@ export type SamplerDtype = "float16" | "float32";
 
 const BYTES: Record<SamplerDtype, number> = { float16: 2, float32: 4 };
 
-/** Live parameters per graph (leffa.md §1.4, §6): VAE encoder, decoder, ref UNet, gen UNet. */
-const PARAMS = { vaeEncoder: 34.2e6, vaeDecoder: 49.5e6, refUnet: 815e6, genUnet: 815e6 };
-const HEADS = 8;
 /** Attention scores are computed in fp32 whatever the weights' dtype (softmax precision). */
 const SCORE_BYTES = 4;
 /** CFG batch: [unconditional, conditional]. */
 const BATCH = 2;
+
+const count = (keys: { shape: number[]; status: string }[]) =>
+  keys
+    .filter((k) => k.status === "live")
+    .reduce((n, k) => n + k.shape.reduce((a, b) => a * b, 1), 0);
+
+const paramCache = new Map<LeffaFamily, { unets: number; vae: number }>();
+
+/** Live parameters (the ones the graphs hold): both UNets, and the VAE (SD1.5 and SDXL alike). */
+export function liveParameters(family: LeffaFamily): { unets: number; vae: number } {
+  let params = paramCache.get(family);
+  if (!params) {
+    const unets =
+      count(unetKeys({ ...family.unet, in_channels: 4 }, "ref")) +
+      count(unetKeys({ ...family.unet, in_channels: 12 }, "gen"));
+    params = { unets, vae: count(vaeKeys(SD15_VAE)) };
+    paramCache.set(family, params);
+  }
+  return params;
+}
+
+/** The graphs' weights: both UNets in `dtype`, the VAE too (fp32 always for SDXL). */
+export function weightBytes(family: LeffaFamily, dtype: SamplerDtype): number {
+  const params = liveParameters(family);
+  const vae = family.vaeFloat === "float32" ? 4 : BYTES[dtype];
+  return params.unets * BYTES[dtype] + params.vae * vae;
+}
 
 export interface SamplerMemory {
   readonly weightsBytes: number;
@@ -38,31 +66,37 @@ export interface SamplerMemory {
   readonly largestBuffer: string;
 }
 
-/** Elements of the 16 reference features for one batch element (the §1.3 table). */
-export function referenceFeatureElements(frame: Frame): number {
-  const n = (frame.width / 8) * (frame.height / 8);
-  return n * 5 * 320 + (n / 4) * 5 * 640 + (n / 16) * 5 * 1280 + (n / 64) * 1280;
-}
-
 export function estimateSamplerMemory(
   frame: Frame,
   dtype: SamplerDtype = "float16",
+  family: LeffaFamily = LEFFA_FAMILIES.viton_hd,
 ): SamplerMemory {
   const b = BYTES[dtype];
-  const n = (frame.width / 8) * (frame.height / 8);
+  // The SDXL VAE is fp32 whatever the UNets are (it overflows in fp16).
+  const vb = family.vaeFloat === "float32" ? 4 : b;
+  const h = frame.height / 8;
+  const w = frame.width / 8;
+  const n = h * w;
   const pixels = frame.width * frame.height;
-  const weightsBytes =
-    (PARAMS.vaeEncoder + PARAMS.vaeDecoder + PARAMS.refUnet + PARAMS.genUnet) * b;
-  const referenceFeaturesBytes = BATCH * referenceFeatureElements(frame) * b;
-  const chunk = Math.ceil(n / unetQueryChunks(0));
-  const genAttention = BATCH * HEADS * chunk * 2 * n * SCORE_BYTES;
-  const refAttention = BATCH * HEADS * chunk * n * SCORE_BYTES;
+  const weightsBytes = weightBytes(family, dtype);
+  const referenceFeaturesBytes = BATCH * refFeatureElements(family.unet, h, w) * b;
+  // Per attention level: one query chunk's scores, and the feed-forward's GEGLU projection
+  // (8·C channels per token); the finest level with attention is the largest for both.
+  let genAttention = 0;
+  let refAttention = 0;
+  let feedForward = 0;
+  for (const f of refFeatureLayout(family.unet)) {
+    const tokens = n / 4 ** f.level;
+    const chunk = Math.ceil(tokens / unetQueryChunks(f.level));
+    genAttention = Math.max(genAttention, BATCH * f.heads * chunk * 2 * tokens * SCORE_BYTES);
+    refAttention = Math.max(refAttention, BATCH * f.heads * chunk * tokens * SCORE_BYTES);
+    feedForward = Math.max(feedForward, BATCH * tokens * 8 * f.channels * b);
+  }
   // The VAE's mid-block self-attention: one head over the h·w latent tokens, both images at once.
   const vaeAttention = BATCH * Math.ceil(n / VAE_QUERY_CHUNKS) * n * SCORE_BYTES;
-  // Largest activations: the VAE's 128-channel full-resolution maps, and the UNets' level-0
-  // feed-forward (GEGLU, 2 × 1280 channels per token) — a few of each are alive at once.
-  const vaeActivation = BATCH * 128 * pixels * b;
-  const feedForward = BATCH * n * 2560 * b;
+  // Largest activations: the VAE's 128-channel full-resolution maps, and the UNets' feed-forward
+  // — a few of each are alive at once.
+  const vaeActivation = BATCH * 128 * pixels * vb;
   const activationsBytes = 3 * Math.max(vaeActivation, feedForward);
   const candidates: ReadonlyArray<readonly [string, number]> = [
     ["the generative UNet's attention scores", genAttention],
@@ -83,6 +117,11 @@ export function estimateSamplerMemory(
   };
 }
 
+/** Elements of the 16 SD1.5 reference features for one batch element (the leffa.md §1.3 table). */
+export function referenceFeatureElements(frame: Frame): number {
+  return refFeatureElements(LEFFA_FAMILIES.viton_hd.unet, frame.height / 8, frame.width / 8);
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
   return `${Math.round(bytes / 1024 ** 2)} MB`;
@@ -90,6 +129,33 @@ export function formatBytes(bytes: number): string {
 
 /** The smaller frame the node offers, suggested when the chosen one does not fit. */
 export const FAST_FRAME: Frame = { height: 512, width: 384 };
+
+/** The headless command, for what a browser tab cannot hold. */
+export const HEADLESS_COMMAND =
+  "npm run studio -- run <workflow.json> --input <nodeId>=<image> --out <dir>";
+
+function label(family: LeffaFamily): string {
+  return family.task === "pose transfer" ? "Leffa pose transfer" : "Leffa";
+}
+
+/**
+ * Why this backend cannot even load `family`'s graphs, or undefined: they must fit the backend's
+ * model memory — the 4 GB WebAssembly heap on WASM, which Leffa try-on (3.4 GB in fp16) fits and
+ * pose transfer (8.4 GB) never does; headless, onnxruntime-node has no such limit. Checked with
+ * the fp16 weights (the lightest conversion) before anything loads.
+ */
+export function modelMemoryProblem(backend: BackendInfo, family: LeffaFamily): string | undefined {
+  const heap = backend.name === "wasm" ? WASM_HEAP_BYTES : backend.modelBytesLimit;
+  const weights = weightBytes(family, "float16");
+  if (heap === undefined || weights <= heap) return undefined;
+  return (
+    `${label(family)} holds ${formatBytes(weights)} of weights (${family.base}, ` +
+    `${(liveParameters(family).unets / 1e9).toFixed(1)} B UNet parameters), but ` +
+    `${backend.name === "wasm" ? "WebAssembly" : "this runtime"} can hold at most ` +
+    `${formatBytes(heap)} of models. Run it on a WebGPU device with more memory than that, or ` +
+    `headless on this machine's CPU (onnxruntime-node, no such limit): ${HEADLESS_COMMAND}`
+  );
+}
 
 /**
  * Why this backend cannot run Leffa at `frame`/`dtype`, or undefined when it can (as far as the
@@ -99,23 +165,33 @@ export function capabilityProblem(
   backend: BackendInfo,
   frame: Frame,
   dtype: SamplerDtype = "float16",
+  family: LeffaFamily = LEFFA_FAMILIES.viton_hd,
 ): string | undefined {
   const limits = backend.limits;
   if (!limits) return undefined;
+  const need = estimateSamplerMemory(frame, dtype, family);
   const maxBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
-  const need = estimateSamplerMemory(frame, dtype);
   if (need.largestBufferBytes <= maxBuffer) return undefined;
-  const fast = estimateSamplerMemory(FAST_FRAME, "float16");
+  const fast = estimateSamplerMemory(FAST_FRAME, "float16", family);
   const size = `${frame.height}×${frame.width}`;
   const advice =
     fast.largestBufferBytes <= maxBuffer &&
     (frame.width * frame.height > FAST_FRAME.width * FAST_FRAME.height || dtype !== "float16")
       ? `choose 512×384 with fp16 weights (largest buffer ${formatBytes(fast.largestBufferBytes)}, about ${formatBytes(fast.totalBytes)} in all)`
-      : "even 512×384 with fp16 weights does not fit this GPU; run the studio on a GPU with larger buffers";
+      : `even 512×384 with fp16 weights does not fit this GPU; run the studio on a GPU with larger buffers, or headless: ${HEADLESS_COMMAND}`;
   return (
-    `Leffa at ${size} (${dtype === "float16" ? "fp16" : "fp32"}) needs a single GPU buffer of ` +
+    `${label(family)} at ${size} (${dtype === "float16" ? "fp16" : "fp32"}) needs a single GPU buffer of ` +
     `${formatBytes(need.largestBufferBytes)} for ${need.largestBuffer}, but this GPU allows at ` +
     `most ${formatBytes(maxBuffer)} per buffer (about ${formatBytes(need.totalBytes)} of GPU ` +
     `memory in all); ${advice}.`
   );
+}
+
+/**
+ * What a run will ask of the device, in one line for the node's summary: WebGPU cannot report
+ * a GPU's memory, so the person sees the estimate next to the result (or the failure).
+ */
+export function memorySummary(frame: Frame, dtype: SamplerDtype, family: LeffaFamily): string {
+  const need = estimateSamplerMemory(frame, dtype, family);
+  return `about ${formatBytes(need.totalBytes)} of device memory (${formatBytes(need.weightsBytes)} weights)`;
 }

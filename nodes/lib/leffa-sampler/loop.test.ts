@@ -5,6 +5,7 @@ import { CancelledError, type ModelSession, type ModelTensor } from "../../core/
 import { ReferenceFeatureCache } from "./feature-cache";
 import { SessionPool } from "../../../workers/models/session-pool";
 import type { RgbaImage } from "../../core/image";
+import { LEFFA_FAMILIES } from "./family";
 import { runLeffaSampler, type SamplerHooks, type SamplerSessions } from "./loop";
 
 const FRAME = { width: 64, height: 64 };
@@ -91,7 +92,13 @@ function hooks(overrides: Partial<SamplerHooks> = {}): SamplerHooks {
   };
 }
 
-const settings = { steps: 4, guidance: 2.5, seed: 42, refAcceleration: false };
+const settings = {
+  steps: 4,
+  guidance: 2.5,
+  seed: 42,
+  refAcceleration: false,
+  family: LEFFA_FAMILIES.viton_hd,
+};
 
 describe("runLeffaSampler", () => {
   it("runs the reference UNet on [zeros, garment] at each timestep, then the generative UNet", async () => {

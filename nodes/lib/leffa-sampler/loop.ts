@@ -7,7 +7,8 @@ import {
   type ModelTensor,
   type TensorType,
 } from "../../core/types";
-import { referenceFeatureElements } from "./capability";
+import { refFeatureElements } from "../../../models/leffa/features";
+import type { LeffaFamily } from "./family";
 import { ReferenceFeatureCache } from "./feature-cache";
 import {
   floatTensor,
@@ -21,7 +22,7 @@ import {
 import { NormalNoise } from "./noise";
 import { LATENT_FACTOR, nearestDownsample, type Frame } from "./prepare";
 import { latentPreview } from "./preview";
-import { DdpmScheduler, SD15_INPAINTING_SCHEDULER, type SchedulerConfig } from "./scheduler";
+import { DdpmScheduler } from "./scheduler";
 import { CpuStepper, GraphStepper, type LatentStepper } from "./stepper";
 import { DEFAULT_FLOW_TOP_K, FlowCollector, type FlowSettings } from "./flow-collector";
 
@@ -30,7 +31,8 @@ import { DEFAULT_FLOW_TOP_K, FlowCollector, type FlowSettings } from "./flow-col
  * that honour the manifest's LEFFA_GRAPHS contracts:
  * 1. the VAE encoder turns [masked person, garment] (batch 2) into latents (posterior mean);
  * 2. the initial latent is seeded noise; then for each DDPM timestep t:
- *    - the reference UNet gives 16 features for [zero latent, garment latent] at t — or once, at
+ *    - the reference UNet gives its features (16 in SD1.5, 70 in SDXL) for [zero latent,
+ *      garment latent] at t — or once, at
  *      timesteps[steps // 2], with ref acceleration; the unconditional half comes from a cache
  *      when an earlier run computed it (it does not depend on the garment);
  *    - the generative UNet predicts ε for [uncond, cond] from [z_t, mask, masked latent,
@@ -69,7 +71,8 @@ export interface SamplerSettings {
   readonly guidance: number;
   readonly seed: number;
   readonly refAcceleration: boolean;
-  readonly scheduler?: SchedulerConfig;
+  /** Which checkpoint's graphs the sessions run: reference features, scheduler. */
+  readonly family: LeffaFamily;
   /** The attention flow field to collect (flow-collector.ts); off when absent. */
   readonly flow?: FlowSettings;
 }
@@ -120,8 +123,6 @@ export interface SamplerResult {
   readonly flow: FlowCollector;
 }
 
-const REF_COUNT = 16;
-const REF_NAMES = Array.from({ length: REF_COUNT }, (_, i) => `ref_${String(i).padStart(2, "0")}`);
 export const DEFAULT_PREVIEW_EVERY = 5;
 
 function featureBytes(type: FloatType): number {
@@ -163,10 +164,8 @@ export async function runLeffaSampler(
       throw new Error(`${name}: expected ${channels}×${frame.height}×${frame.width} values`);
     }
   }
-  const scheduler = new DdpmScheduler(
-    settings.steps,
-    settings.scheduler ?? SD15_INPAINTING_SCHEDULER,
-  );
+  const { family } = settings;
+  const scheduler = new DdpmScheduler(settings.steps, family.scheduler);
   checkCancel();
 
   // 1. Encode both images in one batch.
@@ -219,10 +218,11 @@ export async function runLeffaSampler(
   const cacheable =
     hooks.cache !== undefined &&
     !settings.refAcceleration &&
-    referenceFeatureElements(frame) * featureBytes(genType("ref_00")) * settings.steps <=
+    refFeatureElements(family.unet, h, w) * featureBytes(genType("ref_00")) * settings.steps <=
       hooks.cache.budgetBytes;
   const references = new ReferenceFeatures(
     sessions.refUnet,
+    family.refNames,
     genType,
     garmentLatent,
     [4, h, w],
@@ -340,14 +340,14 @@ export async function runLeffaSampler(
 }
 
 interface FeatureSet {
-  /** ref_00 … ref_15 at batch 2 = [uncond, cond]. */
+  /** ref_00 … at batch 2 = [uncond, cond]. */
   readonly feeds: Record<string, ModelTensor>;
   readonly unetMs: number;
   dispose(): void;
 }
 
 /**
- * The reference UNet's 16 features at a timestep, batch 2. Without a cached unconditional half the
+ * The reference UNet's features at a timestep, batch 2. Without a cached unconditional half the
  * UNet runs on [zeros, garment] and its outputs stay where the session put them (the GPU with
  * `keepOnGpu`) to feed the generative UNet directly; the unconditional half is then copied into
  * the cache. With a cached half, the UNet runs on the garment alone and the pair is assembled on
@@ -361,6 +361,7 @@ class ReferenceFeatures {
 
   constructor(
     private readonly session: ModelSession,
+    private readonly names: readonly string[],
     /** The dtype the generative UNet takes each feature in. */
     private readonly wanted: (name: string) => FloatType,
     garmentLatent: Float32Array,
@@ -394,7 +395,7 @@ class ReferenceFeatures {
     this.runs++;
     const disposeOutputs = () => Object.values(outputs).forEach((o) => o.dispose());
     try {
-      for (const name of REF_NAMES) {
+      for (const name of this.names) {
         const out = outputs[name];
         if (!out || out.dims.length !== 3 || out.dims[0] !== batch) {
           throw new NodeError(
@@ -405,7 +406,7 @@ class ReferenceFeatures {
       if (cached) {
         this.hits++;
         const feeds: Record<string, ModelTensor> = {};
-        for (const [i, name] of REF_NAMES.entries()) {
+        for (const [i, name] of this.names.entries()) {
           const type = this.wanted(name);
           const what = `${this.session.modelId} ${name}`;
           const cond = await readAs(outputs[name], type, what);
@@ -425,7 +426,7 @@ class ReferenceFeatures {
       if (key) {
         const halves: ModelTensor[] = [];
         let bytes = 0;
-        for (const name of REF_NAMES) {
+        for (const name of this.names) {
           // Kept in the dtype the reference UNet gives: fp32 features cost twice the bytes.
           const what = `${this.session.modelId} ${name}`;
           const type = outputFloatType(outputs[name], what);
@@ -436,13 +437,13 @@ class ReferenceFeatures {
         }
         cache!.set(key, halves, bytes);
       }
-      if (REF_NAMES.every((name) => outputs[name].type === this.wanted(name))) {
+      if (this.names.every((name) => outputs[name].type === this.wanted(name))) {
         return { feeds: { ...outputs }, unetMs, dispose: disposeOutputs };
       }
       // Graphs from different conversions (fp16 reference, fp32 generative or the reverse):
       // convert on the CPU, which the matched pair never pays.
       const feeds: Record<string, ModelTensor> = {};
-      for (const name of REF_NAMES) {
+      for (const name of this.names) {
         const type = this.wanted(name);
         const data = await readAs(outputs[name], type, `${this.session.modelId} ${name}`);
         feeds[name] = tensor(type, data.slice(), outputs[name].dims);
