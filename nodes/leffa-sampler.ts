@@ -157,6 +157,8 @@ export const leffaSamplerNode = defineNode({
     }),
   },
   models: Object.values(LEFFA_FAMILIES).flatMap((f) => f.models),
+  modelsFor: (params) =>
+    (LEFFA_FAMILIES[params.model as LeffaModelChoice] ?? LEFFA_FAMILIES.viton_hd).models,
   async run(ctx, inputs, params) {
     const family = LEFFA_FAMILIES[params.model as LeffaModelChoice];
     const poseTransfer = family.task === "pose transfer";

@@ -210,6 +210,7 @@ function DefinedView({
   params: Record<string, unknown>;
   selected: boolean;
 }) {
+  const needs = def.modelsFor?.(params) ?? def.models ?? [];
   return (
     <div
       className={`studio-node category-${def.category.toLowerCase()}${selected ? " selected" : ""}`}
@@ -238,9 +239,7 @@ function DefinedView({
           ))}
         </div>
       )}
-      {def.models && def.models.length > 0 && (
-        <div className="node-models">needs: {def.models.join(", ")}</div>
-      )}
+      {needs.length > 0 && <div className="node-models">needs: {needs.join(", ")}</div>}
       {/* A node that already shows its image in a widget (Load Image) does not repeat it. */}
       <RunDetails
         id={id}

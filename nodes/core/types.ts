@@ -176,8 +176,13 @@ export interface NodeDefinition<P extends ParamSpecs = ParamSpecs> {
   readonly inputs: PortSpecs;
   readonly outputs: PortSpecs;
   readonly params: P;
-  /** Model ids the node needs, shown in the editor. */
+  /** Model ids the node may need, whatever its params. */
   readonly models?: readonly string[];
+  /**
+   * The ones a node with these (saved, maybe partial) params needs, shown in the editor; all of
+   * `models` when absent. The Leffa Sampler needs one checkpoint's four graphs of its twelve.
+   */
+  readonly modelsFor?: (params: Readonly<Record<string, unknown>>) => readonly string[];
   /** Notes are drawn on the canvas but never executed. */
   readonly executable?: boolean;
   run(

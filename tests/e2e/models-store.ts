@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from "node:path";
 import { MODELS } from "../../models/manifest";
 import { GraphBuilder } from "../../models/onnx/builder";
-import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
+import { installTinyModels, LEFFA_HD_IDS, LEFFA_POSE_IDS } from "../helpers/model-store";
 
 /** The model the e2e store gets when this machine has it installed (about 5 MB). */
 const PREFERRED = "realesrgan-x4fast";
@@ -21,7 +21,11 @@ export const E2E_TINY_MODELS: readonly string[] = [
   "schp-lip",
   "segformer-b2-clothes",
   ...LEFFA_HD_IDS,
+  ...LEFFA_POSE_IDS,
 ];
+
+/** The Leffa graphs, installed as fp32 (see prepareModelStore). */
+const LEFFA_IDS: readonly string[] = [...LEFFA_HD_IDS, ...LEFFA_POSE_IDS];
 
 /** The developer's store, where `npm run models -- install` puts real models. */
 const REAL_STORE = join(process.cwd(), "models", "store");
@@ -61,9 +65,9 @@ export function prepareModelStore(dir: string): string {
   // shader-f16, so only fp32 graphs show the sampler running on WebGPU there.
   installTinyModels(
     dir,
-    E2E_TINY_MODELS.filter((id) => !LEFFA_HD_IDS.includes(id)),
+    E2E_TINY_MODELS.filter((id) => !LEFFA_IDS.includes(id)),
   );
-  installTinyModels(dir, LEFFA_HD_IDS, { floatType: "float32" });
+  installTinyModels(dir, LEFFA_IDS, { floatType: "float32" });
   const real = join(REAL_STORE, PREFERRED, "installed.json");
   if (existsSync(real)) {
     const target = join(dir, PREFERRED);

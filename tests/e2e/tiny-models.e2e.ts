@@ -111,7 +111,7 @@ describe("Tiny contract models in Chromium", () => {
       // The e2e store's Leffa graphs are fp32 (tests/e2e/models-store.ts): Chromium's software
       // adapter, without shader-f16, runs them on WebGPU itself, with no fallback to WASM.
       const text = await nodeEl(page, "leffa").getByTestId("node-output-text").textContent();
-      expect(text).toMatch(new RegExp(`^3 steps on ${backend} · `));
+      expect(text).toMatch(new RegExp(`^try-on: 3 steps on ${backend} · `));
       expect(text).not.toMatch(/runs on WASM instead/);
       if (backend === "webgpu") await page.screenshot({ path: "test-results/leffa-tiny.png" });
       results[backend] = await pixels(await shownImage(page, "view"));
@@ -125,6 +125,52 @@ describe("Tiny contract models in Chromium", () => {
       worst = Math.max(worst, Math.abs(webgpu.data[i] - wasm.data[i]));
     }
     expect(worst).toBeLessThanOrEqual(1);
+  }, 300_000);
+
+  it("runs pose transfer on WebGPU, and on WASM says plainly it cannot and what to do instead", async () => {
+    // The seeded example's sampler wiring: target-pose photo, source person, the target's IUV.
+    const target = await personCrop();
+    const source = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 5)));
+    const iuv = await uploadAsset(new Uint8Array(await gradientPng(96, 128, 9)));
+    const doc = workflowDoc(
+      "tiny pose transfer e2e",
+      [
+        { id: "target", type: "load-image", params: { image: target } },
+        { id: "source", type: "load-image", y: 200, params: { image: source } },
+        { id: "iuv", type: "load-image", y: 400, params: { image: iuv } },
+        {
+          id: "leffa",
+          type: "leffa-sampler",
+          x: 500,
+          params: { model: "pose_transfer", resolution: "512x384", steps: 2, flow: "off" },
+        },
+        { id: "view", type: "preview", x: 850 },
+      ],
+      [
+        ["target", "image", "leffa", "person"],
+        ["source", "image", "leffa", "reference"],
+        ["iuv", "image", "leffa", "densepose"],
+        ["leffa", "image", "view", "image"],
+      ],
+    );
+    const gpu = await openWorkflow(open, doc, { backend: "webgpu" });
+    expect(await runWorkflow(gpu.page, 240_000)).toMatch(/done/i);
+    const text = await nodeEl(gpu.page, "leffa").getByTestId("node-output-text").textContent();
+    // WebGPU cannot report the GPU's memory: the node shows what the real graphs need.
+    expect(text).toMatch(
+      /^pose transfer: 2 steps on webgpu · .* device memory \(15\.\d GB weights\)/,
+    );
+    const image = await pixels(await shownImage(gpu.page, "view"));
+    expect([image.width, image.height]).toEqual([96, 128]);
+
+    // WASM cannot hold the 7.8 GB of fp16 weights: refused before anything loads.
+    const cpu = await openWorkflow(open, doc, { backend: "wasm" });
+    await runWorkflow(cpu.page, 120_000);
+    expect(await statusEl(cpu.page, "leffa").getAttribute("data-status")).toBe("error");
+    const error = await nodeEl(cpu.page, "leffa").textContent();
+    expect(error).toMatch(/holds 7\.8 GB of weights .* WebAssembly can hold at most 4\.0 GB/);
+    expect(error).toMatch(/npm run studio -- run <workflow\.json>/);
+    await cpu.page.screenshot({ path: "test-results/leffa-pose-wasm.png" });
   }, 300_000);
 
   it("collects the flow field through the flow graph and draws it in the Flow Field node", async () => {

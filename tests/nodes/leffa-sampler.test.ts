@@ -6,6 +6,7 @@ import { createMask, type RgbaImage } from "../../nodes/core/image";
 import {
   CancelledError,
   defineNode,
+  DeviceLostError,
   ModelUnavailableError,
   NodeError,
   type ModelSession,
@@ -297,6 +298,12 @@ describe("Leffa Sampler: pose transfer (SDXL graphs)", { timeout: 120_000 }, () 
   const POSE_INPUTS = { person: PERSON, reference: GARMENT, densepose: DENSEPOSE };
   const POSE = { ...FAST, model: "pose_transfer", steps: 2 } as const;
 
+  it("shows in the editor the four graphs of the chosen checkpoint only", () => {
+    expect(leffaSamplerNode.modelsFor?.({ model: "pose_transfer" })).toEqual(LEFFA_POSE_IDS);
+    expect(leffaSamplerNode.modelsFor?.({})).toEqual(LEFFA_HD_IDS);
+    expect(leffaSamplerNode.models).toHaveLength(12);
+  });
+
   it("refuses the 4 GB WebAssembly heap before loading anything, naming the headless command", async () => {
     const loads: string[] = [];
     for (const backend of [
@@ -360,6 +367,31 @@ describe("Leffa Sampler: pose transfer (SDXL graphs)", { timeout: 120_000 }, () 
       runNode(leffaSamplerNode, INPUTS, { ...POSE, repaint: true }, ctx),
     );
     expect(meanAbsDiff(withMask.outputs.image as RgbaImage, image)).toBe(0);
+  });
+
+  it("says what the run needed and how to run headless when the GPU device is lost", async () => {
+    const native = createStoreModelHost({ runtime: "native" });
+    const ctx = makeTestContext({
+      backend: { name: "webgpu", detail: "test adapter" },
+      requireModel: (id) => native.require(id),
+      loadModel: async (id) => {
+        const session = await native.load(id, () => {});
+        if (!id.endsWith("gen-unet")) return session;
+        return {
+          ...session,
+          backend: session.backend,
+          run: async () => {
+            throw new DeviceLostError("out of memory");
+          },
+        };
+      },
+    });
+    const run = onPoseStore(() => runNode(leffaSamplerNode, POSE_INPUTS, POSE, ctx));
+    // Still a DeviceLostError: the runtime brings up a new device and retries once.
+    await expect(run).rejects.toBeInstanceOf(DeviceLostError);
+    await expect(run).rejects.toThrow(
+      /^the GPU device was lost: out of memory; pose transfer needs about \d+\.\d GB of device memory \(7\.8 GB weights\)\. If this GPU has less, run it headless: npm run studio -- run/,
+    );
   });
 });
 
