@@ -1,9 +1,11 @@
 /**
- * Leffa try-on conversion time and memory (`npx tsx tests/bench/leffa-convert.ts`). Writes a
- * synthetic full-size SD1.5 Leffa checkpoint (all 1,620 keys at their real shapes, 1.8 B params
- * as fp16, ≈3.6 GB) to the temp directory, converts it to the four fp16 store entries in a
- * temporary store, and reports the conversion's wall time and the process's peak resident memory
- * during it (sampled every 50 ms, and the kernel's high-water mark). Files are deleted afterwards.
+ * Leffa conversion time and memory. Writes a synthetic full-size Leffa checkpoint to the temp
+ * directory — try-on (`npx tsx tests/bench/leffa-convert.ts`, the default: SD1.5, all 1,620 keys
+ * at their real shapes, 1.8 B params as fp16, ≈3.6 GB) or pose transfer (`npm run
+ * bench:convert-pose`: SDXL, 3,608 keys, 5.2 B params, ≈10.4 GB; needs ≈20 GB of free disk) —
+ * converts it to the four fp16 store entries in a temporary store, and reports the conversion's
+ * wall time and the process's peak resident memory during it (sampled every 50 ms, and the
+ * kernel's high-water mark). Files are deleted afterwards.
  *
  * Values are a repeating pseudo-random fp16 pattern: conversion cost does not depend on them.
  */
@@ -11,7 +13,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SD15_UNET, SD15_VAE } from "../../models/leffa/config";
+import { SD15_UNET, SD15_VAE, SDXL_UNET, SDXL_VAE } from "../../models/leffa/config";
 import { convertLeffa, expectedLeffaKeys } from "../../models/leffa/convert";
 import { toFloat16Bits } from "../../models/onnx/float16";
 import { writeTorchZip, type TorchEntry } from "../helpers/checkpoint-writers";
@@ -22,7 +24,10 @@ export interface LeffaConvertBench {
   params: number;
 }
 
-/** Enough half values for the largest tensor (up_blocks conv1: 1280 × 2560 × 3 × 3). */
+/**
+ * Enough half values for the largest tensor (up_blocks conv1: 1280 × 2560 × 3 × 3, in SD1.5 and
+ * SDXL alike).
+ */
 const PATTERN_LENGTH = 32 * 1024 * 1024;
 
 function pattern(): Uint16Array {
@@ -36,20 +41,28 @@ function pattern(): Uint16Array {
   return out;
 }
 
-export async function benchLeffaConvert(): Promise<LeffaConvertBench> {
+const CHECKPOINTS = {
+  hd: { unet: SD15_UNET, vae: SD15_VAE, file: "virtual_tryon.pth" },
+  pose: { unet: SDXL_UNET, vae: SDXL_VAE, file: "pose_transfer.pth" },
+} as const;
+
+export async function benchLeffaConvert(
+  variant: keyof typeof CHECKPOINTS = "hd",
+): Promise<LeffaConvertBench> {
+  const checkpoint = CHECKPOINTS[variant];
   const dir = await mkdtemp(path.join(tmpdir(), "bench-leffa-"));
   const savedModelsDir = process.env.MODELS_DIR;
   try {
     const halves = pattern();
     const tensors: Record<string, TorchEntry> = {};
     let params = 0;
-    for (const { key, shape } of expectedLeffaKeys(SD15_UNET, SD15_VAE)) {
+    for (const { key, shape } of expectedLeffaKeys(checkpoint.unet, checkpoint.vae)) {
       const n = shape.reduce((a, b) => a * b, 1);
       params += n;
       tensors[key] = { dtype: "float16", shape, data: () => halves.subarray(0, n) };
     }
-    const file = path.join(dir, "virtual_tryon.pth");
-    // torch writes zip64 records for checkpoints over 4 GB; this one is ≈3.6 GB.
+    const file = path.join(dir, checkpoint.file);
+    // torch writes zip64 records for checkpoints over 4 GB (pose transfer), and so does this.
     await writeTorchZip(file, tensors, { zip64: true });
 
     process.env.MODELS_DIR = path.join(dir, "store");
@@ -59,7 +72,7 @@ export async function benchLeffaConvert(): Promise<LeffaConvertBench> {
     }, 50);
     const start = performance.now();
     try {
-      await convertLeffa({ from: file, variant: "hd", dtype: "fp16" });
+      await convertLeffa({ from: file, variant, dtype: "fp16" });
     } finally {
       clearInterval(timer);
     }
@@ -74,11 +87,13 @@ export async function benchLeffaConvert(): Promise<LeffaConvertBench> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await benchLeffaConvert();
+  const variant = process.argv[2] === "pose" ? "pose" : "hd";
+  const result = await benchLeffaConvert(variant);
   const highWater = process.resourceUsage().maxRSS / 1024;
   console.log(
-    `leffa convert: ${(result.params / 1e9).toFixed(3)} B params (fp16) converted in ` +
+    `leffa convert (${CHECKPOINTS[variant].file}): ${(result.params / 1e9).toFixed(3)} B params (fp16) converted in ` +
       `${result.seconds.toFixed(1)} s, peak RSS ${result.peakRssMB.toFixed(0)} MB during ` +
-      `conversion (process high-water ${highWater.toFixed(0)} MB)`,
+      `conversion (process high-water ${highWater.toFixed(0)} MB; target < 4096 MB: ` +
+      `${result.peakRssMB < 4096 ? "met" : "NOT met"})`,
   );
 }

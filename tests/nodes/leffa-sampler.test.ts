@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMask, type RgbaImage } from "../../nodes/core/image";
+import type { FlowField } from "../../nodes/core/flow";
 import {
   CancelledError,
   defineNode,
@@ -359,6 +360,13 @@ describe("Leffa Sampler: pose transfer (SDXL graphs)", { timeout: 120_000 }, () 
       "leffa-pose-ref-unet": 2,
       "leffa-pose-gen-unet": 2,
     });
+    // The flow field from SDXL's default layers: up_blocks.1 at 1/16 of the frame, 10 heads;
+    // collected at the one step with t < 500 (2 steps: t = 501, 1).
+    const flow = result.outputs.flow as FlowField;
+    expect(flow.layers.map((l) => [l.index, l.name, l.gridWidth, l.gridHeight])).toEqual(
+      [65, 67, 69].map((k, i) => [k, `up_blocks.1.attentions.${i}.transformer_blocks.1`, 24, 32]),
+    );
+    expect(flow.layers[0].steps.map((step) => step.timestep)).toEqual([1]);
     // Leffa's pose-transfer mask is all white: every latent pixel is regenerated.
     expect(masks).toHaveLength(2);
     for (const m of masks) expect(m.every((v) => v === 1)).toBe(true);

@@ -5,6 +5,18 @@ import { isLowNoise } from "../flow/average-steps";
 import { coordinateGrid } from "../flow/coordinate-grid";
 import type { FlowField, FlowLayer, FlowStep } from "../../core/flow";
 import { outputFloatType, readFloats, type MakeTensor } from "./float-feeds";
+import type { RefFeature } from "../../../models/leffa/features";
+
+/** The layer a flow output belongs to; an index the UNet does not have is the graph's mistake. */
+function layerFeature(features: readonly RefFeature[], index: number): RefFeature {
+  const feature = features[index];
+  if (!feature) {
+    throw new NodeError(
+      `the generative UNet offers flow layer ${index}, but its architecture has ${features.length} self-attention layers`,
+    );
+  }
+  return feature;
+}
 
 /**
  * Collects the attention flow field during sampling (leffa.md §3.2; issue: "See where attention
@@ -27,33 +39,13 @@ export interface FlowSettings {
 
 export const DEFAULT_FLOW_TOP_K = 8;
 
-/** SD 1.5's transformer blocks in reference-feature order (leffa.md §1.3). */
-const SD15_LAYERS = [
-  "down_blocks.0.attentions.0",
-  "down_blocks.0.attentions.1",
-  "down_blocks.1.attentions.0",
-  "down_blocks.1.attentions.1",
-  "down_blocks.2.attentions.0",
-  "down_blocks.2.attentions.1",
-  "mid_block.attentions.0",
-  "up_blocks.1.attentions.0",
-  "up_blocks.1.attentions.1",
-  "up_blocks.1.attentions.2",
-  "up_blocks.2.attentions.0",
-  "up_blocks.2.attentions.1",
-  "up_blocks.2.attentions.2",
-  "up_blocks.3.attentions.0",
-  "up_blocks.3.attentions.1",
-  "up_blocks.3.attentions.2",
-];
-/** SD 1.5 runs every self-attention with 8 heads (its attention_head_dim, a head count). */
-const SD15_HEADS = 8;
-
 const QUERY = /^flow_q_(\d{2})$/;
 const keyName = (index: number) => `flow_k_${String(index).padStart(2, "0")}`;
 
 interface Layer {
   readonly index: number;
+  /** Where it sits ("up_blocks.3.attentions.2.transformer_blocks.0") and its head count. */
+  readonly feature: RefFeature;
   readonly query: string;
   readonly key: string;
   readonly steps: FlowStep[];
@@ -76,6 +68,8 @@ export class FlowCollector {
 
   constructor(
     genUnet: ModelSession,
+    /** The UNet's self-attention layers in reference-feature order (the family's layout). */
+    features: readonly RefFeature[],
     private readonly settings: FlowSettings,
     private readonly latent: { readonly width: number; readonly height: number },
     private readonly tensor: MakeTensor,
@@ -86,6 +80,7 @@ export class FlowCollector {
         ? []
         : flowLayerIndices(genUnet).map((index) => ({
             index,
+            feature: layerFeature(features, index),
             query: `flow_q_${String(index).padStart(2, "0")}`,
             key: keyName(index),
             steps: [],
@@ -125,7 +120,9 @@ export class FlowCollector {
         const { gridWidth, gridHeight } = this.gridFor(n);
         layer.gridWidth = gridWidth;
         layer.gridHeight = gridHeight;
-        layer.steps.push(await this.onDevice(q, k, channels, gridWidth, gridHeight, timestep));
+        layer.steps.push(
+          await this.onDevice(q, k, channels, layer.feature.heads, gridWidth, gridHeight, timestep),
+        );
       }
     } finally {
       for (const name of this.outputs()) outputs[name]?.dispose();
@@ -142,7 +139,7 @@ export class FlowCollector {
     const layers: FlowLayer[] = this.layers
       .filter((l) => l.steps.length > 0)
       .map((l) => ({
-        name: SD15_LAYERS[l.index] ?? `layer ${l.index}`,
+        name: l.feature.block.replace(/\.transformer_blocks\.0$/, ""),
         index: l.index,
         gridWidth: l.gridWidth,
         gridHeight: l.gridHeight,
@@ -170,16 +167,17 @@ export class FlowCollector {
     q: ModelTensor,
     k: ModelTensor,
     channels: number,
+    heads: number,
     gridWidth: number,
     gridHeight: number,
     timestep: number,
   ): Promise<FlowStep> {
     const dtype = outputFloatType(q, "flow queries") === "float16" ? "fp16" : "fp32";
     const { topK, temperature } = this.settings;
-    const options = { channels, heads: SD15_HEADS, topK, dtype } as const;
+    const options = { channels, heads, topK, dtype } as const;
     const n = gridWidth * gridHeight;
     const session = await this.loadGraph!({
-      id: `leffa-flow-c${channels}-h${SD15_HEADS}-k${topK}-${dtype}`,
+      id: `leffa-flow-c${channels}-h${heads}-k${topK}-${dtype}`,
       contract: {
         inputs: [
           { name: "q", dtype: dtype === "fp16" ? "float16" : "float32", shape: [1, "n", channels] },

@@ -7,7 +7,7 @@ import {
   type ModelTensor,
   type TensorType,
 } from "../../core/types";
-import { refFeatureElements } from "../../../models/leffa/features";
+import { refFeatureElements, refFeatureLayout } from "../../../models/leffa/features";
 import type { LeffaFamily } from "./family";
 import { ReferenceFeatureCache } from "./feature-cache";
 import {
@@ -243,6 +243,7 @@ export async function runLeffaSampler(
     : new CpuStepper(stepperSetup);
   const flow = new FlowCollector(
     sessions.genUnet,
+    refFeatureLayout(family.unet),
     settings.flow ?? { mode: "off", temperature: 1, topK: DEFAULT_FLOW_TOP_K },
     { width: w, height: h },
     tensor,
@@ -291,7 +292,7 @@ export async function runLeffaSampler(
         checkDims(prediction, [2, 4, h, w], `${sessions.genUnet.modelId} noise_pred`);
         const wantPreview = hooks.preview !== undefined && (i + 1) % previewEvery === 0;
         const original = await stepper.step(t, prediction, wantPreview);
-        if (original) hooks.preview?.(latentPreview(original, w, h), i + 1);
+        if (original) hooks.preview?.(latentPreview(original, w, h, family.base), i + 1);
         if (collecting) {
           const flowStart = performance.now();
           await flow.collect(t, outputs);
