@@ -66,11 +66,14 @@ describe("probe dimensions and dtypes", () => {
     const store = await mkdtemp(path.join(tmpdir(), "leffa-probe-"));
     const previous = process.env.MODELS_DIR;
     try {
-      installTinyModels(store, ["leffa-vton-hd-gen-unet"]);
+      installTinyModels(store, ["leffa-vton-hd-gen-unet", "leffa-pose-gen-unet"]);
       process.env.MODELS_DIR = store;
-      const result = await probeModel(createStoreModelHost(), "leffa-vton-hd-gen-unet");
-      expect(result.output).toMatchObject({ name: "noise_pred", dims: [1, 4, 8, 8] });
-      expect(Number.isFinite(result.output.mean)).toBe(true);
+      // SD1.5 (16 features) and SDXL (70, at h·w/4 and h·w/16 tokens) alike.
+      for (const id of ["leffa-vton-hd-gen-unet", "leffa-pose-gen-unet"]) {
+        const result = await probeModel(createStoreModelHost(), id);
+        expect(result.output, id).toMatchObject({ name: "noise_pred", dims: [1, 4, 8, 8] });
+        expect(Number.isFinite(result.output.mean)).toBe(true);
+      }
     } finally {
       if (previous === undefined) delete process.env.MODELS_DIR;
       else process.env.MODELS_DIR = previous;
