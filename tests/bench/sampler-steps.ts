@@ -11,9 +11,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { installTinyModels, LEFFA_HD_IDS } from "../helpers/model-store";
+import { installTinyModels } from "../helpers/model-store";
 import type { TensorType } from "../../nodes/core/types";
-import { LEFFA_FAMILIES } from "../../nodes/lib/leffa-sampler/family";
+import { LEFFA_FAMILIES, type LeffaFamily } from "../../nodes/lib/leffa-sampler/family";
 import { runLeffaSampler, type SamplerSessions } from "../../nodes/lib/leffa-sampler/loop";
 import type { Frame } from "../../nodes/lib/leffa-sampler/prepare";
 import { CpuTensor } from "../../workers/models/cpu-tensor";
@@ -36,15 +36,16 @@ function median(values: number[]): number {
 /** Runs `use` with sessions of the tiny contract Leffa graphs, from a store it then removes. */
 export async function withTinyLeffaSessions<T>(
   use: (sessions: SamplerSessions, host: ModelHost) => Promise<T>,
+  family: LeffaFamily = LEFFA_FAMILIES.viton_hd,
 ): Promise<T> {
   const store = await mkdtemp(path.join(tmpdir(), "leffa-bench-"));
   const previous = process.env.MODELS_DIR;
   try {
-    installTinyModels(store, LEFFA_HD_IDS);
+    installTinyModels(store, family.models);
     process.env.MODELS_DIR = store;
     const host = createStoreModelHost();
     const [vaeEncoder, vaeDecoder, refUnet, genUnet] = await Promise.all(
-      LEFFA_HD_IDS.map((id) => host.load(id, () => {})),
+      family.models.map((id) => host.load(id, () => {})),
     );
     return await use({ vaeEncoder, vaeDecoder, refUnet, genUnet }, host);
   } finally {
@@ -66,7 +67,8 @@ export function benchConditions() {
   };
 }
 
-export function benchSamplerSteps(): Promise<{
+/** The step split for `family`'s tiny graphs (pose transfer: 70 reference features per step). */
+export function benchSamplerSteps(family: LeffaFamily = LEFFA_FAMILIES.viton_hd): Promise<{
   stepMs: number;
   unetMs: number;
   restMs: number;
@@ -83,7 +85,7 @@ export function benchSamplerSteps(): Promise<{
           guidance: 2.5,
           seed: 42,
           refAcceleration: false,
-          family: LEFFA_FAMILIES.viton_hd,
+          family,
         },
         {
           signal: new AbortController().signal,
@@ -100,7 +102,7 @@ export function benchSamplerSteps(): Promise<{
     const unetMs = median(steps.map((s) => s.unetMs));
     const restMs = median(steps.map((s) => s.restMs));
     return { stepMs: unetMs + restMs, unetMs, restMs, restShare: restMs / (unetMs + restMs) };
-  });
+  }, family);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

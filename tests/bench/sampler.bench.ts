@@ -1,7 +1,8 @@
 /**
  * `npm run bench:sampler`:
  *  1. one Leffa sampling step on the tiny contract models (512×384, WASM), split into the two
- *     UNets' time and everything else (target: the rest under 3 % of a step);
+ *     UNets' time and everything else (target: the rest under 3 % of a step), for try-on (16
+ *     reference features) and pose transfer (SDXL's 70);
  *  2. converting a synthetic full-size (1.8 B-parameter, fp16) try-on checkpoint: wall time and
  *     peak memory (target: peak under 4 GB). Needs about 7 GB of free disk in the temp folder.
  */
@@ -9,20 +10,25 @@ import { statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { benchLeffaConvert } from "./leffa-convert";
 import { benchSamplerSteps } from "./sampler-steps";
+import { LEFFA_FAMILIES } from "../../nodes/lib/leffa-sampler/family";
 
 function line(label: string, value: string): void {
   console.log(`${label.padEnd(52)} ${value}`);
 }
 
-console.log("Sampling step, tiny contract models, 512×384, WASM (median)");
-const step = await benchSamplerSteps();
-line("  whole step", `${step.stepMs.toFixed(1)} ms`);
-line("  both UNets", `${step.unetMs.toFixed(1)} ms`);
-line(
-  "  everything else (guidance, DDPM step, feeds)",
-  `${step.restMs.toFixed(2)} ms = ${(step.restShare * 100).toFixed(2)} % of the step ` +
-    `(target < 3 %: ${step.restShare < 0.03 ? "met" : "NOT met"})`,
-);
+for (const family of [LEFFA_FAMILIES.viton_hd, LEFFA_FAMILIES.pose_transfer]) {
+  console.log(
+    `Sampling step, ${family.task} (${family.refNames.length} reference features), tiny contract models, 512×384, WASM (median)`,
+  );
+  const step = await benchSamplerSteps(family);
+  line("  whole step", `${step.stepMs.toFixed(1)} ms`);
+  line("  both UNets", `${step.unetMs.toFixed(1)} ms`);
+  line(
+    "  everything else (guidance, DDPM step, feeds)",
+    `${step.restMs.toFixed(2)} ms = ${(step.restShare * 100).toFixed(2)} % of the step ` +
+      `(target < 3 %: ${step.restShare < 0.03 ? "met" : "NOT met"})`,
+  );
+}
 
 console.log("\nConverting a synthetic full-size try-on checkpoint (1.8 B parameters, fp16)");
 const disk = await statfs(tmpdir());

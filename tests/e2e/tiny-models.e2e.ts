@@ -162,6 +162,7 @@ describe("Tiny contract models in Chromium", () => {
     );
     const image = await pixels(await shownImage(gpu.page, "view"));
     expect([image.width, image.height]).toEqual([96, 128]);
+    await gpu.page.screenshot({ path: "test-results/leffa-pose-webgpu.png" });
 
     // WASM cannot hold the 7.8 GB of fp16 weights: refused before anything loads.
     const cpu = await openWorkflow(open, doc, { backend: "wasm" });
