@@ -74,7 +74,7 @@ export function benchSamplerSteps(family: LeffaFamily = LEFFA_FAMILIES.viton_hd)
   restMs: number;
   restShare: number;
 }> {
-  return withTinyLeffaSessions(async (sessions) => {
+  return withTinyLeffaSessions(async (sessions, host) => {
     const conditions = benchConditions();
     const run = () =>
       runLeffaSampler(
@@ -92,6 +92,8 @@ export function benchSamplerSteps(family: LeffaFamily = LEFFA_FAMILIES.viton_hd)
           tensor: (type: TensorType, data: ArrayBufferView, dims: readonly number[]) =>
             new CpuTensor(type, data, dims),
           progress: () => {},
+          // As the node runs it: guidance and the DDPM step as a graph beside the UNets.
+          loadGraph: (graph) => host.loadGenerated(graph),
         },
       );
     await run(); // warm-up: first runs of each session allocate their arenas, the JIT settles
