@@ -175,7 +175,7 @@ export const leffaSamplerNode = defineNode({
       );
     }
     const frame = parseResolution(params.resolution);
-    // Before anything loads: refuse what this backend cannot hold (pose transfer's 8.4 GB on the
+    // Before anything loads: refuse what this backend cannot hold (pose transfer's 7.8 GB on the
     // 4 GB WASM heap), and a resolution this GPU cannot hold even with fp16 graphs (the lighter
     // variant; which one is installed shows only once a session has read the model).
     const problem =
@@ -241,7 +241,7 @@ export const leffaSamplerNode = defineNode({
       // WebGPU cannot report a GPU's memory: when the device gives up, say what the run needed.
       if (!(err instanceof DeviceLostError) || !poseTransfer) throw err;
       throw new DeviceLostError(
-        `${err.message.replace(/^the GPU device was lost: /, "")}; ${label(family)} needs ` +
+        `${err.reason}; ${label(family)} needs ` +
           `${memorySummary(frame, dtype, family)}. If this GPU has less, run it headless: ${HEADLESS_COMMAND}`,
       );
     });

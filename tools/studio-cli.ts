@@ -4,7 +4,7 @@
  * Runs a saved workflow with the same runtime core as the browser worker and writes every image
  * and file its nodes produce. Exit code 1 when any node failed. Models run on onnxruntime-node's
  * native CPU provider by default: every core, and no 4 GB WebAssembly heap, so it runs what no
- * browser tab can hold (Leffa pose transfer, 8.4 GB); `--runtime wasm` runs them exactly as the
+ * browser tab can hold (Leffa pose transfer, 7.8 GB of weights); `--runtime wasm` runs them exactly as the
  * browser's WASM fallback does.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";

@@ -210,7 +210,7 @@ export class ModelUnavailableError extends NodeError {
  * device and retries the node once.
  */
 export class DeviceLostError extends NodeError {
-  constructor(reason: string) {
+  constructor(readonly reason: string) {
     super(`the GPU device was lost: ${reason}`);
   }
 }

@@ -38,7 +38,7 @@ async function modelFile(entry: ModelEntry): Promise<ModelFile> {
  * - "wasm": onnxruntime-web's WASM backend, the same code path as the browser's WASM fallback
  *   (tests compare against it); a 4 GB heap holds every model's bytes.
  * - "native": onnxruntime-node's CPU provider on every core, reading models from disk: the
- *   headless path for models no browser tab can hold (Leffa pose transfer, 8.4 GB).
+ *   headless path for models no browser tab can hold (Leffa pose transfer, 7.8 GB of weights).
  */
 export type NodeRuntime = "wasm" | "native";
 

@@ -141,7 +141,7 @@ function label(family: LeffaFamily): string {
 /**
  * Why this backend cannot even load `family`'s graphs, or undefined: they must fit the backend's
  * model memory — the 4 GB WebAssembly heap on WASM, which Leffa try-on (3.4 GB in fp16) fits and
- * pose transfer (8.4 GB) never does; headless, onnxruntime-node has no such limit. Checked with
+ * pose transfer (7.8 GB) never does; headless, onnxruntime-node has no such limit. Checked with
  * the fp16 weights (the lightest conversion) before anything loads.
  */
 export function modelMemoryProblem(backend: BackendInfo, family: LeffaFamily): string | undefined {
