@@ -110,22 +110,13 @@ export const SDXL_VAE: VaeConfig = { ...SD15_VAE, scaling_factor: 0.13025 };
  * 14 reference features at levels 1 and 2.
  */
 export const TINY_SDXL_UNET: UNetConfig = {
-  in_channels: 4,
-  out_channels: 4,
+  ...SDXL_UNET,
   block_out_channels: [16, 32, 32],
   layers_per_block: 1,
-  down_block_types: ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
-  up_block_types: ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"],
   attention_head_dim: [1, 2, 4],
   transformer_layers_per_block: [1, 2, 2],
   norm_num_groups: 8,
-  norm_eps: 1e-5,
   cross_attention_dim: 24,
-  flip_sin_to_cos: true,
-  freq_shift: 0,
-  use_linear_projection: true,
-  mid_block_type: "UNetMidBlock2DCrossAttn",
-  addition_embed_type: "text_time",
   projection_class_embeddings_input_dim: 40,
 };
 

@@ -324,20 +324,27 @@ describe("Leffa graphs against the float64 reference (tiny configs)", () => {
   });
 });
 
-describe("a tiny Leffa .pth through convertLeffa against the float64 reference", () => {
+/**
+ * A temporary folder for the describe block it is called in, with its `store` as MODELS_DIR while
+ * the block runs (converted graphs land there); returns the folder.
+ */
+function useTempStore(prefix: string): () => string {
   const savedModelsDir = process.env.MODELS_DIR;
   let dir = "";
-
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "leffa-cross-check-"));
+    dir = await mkdtemp(path.join(tmpdir(), prefix));
     process.env.MODELS_DIR = path.join(dir, "store");
   });
-
   afterAll(async () => {
     if (savedModelsDir === undefined) delete process.env.MODELS_DIR;
     else process.env.MODELS_DIR = savedModelsDir;
     await rm(dir, { recursive: true, force: true });
   });
+  return () => dir;
+}
+
+describe("a tiny Leffa .pth through convertLeffa against the float64 reference", () => {
+  const tempDir = useTempStore("leffa-cross-check-");
 
   /** A complete checkpoint as torch.save writes LeffaModel.state_dict(), float32 storages. */
   async function writeCheckpoint(): Promise<string> {
@@ -364,7 +371,7 @@ describe("a tiny Leffa .pth through convertLeffa against the float64 reference",
         };
       }
     }
-    const file = path.join(dir, "virtual_tryon.pth");
+    const file = path.join(tempDir(), "virtual_tryon.pth");
     await writeTorchZip(file, tensors);
     return file;
   }
@@ -384,7 +391,7 @@ describe("a tiny Leffa .pth through convertLeffa against the float64 reference",
       const result = await convertLeffa({ from, variant, dtype, config });
       expect(result.models).toHaveLength(4);
       const model = (part: string) =>
-        path.join(dir, "store", `leffa-vton-${variant}-${part}`, "model.onnx");
+        path.join(tempDir(), "store", `leffa-vton-${variant}-${part}`, "model.onnx");
       const fp16 = dtype === "fp16";
 
       const refOut = await run(model("ref-unet"), refFeeds(refLatent, fp16));
@@ -434,17 +441,7 @@ describe("SDXL-shaped Leffa (pose transfer) against the float64 reference", () =
     expect(flowLayers).toEqual([11, 13]);
   });
 
-  let dir = "";
-  const savedModelsDir = process.env.MODELS_DIR;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "leffa-pose-cross-check-"));
-    process.env.MODELS_DIR = path.join(dir, "store");
-  });
-  afterAll(async () => {
-    if (savedModelsDir === undefined) delete process.env.MODELS_DIR;
-    else process.env.MODELS_DIR = savedModelsDir;
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempStore("leffa-pose-cross-check-");
 
   /** A complete pose_transfer-shaped .pth: every key of the layout, dead ones included. */
   async function writePoseCheckpoint(): Promise<string> {
@@ -466,7 +463,7 @@ describe("SDXL-shaped Leffa (pose transfer) against the float64 reference", () =
       const data = values.get(key)?.data ?? new Float64Array(count);
       tensors[key] = { dtype: "float32", shape: [...shape], data: Float32Array.from(data) };
     }
-    const file = path.join(dir, "pose_transfer.pth");
+    const file = path.join(tempDir(), "pose_transfer.pth");
     await writeTorchZip(file, tensors);
     return file;
   }
@@ -487,7 +484,8 @@ describe("SDXL-shaped Leffa (pose transfer) against the float64 reference", () =
         "leffa-pose-ref-unet",
         "leffa-pose-gen-unet",
       ]);
-      const model = (part: string) => path.join(dir, "store", `leffa-pose-${part}`, "model.onnx");
+      const model = (part: string) =>
+        path.join(tempDir(), "store", `leffa-pose-${part}`, "model.onnx");
       const fp16 = dtype === "fp16";
       const errors: Record<string, number> = {};
       const refOut = await run(model("ref-unet"), refFeeds(latentIn, fp16));

@@ -69,6 +69,16 @@ function modelContext(overrides: Partial<NodeContext> = {}): Counted {
   return { ctx, runs };
 }
 
+/** Runs with `dir` as MODELS_DIR (the store host reads files at load), then the shared store again. */
+async function onStore<T>(dir: string, run: () => Promise<T>): Promise<T> {
+  process.env.MODELS_DIR = dir;
+  try {
+    return await run();
+  } finally {
+    process.env.MODELS_DIR = store;
+  }
+}
+
 function meanAbsDiff(a: RgbaImage, b: RgbaImage): number {
   let sum = 0;
   for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i] - b.data[i]);
@@ -170,15 +180,7 @@ describe("Leffa Sampler on fp32 graphs", { timeout: 120_000 }, () => {
   let fp32Store: string;
   let fp32Host: ReturnType<typeof createStoreModelHost>;
   const inputTypes: Record<string, string[]> = {};
-  /** Runs with the fp32 store as MODELS_DIR (the host reads files at load), then restores it. */
-  async function onFp32<T>(run: () => Promise<T>): Promise<T> {
-    process.env.MODELS_DIR = fp32Store;
-    try {
-      return await run();
-    } finally {
-      process.env.MODELS_DIR = store;
-    }
-  }
+  const onFp32 = <T>(run: () => Promise<T>) => onStore(fp32Store, run);
   const fp32Context = (overrides: Partial<NodeContext> = {}) =>
     makeTestContext({
       requireModel: (id) => fp32Host.require(id),
@@ -280,21 +282,14 @@ describe("Leffa Sampler refusals", () => {
 
 describe("Leffa Sampler: pose transfer (SDXL graphs)", { timeout: 120_000 }, () => {
   let poseStore: string;
-  beforeAll(() => {
-    poseStore = path.join(store, "..", `${path.basename(store)}-pose`);
+  beforeAll(async () => {
+    poseStore = await mkdtemp(path.join(tmpdir(), "leffa-tiny-pose-"));
     installTinyModels(poseStore, LEFFA_POSE_IDS);
   });
   afterAll(async () => {
     await rm(poseStore, { recursive: true, force: true });
   });
-  async function onPoseStore<T>(run: () => Promise<T>): Promise<T> {
-    process.env.MODELS_DIR = poseStore;
-    try {
-      return await run();
-    } finally {
-      process.env.MODELS_DIR = store;
-    }
-  }
+  const onPoseStore = <T>(run: () => Promise<T>) => onStore(poseStore, run);
   // Pose transfer: the target-pose photo (for its frame), the source person, the target's IUV.
   const POSE_INPUTS = { person: PERSON, reference: GARMENT, densepose: DENSEPOSE };
   const POSE = { ...FAST, model: "pose_transfer", steps: 2 } as const;
