@@ -92,7 +92,7 @@ export function benchSamplerSteps(family: LeffaFamily = LEFFA_FAMILIES.viton_hd)
           tensor: (type: TensorType, data: ArrayBufferView, dims: readonly number[]) =>
             new CpuTensor(type, data, dims),
           progress: () => {},
-          // As the node runs it: guidance and the DDPM step as a graph beside the UNets.
+          // As the node runs it (beside UNets on WASM the loop then steps in TypeScript).
           loadGraph: (graph) => host.loadGenerated(graph),
         },
       );

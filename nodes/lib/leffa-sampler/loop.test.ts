@@ -259,9 +259,14 @@ describe("runLeffaSampler", () => {
       budgetBytes: 1e9,
     });
     const previews: RgbaImage[][] = [[], []];
+    // The loop steps as a graph only beside a generative UNet on WebGPU (elsewhere in TypeScript).
+    const onGpu = (sessions: SamplerSessions): SamplerSessions => ({
+      ...sessions,
+      genUnet: { ...sessions.genUnet, backend: { name: "webgpu", detail: "pretend" } },
+    });
     const run = (loadGraph: SamplerHooks["loadGraph"], shown: RgbaImage[]) =>
       runLeffaSampler(
-        fakeSessions({ ref: [], gen: 0 }),
+        onGpu(fakeSessions({ ref: [], gen: 0 })),
         conditions,
         { ...settings, steps: 6 },
         hooks({ loadGraph, previewEvery: 3, preview: (image) => shown.push(image) }),
@@ -279,6 +284,15 @@ describe("runLeffaSampler", () => {
     // turn into at most a last bit of a half: 2⁻¹⁰ relative.
     expect(worst / magnitude).toBeLessThan(2 ** -10);
     expect(previews[1]).toHaveLength(2);
+    // Beside a UNet on a CPU backend the graph would only add a session run: TypeScript steps.
     await pool.clear();
+    const onCpu = await runLeffaSampler(
+      fakeSessions({ ref: [], gen: 0 }),
+      conditions,
+      { ...settings, steps: 6 },
+      hooks({ loadGraph: (graph) => pool.getGenerated(graph) }),
+    );
+    expect(pool.loaded()).toEqual([]);
+    expect(onCpu.image).toEqual(inTypeScript.image);
   });
 });

@@ -19,8 +19,8 @@ import type { DdpmScheduler } from "./scheduler";
  *   latent, the prediction and the next input never leave the GPU; only previews are read back;
  * - `CpuStepper` does the same in TypeScript (guidance.ts, scheduler.ts) where no graph session
  *   can be made (contexts without `loadGraph`).
- * Both draw the step noise from the run's NormalNoise in the same order (only where σ > 0), so a
- * seed means the same run either way, up to float rounding.
+ * Both take the step noise from the run's StepNoise (drawn in the same order, only where σ > 0),
+ * so a seed means the same run either way, up to float rounding.
  */
 export interface LatentStepper {
   /** The generative UNet's `noisy_latent` for the current step: [x_t, x_t]. */
@@ -36,10 +36,33 @@ export interface LatentStepper {
   dispose(): void;
 }
 
+/**
+ * The variance noise of every step of a run, drawn from the run's NormalNoise before the first
+ * step, in the order the steps use it (only steps with σ > 0 draw): the same numbers as drawing
+ * each step's between the UNet runs, at a quarter of the cost — there the draw runs cold after
+ * each UNet (2.2 ms a step at 512×384, against 0.55 ms in one pass).
+ */
+export class StepNoise {
+  private readonly byTimestep = new Map<number, Float32Array>();
+
+  constructor(noise: NormalNoise, scheduler: DdpmScheduler, size: number) {
+    const noisy = scheduler.timesteps.filter((t) => scheduler.coefficients(t).noiseStd > 0);
+    const all = noise.normals(noisy.length * size);
+    noisy.forEach((t, i) => this.byTimestep.set(t, all.subarray(i * size, (i + 1) * size)));
+  }
+
+  /** Step t's standard normals (only for a step that adds noise, σ > 0). */
+  at(t: number): Float32Array {
+    const values = this.byTimestep.get(t);
+    if (!values) throw new Error(`internal: no step noise drawn for t = ${t}`);
+    return values;
+  }
+}
+
 interface StepperSetup {
   readonly scheduler: DdpmScheduler;
   readonly guidance: number;
-  readonly noise: NormalNoise;
+  readonly stepNoise: StepNoise;
   readonly tensor: MakeTensor;
   /** dtype of the generative UNet's `noisy_latent`. */
   readonly noisyType: FloatType;
@@ -57,7 +80,6 @@ export class CpuStepper implements LatentStepper {
   private readonly current: Float32Array;
   private readonly guided: Float32Array;
   private readonly pair: Float32Array;
-  private readonly stepNoise: Float32Array;
   private readonly noisy: Float32Array;
 
   constructor(private readonly setup: StepperSetup) {
@@ -65,7 +87,6 @@ export class CpuStepper implements LatentStepper {
     const n = this.current.length;
     this.guided = new Float32Array(n);
     this.pair = new Float32Array(2 * n);
-    this.stepNoise = new Float32Array(n);
     this.noisy = new Float32Array(2 * n);
   }
 
@@ -77,14 +98,14 @@ export class CpuStepper implements LatentStepper {
   }
 
   async step(t: number, prediction: ModelTensor, wantOriginal: boolean) {
-    const { scheduler, guidance, noise } = this.setup;
+    const { scheduler, guidance, stepNoise } = this.setup;
     const eps = await readFloats(prediction, "noise_pred", this.pair);
     prediction.dispose();
     guideNoise(eps, guidance, this.guided);
     const original = wantOriginal
       ? predictedOriginal(scheduler, t, this.current, this.guided)
       : undefined;
-    scheduler.step(t, this.guided, this.current, () => noise.fill(this.stepNoise));
+    scheduler.step(t, this.guided, this.current, () => stepNoise.at(t));
     return original;
   }
 
@@ -113,7 +134,8 @@ export function predictedOriginal(
 export class GraphStepper implements LatentStepper {
   private current: ModelTensor;
   private noisy: ModelTensor;
-  private readonly stepNoise: Float32Array;
+  /** The step noise of a step that adds none (σ = 0). */
+  private readonly zeros: Float32Array;
   private readonly coefficients = new Float32Array(6);
   private session: ModelSession | undefined;
 
@@ -124,7 +146,7 @@ export class GraphStepper implements LatentStepper {
     const { tensor, dims, initial, noisyType } = setup;
     this.current = tensor("float32", Float32Array.from(initial), dims);
     this.noisy = floatTensor(tensor, noisyType, repeatTwice(initial), pairDims(dims));
-    this.stepNoise = new Float32Array(initial.length);
+    this.zeros = new Float32Array(initial.length);
   }
 
   noisyInput(): ModelTensor {
@@ -132,7 +154,7 @@ export class GraphStepper implements LatentStepper {
   }
 
   async step(t: number, prediction: ModelTensor, wantOriginal: boolean) {
-    const { scheduler, guidance, noise, tensor, dims, noisyType } = this.setup;
+    const { scheduler, guidance, stepNoise, tensor, dims, noisyType } = this.setup;
     // The graph is made for the dtypes the UNets really have, known from the first prediction.
     const options = { predictionType: outputFloatType(prediction, "noise_pred"), noisyType };
     this.session ??= await this.loadGraph({
@@ -141,8 +163,6 @@ export class GraphStepper implements LatentStepper {
       build: () => buildStepGraph(options),
     });
     const c = scheduler.coefficients(t);
-    if (c.noiseStd > 0) noise.fill(this.stepNoise);
-    else this.stepNoise.fill(0);
     this.coefficients.set([
       guidance,
       c.sqrtOneMinusAlphaBar,
@@ -155,7 +175,7 @@ export class GraphStepper implements LatentStepper {
       {
         noise_pred: prediction,
         sample: this.current,
-        step_noise: tensor("float32", this.stepNoise, dims),
+        step_noise: tensor("float32", c.noiseStd > 0 ? stepNoise.at(t) : this.zeros, dims),
         coefficients: tensor("float32", this.coefficients, [6]),
       },
       {
