@@ -17,8 +17,9 @@ import type { DdpmScheduler } from "./scheduler";
  * noisy pair for the generative UNet. Two ways, one contract:
  * - `GraphStepper` runs models/leffa/step-graph.ts as a session beside the UNets, so on WebGPU the
  *   latent, the prediction and the next input never leave the GPU; only previews are read back;
- * - `CpuStepper` does the same in TypeScript (guidance.ts, scheduler.ts) where no graph session
- *   can be made (contexts without `loadGraph`).
+ * - `CpuStepper` does the same in TypeScript (guidance.ts, scheduler.ts) beside UNets on a CPU
+ *   backend, where a graph would only add a session run, or where no graph session can be made
+ *   (contexts without `loadGraph`).
  * Both take the step noise from the run's StepNoise (drawn in the same order, only where σ > 0),
  * so a seed means the same run either way, up to float rounding.
  */
