@@ -61,10 +61,6 @@ function flowSummary(result: SamplerResult): string {
   return ` · flow at ${collected.length} step${collected.length === 1 ? "" : "s"} (${(ms / 1000).toFixed(1)} s)`;
 }
 
-function label(family: LeffaFamily): string {
-  return family.task === "pose transfer" ? "pose transfer" : "try-on";
-}
-
 function summary(
   result: SamplerResult,
   backend: BackendInfo,
@@ -78,7 +74,7 @@ function summary(
   const steps = result.steps.length;
   const perStep = (unet + rest) / Math.max(1, steps);
   return (
-    `${label(family)}: ${steps} steps on ${backend.name} · ${(perStep / 1000).toFixed(2)} s/step ` +
+    `${family.task}: ${steps} steps on ${backend.name} · ${(perStep / 1000).toFixed(2)} s/step ` +
     `(UNets ${((100 * unet) / Math.max(1e-9, unet + rest)).toFixed(1)} %) · ` +
     `reference UNet ×${result.refUnetRuns}` +
     (result.cacheHits ? ` (${result.cacheHits} with cached unconditional features)` : "") +
@@ -241,7 +237,7 @@ export const leffaSamplerNode = defineNode({
       // WebGPU cannot report a GPU's memory: when the device gives up, say what the run needed.
       if (!(err instanceof DeviceLostError) || !poseTransfer) throw err;
       throw new DeviceLostError(
-        `${err.reason}; ${label(family)} needs ` +
+        `${err.reason}; ${family.task} needs ` +
           `${memorySummary(frame, dtype, family)}. If this GPU has less, run it headless: ${HEADLESS_COMMAND}`,
       );
     });

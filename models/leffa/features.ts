@@ -14,7 +14,9 @@ export interface RefFeature {
   readonly heads: number;
   /** The token axis as the manifest writes it: "h*w", "h*w/4", "h*w/16", … */
   readonly tokens: string;
-  /** "up_blocks.1.attentions.2.transformer_blocks.1" */
+  /** The Transformer2DModel it belongs to: "up_blocks.1.attentions.2". */
+  readonly attention: string;
+  /** Its transformer block: "up_blocks.1.attentions.2.transformer_blocks.1". */
   readonly block: string;
 }
 
@@ -37,6 +39,7 @@ export function refFeatureLayout(config: UNetConfig): RefFeature[] {
         channels: ch[level],
         heads: headsAt(config, level),
         tokens: tokensAtLevel(level),
+        attention,
         block: `${attention}.transformer_blocks.${t}`,
       });
     }
@@ -72,13 +75,11 @@ export function refFeatureElements(config: UNetConfig, h: number, w: number): nu
 export function defaultFlowLayers(config: UNetConfig): number[] {
   const layout = refFeatureLayout(config);
   const last = layout.at(-1);
-  if (!last || !last.block.startsWith("up_blocks.")) return [];
-  const upBlock = last.block.split(".").slice(0, 2).join(".");
+  if (!last?.attention.startsWith("up_blocks.")) return [];
+  const upBlock = last.attention.slice(0, last.attention.indexOf(".attentions."));
   return layout
-    .filter((f, i) => {
-      const attention = f.block.split(".").slice(0, 4).join(".");
-      const next = layout[i + 1]?.block.split(".").slice(0, 4).join(".");
-      return f.block.startsWith(`${upBlock}.`) && attention !== next;
-    })
+    .filter(
+      (f, i) => f.attention.startsWith(`${upBlock}.`) && layout[i + 1]?.attention !== f.attention,
+    )
     .map((f) => f.index);
 }

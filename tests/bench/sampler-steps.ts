@@ -67,8 +67,15 @@ export function benchConditions() {
   };
 }
 
-/** The step split for `family`'s tiny graphs (pose transfer: 70 reference features per step). */
-export function benchSamplerSteps(family: LeffaFamily = LEFFA_FAMILIES.viton_hd): Promise<{
+/**
+ * The step split for `family`'s tiny graphs (pose transfer: 70 reference features per step).
+ * `stepGraph` makes the loop step with the step graph beside these WASM UNets, as it did before
+ * it kept the graph for UNets on WebGPU: the baseline the bench compares with.
+ */
+export function benchSamplerSteps(
+  family: LeffaFamily = LEFFA_FAMILIES.viton_hd,
+  { stepGraph = false } = {},
+): Promise<{
   stepMs: number;
   unetMs: number;
   restMs: number;
@@ -76,9 +83,11 @@ export function benchSamplerSteps(family: LeffaFamily = LEFFA_FAMILIES.viton_hd)
 }> {
   return withTinyLeffaSessions(async (sessions, host) => {
     const conditions = benchConditions();
+    // The loop picks the step graph by the generative UNet's backend.
+    const onGpu = { ...sessions.genUnet, backend: { name: "webgpu" as const, detail: "baseline" } };
     const run = () =>
       runLeffaSampler(
-        sessions,
+        stepGraph ? { ...sessions, genUnet: onGpu } : sessions,
         conditions,
         {
           steps: STEPS,

@@ -4,10 +4,10 @@ import {
   estimateSamplerMemory,
   liveParameters,
   modelMemoryProblem,
-  referenceFeatureElements,
   weightBytes,
 } from "./capability";
 import { LEFFA_FAMILIES } from "./family";
+import { refFeatureElements } from "../../../models/leffa/features";
 
 const NATIVE = { height: 1024, width: 768 };
 const FAST = { height: 512, width: 384 };
@@ -19,8 +19,9 @@ const gpu = (bytes: number) => ({
 
 describe("estimateSamplerMemory", () => {
   it("counts the reference features of leffa.md §1.3", () => {
-    expect(referenceFeatureElements(NATIVE)).toBe(34_652_160);
-    expect(referenceFeatureElements(FAST)).toBe(8_663_040);
+    const sd15 = LEFFA_FAMILIES.viton_hd.unet;
+    expect(refFeatureElements(sd15, NATIVE.height / 8, NATIVE.width / 8)).toBe(34_652_160);
+    expect(refFeatureElements(sd15, FAST.height / 8, FAST.width / 8)).toBe(8_663_040);
     // 69.3 MB per element at fp16, the CFG pair doubles it.
     expect(estimateSamplerMemory(NATIVE).referenceFeaturesBytes).toBe(2 * 34_652_160 * 2);
   });

@@ -117,11 +117,6 @@ export function estimateSamplerMemory(
   };
 }
 
-/** Elements of the 16 SD1.5 reference features for one batch element (the leffa.md §1.3 table). */
-export function referenceFeatureElements(frame: Frame): number {
-  return refFeatureElements(LEFFA_FAMILIES.viton_hd.unet, frame.height / 8, frame.width / 8);
-}
-
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
   return `${Math.round(bytes / 1024 ** 2)} MB`;

@@ -27,8 +27,6 @@ export interface LeffaFamily {
   readonly models: readonly string[];
   /** `ref_00` … in the order the reference UNet produces them. */
   readonly refNames: readonly string[];
-  /** How to get the graphs: the converter command. */
-  readonly convert: string;
 }
 
 function family(variant: LeffaVariant): LeffaFamily {
@@ -42,7 +40,6 @@ function family(variant: LeffaVariant): LeffaFamily {
     vaeFloat: c.base.vae,
     models: LEFFA_PARTS.map((part) => `${c.prefix}-${part}`),
     refNames: refFeatureLayout(c.base.unet).map((f) => `ref_${String(f.index).padStart(2, "0")}`),
-    convert: c.command,
   };
 }
 

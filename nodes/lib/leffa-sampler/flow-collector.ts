@@ -7,17 +7,6 @@ import type { FlowField, FlowLayer, FlowStep } from "../../core/flow";
 import { outputFloatType, readFloats, type MakeTensor } from "./float-feeds";
 import type { RefFeature } from "../../../models/leffa/features";
 
-/** The layer a flow output belongs to; an index the UNet does not have is the graph's mistake. */
-function layerFeature(features: readonly RefFeature[], index: number): RefFeature {
-  const feature = features[index];
-  if (!feature) {
-    throw new NodeError(
-      `the generative UNet offers flow layer ${index}, but its architecture has ${features.length} self-attention layers`,
-    );
-  }
-  return feature;
-}
-
 /**
  * Collects the attention flow field during sampling (leffa.md §3.2; issue: "See where attention
  * looked"). The generative UNet converted with flow layers hands out, for the conditional branch,
@@ -61,6 +50,17 @@ export function flowLayerIndices(genUnet: ModelSession): number[] {
     .filter((m): m is RegExpExecArray => m !== null && names.has(keyName(Number(m[1]))))
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
+}
+
+/** The layer a flow output belongs to; an index the UNet does not have is the graph's mistake. */
+function layerFeature(features: readonly RefFeature[], index: number): RefFeature {
+  const feature = features[index];
+  if (!feature) {
+    throw new NodeError(
+      `the generative UNet offers flow layer ${index}, but its architecture has ${features.length} self-attention layers`,
+    );
+  }
+  return feature;
 }
 
 export class FlowCollector {
@@ -139,6 +139,7 @@ export class FlowCollector {
     const layers: FlowLayer[] = this.layers
       .filter((l) => l.steps.length > 0)
       .map((l) => ({
+        // SD1.5's attentions have one block each: its module path ("up_blocks.3.attentions.0").
         name: l.feature.block.replace(/\.transformer_blocks\.0$/, ""),
         index: l.index,
         gridWidth: l.gridWidth,
