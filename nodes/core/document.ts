@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DOCUMENT_LIMITS as L, documentLimitIssue, documentSizeIssue, formatPath } from "./limits";
 
 /**
  * The workflow document: the one format the editor edits, the API stores, a PNG embeds and the
@@ -6,17 +7,37 @@ import { z } from "zod";
  */
 export const WORKFLOW_VERSION = 1;
 
+function longer(limit: number): string {
+  return `longer than the ${limit}-character limit`;
+}
+
 const id = z
   .string()
   .min(1, "must not be empty")
-  .max(64, "must be at most 64 characters")
+  .max(L.idLength, longer(L.idLength))
   .regex(/^[A-Za-z0-9_-]+$/, "may contain only letters, digits, '_' and '-'");
+
+const handle = z.string().min(1, "must not be empty").max(L.handleLength, longer(L.handleLength));
+
+/**
+ * NUL and unpaired surrogates: neither survives a trip through the database (PostgreSQL refuses
+ * both in text, SQLite turns a lone surrogate into U+FFFD), so text stored in a column of its own
+ * (the name) is refused with them rather than changed or failing on save.
+ */
+const UNSTORABLE = /[\0\p{Cs}]/u;
+
+/** Text stored in a database column: no NUL, no unpaired surrogate (see UNSTORABLE). */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
+
+export const STORABLE_TEXT_MESSAGE = "must not contain NUL characters or unpaired surrogates";
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
 
 export const nodeSchema = z.strictObject({
   id,
-  type: z.string().min(1).max(100),
+  type: z.string().min(1, "must not be empty").max(L.typeLength, longer(L.typeLength)),
   position: z.strictObject({ x: finite, y: finite }),
   params: z.record(z.string(), z.unknown()).default({}),
   /** Width/height the person gave the node (notes are resizable); absent = automatic. */
@@ -26,16 +47,21 @@ export const nodeSchema = z.strictObject({
 export const edgeSchema = z.strictObject({
   id,
   source: id,
-  sourceHandle: z.string().min(1),
+  sourceHandle: handle,
   target: id,
-  targetHandle: z.string().min(1),
+  targetHandle: handle,
 });
 
 export const workflowSchema = z.strictObject({
   version: z.literal(WORKFLOW_VERSION),
-  name: z.string().trim().min(1, "must not be empty").max(200),
-  nodes: z.array(nodeSchema).max(5000),
-  edges: z.array(edgeSchema).max(20000),
+  name: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(L.nameLength, longer(L.nameLength))
+    .refine(isStorableText, STORABLE_TEXT_MESSAGE),
+  nodes: z.array(nodeSchema).max(L.nodes, `more than the ${L.nodes}-node limit`),
+  edges: z.array(edgeSchema).max(L.edges, `more than the ${L.edges}-edge limit`),
   viewport: z.strictObject({ x: finite, y: finite, zoom: finite }).optional(),
   meta: z.record(z.string(), z.unknown()).default({}),
 });
@@ -89,17 +115,18 @@ export function migrateWorkflow(raw: unknown): unknown {
 }
 
 function describePath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
+  return formatPath(path.map((p) => (typeof p === "number" ? p : String(p))));
 }
 
 /**
  * Parses (and migrates) any input into a valid document, or throws a `WorkflowParseError` whose
- * message names the node or field at fault. Structural checks only: node types, cycles and port
- * types are checked against the registry by `validateGraph`.
+ * message names the node or field at fault. The limits (limits.ts) come first, before anything
+ * recursive touches the value. Structural checks only: node types, cycles and port types are
+ * checked against the registry by `validateGraph`.
  */
 export function parseWorkflow(raw: unknown): WorkflowDocument {
+  const limit = documentLimitIssue(raw);
+  if (limit) throw new WorkflowParseError(limit.message, limit.field);
   const migrated = migrateWorkflow(raw);
   const result = workflowSchema.safeParse(migrated);
   if (!result.success) {
@@ -137,6 +164,8 @@ export function parseWorkflow(raw: unknown): WorkflowDocument {
 
 /** Parses JSON text; malformed JSON is reported as such, not as a schema error. */
 export function parseWorkflowJson(text: string): WorkflowDocument {
+  const tooLarge = documentSizeIssue(new TextEncoder().encode(text).byteLength, "the workflow");
+  if (tooLarge) throw new WorkflowParseError(tooLarge);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
