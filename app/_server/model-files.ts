@@ -171,6 +171,9 @@ export async function serveModelFile(
     // The URL names a file, not a version (a reinstall may change it): always revalidate, which
     // the ETag makes a cheap 304. The browser keeps its own verified copy in Cache Storage.
     "Cache-Control": "no-cache",
+    // Model files come from outside (a manifest's URLs) and the name is the only thing checked:
+    // opened in a tab, whatever their bytes are, they are a download, never a page of this origin.
+    "Content-Disposition": `attachment; filename="${name}"`,
     "X-Content-Type-Options": "nosniff",
   });
   if (etagMatches(request.headers.get("if-none-match"), etag)) {

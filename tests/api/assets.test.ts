@@ -2,17 +2,32 @@ import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as Upload from "@/app/api/assets/route";
 import type * as Download from "@/app/api/assets/[id]/route";
-import { routeContext, streamingInit, streamOfBytes, setupTestDatabase } from "./test-db";
+import type * as Collection from "@/app/api/workflows/route";
+import type * as Thumbnail from "@/app/api/workflows/[id]/thumbnail/route";
+import type * as SharedThumbnail from "@/app/api/share/[token]/thumbnail/route";
+import {
+  PNG_BASE64,
+  routeContext,
+  streamingInit,
+  streamOfBytes,
+  setupTestDatabase,
+} from "./test-db";
 
 setupTestDatabase();
 
 // Types only: the modules themselves are imported once the test database exists.
 let upload: typeof Upload;
 let download: typeof Download;
+let collection: typeof Collection;
+let thumbnail: typeof Thumbnail;
+let sharedThumbnail: typeof SharedThumbnail;
 
 beforeAll(async () => {
   upload = await import("@/app/api/assets/route");
   download = await import("@/app/api/assets/[id]/route");
+  collection = await import("@/app/api/workflows/route");
+  thumbnail = await import("@/app/api/workflows/[id]/thumbnail/route");
+  sharedThumbnail = await import("@/app/api/share/[token]/thumbnail/route");
 });
 
 const BASE = "http://localhost/api/assets";
@@ -28,6 +43,11 @@ const PNG = new Uint8Array(
 /** Only the magic numbers matter to the server; it never decodes the image. */
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
 const WEBP = new Uint8Array([...Buffer.from("RIFF"), 4, 0, 0, 0, ...Buffer.from("WEBPVP8 ")]);
+/** What a browser would run scripts in, were it served from the studio's origin as a page. */
+const SVG = new TextEncoder().encode(
+  '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>',
+);
+const HTML = new TextEncoder().encode("<!doctype html><script>alert(document.cookie)</script>");
 
 function post(bytes: Uint8Array, contentType: string | null): Request {
   const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
@@ -85,7 +105,10 @@ describe("asset errors", () => {
     for (const type of ["image/gif", "text/plain", "application/octet-stream", null]) {
       const res = await upload.POST(post(PNG, type));
       expect(res.status).toBe(415);
-      expect(await res.json()).toEqual({ error: expect.stringContaining("image/png") });
+      expect(await res.json()).toEqual({
+        error: expect.stringContaining("image/png"),
+        field: "content-type",
+      });
     }
   });
 
@@ -124,5 +147,115 @@ describe("asset errors", () => {
     expect((await fetchAsset("0".repeat(64))).status).toBe(404);
     expect((await fetchAsset("not-a-hash")).status).toBe(404);
     expect((await fetchAsset(sha256Hex(PNG).toUpperCase())).status).toBe(404);
+  });
+});
+
+describe("scriptable uploads (SVG, HTML)", () => {
+  it("are refused by their declared type with 415 naming the Content-Type", async () => {
+    for (const [bytes, type] of [
+      [SVG, "image/svg+xml"],
+      [HTML, "text/html"],
+      [HTML, "application/xhtml+xml"],
+    ] as const) {
+      const res = await upload.POST(post(bytes, type));
+      expect(res.status).toBe(415);
+      const body = (await res.json()) as { error: string; field?: string };
+      expect(body.field).toBe("content-type");
+      expect(body.error).toContain(type);
+      expect(body.error).toContain("can carry scripts");
+    }
+  });
+
+  it("are refused by their bytes with 415 naming the body, whatever image type they claim", async () => {
+    for (const bytes of [SVG, HTML]) {
+      for (const type of ["image/png", "image/jpeg", "image/webp"]) {
+        const res = await upload.POST(post(bytes, type));
+        expect(res.status).toBe(415);
+        const body = (await res.json()) as { error: string; field?: string };
+        expect(body.field).toBe("body");
+        expect(body.error).toContain("not a PNG, JPEG or WebP image");
+      }
+    }
+    const { getPrisma } = await import("@/app/_server/db");
+    expect(await getPrisma().asset.findUnique({ where: { id: sha256Hex(SVG) } })).toBeNull();
+  });
+});
+
+describe("stored images are served as what their bytes are", () => {
+  /** A row as an older version, another tool or a restored backup might have left it. */
+  async function storeRawAsset(bytes: Uint8Array, mime: string): Promise<string> {
+    const { getPrisma } = await import("@/app/_server/db");
+    const id = sha256Hex(bytes);
+    await getPrisma().asset.create({
+      data: { id, mime, bytes: new Uint8Array(bytes), byteLength: bytes.byteLength },
+    });
+    return id;
+  }
+
+  function expectDownloadOnly(res: Response): void {
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="[\w.-]+"$/);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  }
+
+  it("serves an asset row claiming SVG or HTML only as a download of opaque bytes", async () => {
+    for (const [bytes, mime] of [
+      [SVG, "image/svg+xml"],
+      [HTML, "text/html"],
+      [new Uint8Array([...SVG, 1]), "image/png"],
+    ] as const) {
+      const res = await fetchAsset(await storeRawAsset(bytes, mime));
+      expectDownloadOnly(res);
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+    }
+  });
+
+  it("serves an asset row with the wrong image type as the type its bytes are", async () => {
+    const webpSaidPng = new Uint8Array([...WEBP, 7]);
+    const res = await fetchAsset(await storeRawAsset(webpSaidPng, "image/png"));
+    expect(res.headers.get("content-type")).toBe("image/webp");
+    expect(res.headers.get("content-disposition")).toBeNull();
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("serves workflow and share thumbnails by their bytes: PNG as PNG, SVG only as a download", async () => {
+    const { getPrisma } = await import("@/app/_server/db");
+    const { newShareToken } = await import("@/app/_server/sharing");
+    const created = await collection.POST(
+      new Request("http://localhost/api/workflows", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Thumbnail types", thumbnail: PNG_BASE64 }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const shareToken = newShareToken();
+    await getPrisma().workflow.update({
+      where: { id },
+      data: { visibility: "link", shareToken },
+    });
+    const own = () =>
+      thumbnail.GET(
+        new Request(`http://localhost/api/workflows/${id}/thumbnail`),
+        routeContext(id),
+      );
+    const shared = () =>
+      sharedThumbnail.GET(new Request(`http://localhost/api/share/${shareToken}/thumbnail`), {
+        params: Promise.resolve({ token: shareToken }),
+      });
+
+    for (const res of [await own(), await shared()]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("image/png");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+
+    await getPrisma().workflow.update({
+      where: { id },
+      data: { thumbnail: new Uint8Array(SVG), thumbnailMime: "image/svg+xml" },
+    });
+    for (const res of [await own(), await shared()]) expectDownloadOnly(res);
   });
 });

@@ -128,6 +128,9 @@ describe("GET /api/models/:id/files/:name", () => {
     expect(res.headers.get("accept-ranges")).toBe("bytes");
     expect(res.headers.get("cache-control")).toBe("no-cache");
     expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    // Whatever the bytes, opened in a tab a model file is a download, never a page.
+    expect(res.headers.get("content-disposition")).toBe(`attachment; filename="model.onnx"`);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await bytes(res)).toEqual(WEIGHTS);
   });
 

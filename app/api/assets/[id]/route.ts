@@ -1,6 +1,7 @@
 import { getAsset } from "@/app/_server/assets";
 import { getPrisma } from "@/app/_server/db";
 import { handle, notFound } from "@/app/_server/http";
+import { storedImageHeaders } from "@/app/_server/stored-image";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -14,12 +15,11 @@ export function GET(
     if (!asset) throw notFound("asset");
     return new Response(asset.bytes, {
       headers: {
-        "Content-Type": asset.mime,
-        "Content-Length": String(asset.byteLength),
+        // The type the bytes are (not the stored row's): anything but an image is a download.
+        ...storedImageHeaders(asset.bytes, `asset-${asset.id}`),
         // The id is the hash of the bytes, so this URL can never serve anything else.
         "Cache-Control": "public, max-age=31536000, immutable",
         ETag: `"${asset.id}"`,
-        "X-Content-Type-Options": "nosniff",
       },
     });
   });

@@ -1,5 +1,6 @@
 import { getPrisma } from "../../../../_server/db";
 import { handle, notFound } from "../../../../_server/http";
+import { storedImageHeaders } from "../../../../_server/stored-image";
 import { isShareToken, sharedWhere } from "../../../../_server/sharing";
 import { getThumbnail } from "../../../../_server/workflows";
 
@@ -19,11 +20,9 @@ export function GET(
     if (!thumbnail) throw notFound("thumbnail");
     return new Response(thumbnail.bytes, {
       headers: {
-        "Content-Type": thumbnail.mime,
-        "Content-Length": String(thumbnail.bytes.byteLength),
+        ...storedImageHeaders(thumbnail.bytes, "thumbnail"),
         // Revalidated every time: an unpublished workflow's image must stop being served.
         "Cache-Control": "no-cache",
-        "X-Content-Type-Options": "nosniff",
       },
     });
   });

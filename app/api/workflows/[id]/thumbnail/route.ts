@@ -1,6 +1,7 @@
 import { getPrisma } from "../../../../_server/db";
 import { requireActor } from "../../../../_server/actor";
 import { handle, notFound } from "../../../../_server/http";
+import { storedImageHeaders } from "../../../../_server/stored-image";
 import { getThumbnail } from "../../../../_server/workflows";
 
 export const dynamic = "force-dynamic";
@@ -23,12 +24,7 @@ export function GET(
       return new Response(null, { status: 304, headers });
     }
     return new Response(thumbnail.bytes, {
-      headers: {
-        ...headers,
-        "Content-Type": thumbnail.mime,
-        "Content-Length": String(thumbnail.bytes.byteLength),
-        "X-Content-Type-Options": "nosniff",
-      },
+      headers: { ...headers, ...storedImageHeaders(thumbnail.bytes, `thumbnail-${id}`) },
     });
   });
 }
