@@ -1,6 +1,7 @@
 import { concatBytes } from "@noble/hashes/utils.js";
 import type { z } from "zod";
 import { WorkflowParseError } from "@/nodes/core/document";
+import { DOCUMENT_LIMITS } from "@/nodes/core/limits";
 
 /** The JSON body of every error response. `nodeId` names the workflow node at fault, if any. */
 export interface ErrorBody {
@@ -27,8 +28,8 @@ const MB = 1024 * 1024;
 /** A library thumbnail is a few hundred pixels wide; this leaves ample room. */
 export const THUMBNAIL_LIMIT = 512 * 1024;
 
-/** Workflow bodies: a 5000-node document is well under this; anything bigger is a mistake. */
-export const WORKFLOW_BODY_LIMIT = 5 * MB;
+/** Workflow bodies: the document's own size limit (nodes/core/limits.ts) bounds them too. */
+export const WORKFLOW_BODY_LIMIT = DOCUMENT_LIMITS.bytes;
 
 export function notFound(what: string): HttpError {
   return new HttpError(404, `${what} not found`);

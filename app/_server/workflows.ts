@@ -1,5 +1,8 @@
+import { z } from "zod";
 import {
+  isStorableText,
   parseWorkflow,
+  STORABLE_TEXT_MESSAGE,
   WorkflowParseError,
   workflowSchema,
   type WorkflowDocument,
@@ -31,6 +34,25 @@ import { ReadOnlyWorkflowError, VersionConflictError } from "./workflow-errors";
 
 /** The same rule as the document's own name, so a valid row name is always a valid doc name. */
 export const workflowNameSchema = workflowSchema.shape.name;
+
+/**
+ * A request body's `document`: a JSON object, checked in full by the store. An explicit null (or
+ * a string, an array…) is refused here, naming the field, rather than standing for "no document".
+ */
+export const documentFieldSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  {
+    error: (issue) =>
+      issue.input === undefined ? "is required" : "must be a workflow document (a JSON object)",
+  },
+);
+
+/** A save's or restore's message, stored with the version. */
+export const versionMessageSchema = z
+  .string()
+  .trim()
+  .max(500, "longer than the 500-character limit")
+  .refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 const NAME_MAX = 200;
 export const DESCRIPTION_MAX = 2000;
@@ -142,6 +164,9 @@ function checkDescription(description: string): string {
       `description: must be at most ${DESCRIPTION_MAX} characters`,
       "description",
     );
+  }
+  if (!isStorableText(text)) {
+    throw new WorkflowParseError(`description: ${STORABLE_TEXT_MESSAGE}`, "description");
   }
   return text;
 }

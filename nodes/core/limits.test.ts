@@ -138,6 +138,17 @@ describe("document limits", () => {
     );
   });
 
+  it("refuses a __proto__ param or meta key, which the schema would silently drop", () => {
+    const raw = JSON.parse(
+      JSON.stringify(doc()).replace('"params":{}', '"params":{"__proto__":{"x":1}}'),
+    ) as unknown;
+    expect(refusal(raw).field).toBe("nodes[0].params.__proto__");
+    const meta = JSON.parse(
+      '{"version":1,"name":"w","nodes":[],"edges":[],"meta":{"__proto__":1}}',
+    ) as unknown;
+    expect(refusal(meta).field).toBe("meta.__proto__");
+  });
+
   it("refuses names the database cannot store", () => {
     expect(refusal(doc({ name: "a\u0000b" })).field).toBe("name");
     expect(refusal(doc({ name: "lone \ud800" })).field).toBe("name");

@@ -162,6 +162,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 const NODES: Trail = { key: "nodes", parent: null };
+
+/**
+ * JSON.parse makes "__proto__" an ordinary key, but the schema's records copy keys by assignment,
+ * where it sets the prototype instead: the entry would vanish on save. Refused rather than lost.
+ */
+const PROTO_KEY = '"__proto__" is not allowed as a key here';
 const META: Trail = { key: "meta", parent: null };
 
 /**
@@ -198,12 +204,15 @@ export function documentLimitIssue(raw: unknown): LimitIssue | null {
             `a param name is longer than the ${L.paramNameLength}-character limit`,
           );
         }
+        if (name === "__proto__") return issue(trail, PROTO_KEY);
         const found = valueIssue(node.params[name], trail, L.paramBytes);
         if (found) return found;
       }
     }
   }
   if (isRecord(meta)) {
+    if (Object.hasOwn(meta, "__proto__"))
+      return issue({ key: "__proto__", parent: META }, PROTO_KEY);
     const found = valueIssue(meta, META, L.metaBytes);
     if (found) return found;
   }

@@ -458,9 +458,17 @@ describe("errors", () => {
   });
 
   it("accepts a large document under the limit", async () => {
-    const meta = { notes: "n".repeat(4 * MB) };
-    const created = await create({ document: doc("Large", { meta }) });
-    expect(created.document.meta).toEqual(meta);
+    // 4 MB in 256 notes of 16 K characters: each within the document limits (limits.ts).
+    const notes = Array.from({ length: 256 }, (_, i) => ({
+      id: `note${i}`,
+      type: "note",
+      position: { x: 0, y: i * 100 },
+      params: { text: "n".repeat(MB / 64) },
+    }));
+    const large = doc("Large");
+    const created = await create({ document: { ...large, nodes: [...large.nodes, ...notes] } });
+    expect(created.nodeCount).toBe(258);
+    expect(created.document.nodes[257].params).toEqual(notes[255].params);
   });
 });
 

@@ -11,15 +11,23 @@ import {
   WORKFLOW_BODY_LIMIT,
 } from "../../_server/http";
 import { libraryQuerySchema, searchParamsRecord } from "../../_server/library-query";
-import { createWorkflow, listWorkflows, workflowNameSchema } from "../../_server/workflows";
+import {
+  createWorkflow,
+  documentFieldSchema,
+  listWorkflows,
+  workflowNameSchema,
+} from "../../_server/workflows";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-/** All optional: `{}` makes an empty "Untitled workflow", `{ name }` an empty one so named. */
+/**
+ * All optional: `{}` makes an empty "Untitled workflow", `{ name }` an empty one so named. An
+ * absent document means an empty one; `"document": null` is a mistake and refused.
+ */
 const createBody = z.strictObject({
   name: workflowNameSchema.optional(),
-  document: z.unknown().optional(),
+  document: documentFieldSchema.optional(),
   description: z.string().optional(),
   tags: z.array(z.string()).max(100).optional(),
   /** Base64 PNG (a data: URL is fine), stored with version 1. */
@@ -43,7 +51,7 @@ export function POST(request: Request): Promise<Response> {
     const workflow = await createWorkflow(
       getPrisma(),
       {
-        document: body.document ?? emptyWorkflow(body.name),
+        document: body.document === undefined ? emptyWorkflow(body.name) : body.document,
         name: body.name,
         description: body.description,
         tags: body.tags,

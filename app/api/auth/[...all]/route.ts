@@ -14,9 +14,11 @@ function disabled(): Response {
 }
 
 /** better-auth's endpoints (session, sign-up, sign-in, sign-out) when accounts are on. */
-export function GET(request: Request): Promise<Response> | Response {
-  if (!accountsEnabled()) return disabled();
-  return toNextJsHandler(getAuth()).GET(request);
+export function GET(request: Request): Promise<Response> {
+  return handle(async () => {
+    if (!accountsEnabled()) return disabled();
+    return toNextJsHandler(getAuth()).GET(request);
+  });
 }
 
 export function POST(request: Request): Promise<Response> {

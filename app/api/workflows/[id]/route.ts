@@ -17,6 +17,8 @@ import {
   getWorkflow,
   saveWorkflow,
   updateWorkflowInfo,
+  documentFieldSchema,
+  versionMessageSchema,
   workflowNameSchema,
 } from "../../../_server/workflows";
 
@@ -28,10 +30,10 @@ interface Context {
 }
 
 const saveBody = z.strictObject({
-  document: z.unknown(),
+  document: documentFieldSchema,
   /** Base64 PNG (a data: URL is fine); `null` removes the thumbnail, absent keeps it. */
   thumbnail: z.string().nullable().optional(),
-  message: z.string().trim().max(500).optional(),
+  message: versionMessageSchema.optional(),
   /** The version the client's document was based on; a stale one gets 409 (never a lost save). */
   baseVersion: z.number().int().min(1).optional(),
 });

@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { WorkflowDocument } from "@/nodes/core/document";
+import { DOCUMENT_LIMITS } from "@/nodes/core/limits";
+import type * as Collection from "@/app/api/workflows/route";
+import type * as Item from "@/app/api/workflows/[id]/route";
+import type * as Db from "@/app/_server/db";
+import { routeContext, setupTestDatabase } from "./test-db";
+
+/**
+ * Regression tests for the defects the route fuzzer (tests/fuzz/, tests/api/fuzz.test.ts) and
+ * issue 18 found: each one a hostile body that once got a 500 or was silently accepted.
+ */
+
+setupTestDatabase();
+
+let collection: typeof Collection;
+let item: typeof Item;
+let db: typeof Db;
+
+beforeAll(async () => {
+  collection = await import("@/app/api/workflows/route");
+  item = await import("@/app/api/workflows/[id]/route");
+  db = await import("@/app/_server/db");
+});
+
+const BASE = "http://localhost/api/workflows";
+
+function doc(name = "Hostile"): WorkflowDocument {
+  return {
+    version: 1,
+    name,
+    nodes: [{ id: "a", type: "note", position: { x: 0, y: 0 }, params: { text: "hi" } }],
+    edges: [],
+    meta: {},
+  };
+}
+
+function send(method: string, body: string, url = BASE): Request {
+  return new Request(url, { method, headers: { "content-type": "application/json" }, body });
+}
+
+async function errorOf(res: Response): Promise<{ status: number; error: string; field?: string }> {
+  const body = (await res.json()) as { error: string; field?: string };
+  return { status: res.status, ...body };
+}
+
+async function stored() {
+  const prisma = db.getPrisma();
+  return {
+    workflows: await prisma.workflow.count(),
+    versions: await prisma.workflowVersion.count(),
+  };
+}
+
+/** A document whose note holds `levels` nested arrays, as JSON text (JSON.stringify would overflow). */
+function deepDocumentText(levels: number): string {
+  return JSON.stringify(doc()).replace(
+    '"params":{"text":"hi"}',
+    `"params":{"text":${"[".repeat(levels)}${"]".repeat(levels)}}`,
+  );
+}
+
+describe("a deeply nested document", () => {
+  it("is a 400 naming the param and the depth limit on create, not a stack overflow", async () => {
+    const before = await stored();
+    const res = await collection.POST(send("POST", `{"document":${deepDocumentText(100_000)}}`));
+    expect(await errorOf(res)).toEqual({
+      status: 400,
+      error: `nodes[0].params.text: nested deeper than the ${DOCUMENT_LIMITS.depth}-level limit`,
+      field: "nodes[0].params.text",
+    });
+    expect(await stored()).toEqual(before);
+  });
+
+  it("is a 400 on save too, and the workflow keeps its version", async () => {
+    const created = await collection.POST(send("POST", JSON.stringify({ document: doc() })));
+    const { id } = (await created.json()) as { id: string };
+    const res = await item.PUT(
+      send("PUT", `{"document":${deepDocumentText(100_000)}}`, `${BASE}/${id}`),
+      routeContext(id),
+    );
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).field).toBe("nodes[0].params.text");
+    const now = (await (await item.GET(new Request(`${BASE}/${id}`), routeContext(id))).json()) as {
+      latestVersion: number;
+    };
+    expect(now.latestVersion).toBe(1);
+  });
+});
+
+describe("an explicit null document", () => {
+  it("is refused on create, naming document, while an absent one still means empty", async () => {
+    const before = await stored();
+    const res = await collection.POST(send("POST", '{"document":null,"name":"Null"}'));
+    expect(await errorOf(res)).toEqual({
+      status: 400,
+      error: "document: must be a workflow document (a JSON object)",
+      field: "document",
+    });
+    expect(await stored()).toEqual(before);
+
+    const empty = await collection.POST(send("POST", '{"name":"Empty"}'));
+    expect(empty.status).toBe(201);
+    expect(((await empty.json()) as { document: WorkflowDocument }).document.nodes).toEqual([]);
+  });
+
+  it("is refused on save, naming document, as are other non-objects", async () => {
+    const created = await collection.POST(send("POST", JSON.stringify({ document: doc() })));
+    const { id } = (await created.json()) as { id: string };
+    for (const document of ["null", "[]", '"doc"', "7"]) {
+      const res = await item.PUT(
+        send("PUT", `{"document":${document}}`, `${BASE}/${id}`),
+        routeContext(id),
+      );
+      expect(await errorOf(res), document).toMatchObject({ status: 400, field: "document" });
+    }
+  });
+});
