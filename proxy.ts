@@ -1,7 +1,7 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { NextResponse, type NextRequest } from "next/server";
 import { accountsEnabled } from "./app/_server/accounts-mode";
-import { crossSiteRefusal, ownOrigins } from "./app/_server/csrf";
+import { crossSiteRefusal, originSettings, ownOrigins } from "./app/_server/csrf";
 
 /**
  * Runs before every API call and page:
@@ -16,7 +16,7 @@ export function proxy(request: NextRequest): NextResponse {
     const refusal = crossSiteRefusal(
       request.method,
       request.headers,
-      ownOrigins(request.url, process.env.BETTER_AUTH_URL),
+      ownOrigins(request, originSettings()),
     );
     if (refusal) return NextResponse.json({ error: refusal }, { status: 403 });
     return NextResponse.next();

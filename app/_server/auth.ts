@@ -1,6 +1,7 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { accountsEnabled } from "./accounts-mode";
+import { originSettings, ownOrigins } from "./csrf";
 import { getPrisma, providerOfClient } from "./db";
 
 /**
@@ -11,7 +12,8 @@ import { getPrisma, providerOfClient } from "./db";
  *
  *   LEFFA_ACCOUNTS=on          turns accounts on
  *   BETTER_AUTH_SECRET=…        signs the session cookies (required with accounts; ≥ 32 chars)
- *   BETTER_AUTH_URL=https://…   the public origin, when it differs from the request's
+ *   LEFFA_PUBLIC_URL=https://…  the public origin (BETTER_AUTH_URL is read too); csrf.ts lists
+ *                               the other origin settings (trusted proxy, allowed host names)
  */
 
 /** Sign-in and sign-up attempts allowed per client address per minute. */
@@ -36,7 +38,15 @@ function createAuth() {
   return betterAuth({
     appName: "Leffa Studio",
     secret: secret(),
-    baseURL: process.env.BETTER_AUTH_URL,
+    baseURL: originSettings().publicUrl,
+    // The same origins as the studio's own API accepts (csrf.ts): whichever loopback name, address
+    // or configured host the browser used, not only the public URL.
+    trustedOrigins: (request) => {
+      const settings = originSettings();
+      if (request) return ownOrigins(request, settings);
+      return settings.publicUrl ? [new URL(settings.publicUrl).origin] : [];
+    },
+    advanced: { trustedProxyHeaders: originSettings().trustProxy },
     database: prismaAdapter(prisma, { provider: providerOfClient(prisma) }),
     emailAndPassword: {
       enabled: true,
