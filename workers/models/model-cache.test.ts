@@ -60,9 +60,10 @@ let cache: ModelCache;
 
 function makeCache(
   manifest: Record<string, { name: string; bytes: number | null; sha256: string | null }[]> = {},
+  { secureContext = true } = {},
 ) {
   const env: ModelCacheEnv = {
-    caches: storage as unknown as CacheStorage,
+    caches: secureContext ? (storage as unknown as CacheStorage) : undefined,
     origin: ORIGIN,
     manifestFiles: (id) => manifest[id],
     fetch: (async (input: RequestInfo | URL) => {
@@ -235,6 +236,29 @@ describe("importFile", () => {
     );
     await expect(cache.importFile("m", "x.onnx", WEIGHTS)).rejects.toThrow(
       'm has no file named "x.onnx"; its files: model.onnx',
+    );
+  });
+});
+
+describe("a page without Cache Storage (not a secure context)", () => {
+  it("downloads and verifies on every load, lists nothing and refuses imports", async () => {
+    const uncached = makeCache(
+      { m: [{ name: "model.onnx", bytes: null, sha256: null }] },
+      { secureContext: false },
+    );
+    for (let i = 0; i < 2; i++) {
+      const got = await uncached.fetchModelFile("m", FILE);
+      expect(got.fromCache).toBe(false);
+      expect(got.bytes).toEqual(WEIGHTS);
+    }
+    expect(requests).toHaveLength(2);
+    await expect(uncached.fetchModelFile("m", { ...FILE, sha256: "0".repeat(64) })).rejects.toThrow(
+      /checksum|sha256/i,
+    );
+    expect(await uncached.list()).toEqual([]);
+    expect(await uncached.clear()).toBe(0);
+    await expect(uncached.importFile("m", "model.onnx", WEIGHTS)).rejects.toThrow(
+      /not a secure context.*HTTPS or on localhost/,
     );
   });
 });

@@ -41,7 +41,11 @@ export interface CachedModelFile {
 
 /** What the cache needs from its surroundings; the defaults are the worker's globals. */
 export interface ModelCacheEnv {
-  readonly caches: CacheStorage;
+  /**
+   * Absent outside a secure context: a studio opened over plain HTTP from another machine has no
+   * Cache Storage, so its models are downloaded (and verified) on every load instead.
+   */
+  readonly caches: CacheStorage | undefined;
   readonly fetch: typeof fetch;
   /** The studio's origin: cache keys and downloads are absolute URLs under it. */
   readonly origin: string;
@@ -53,7 +57,8 @@ export interface ModelCacheEnv {
 
 export function defaultEnv(): ModelCacheEnv {
   return {
-    caches: self.caches,
+    // `self.caches` is undefined, not absent, on an insecure page, whatever the DOM types say.
+    caches: (self as { caches?: CacheStorage }).caches,
     fetch: self.fetch.bind(self),
     origin: self.location.origin,
     manifestFiles: (id) => findModel(id)?.files,
@@ -90,8 +95,13 @@ function isQuotaError(err: unknown): boolean {
 export class ModelCache {
   constructor(private readonly env: ModelCacheEnv) {}
 
-  private open(): Promise<Cache> {
-    return this.env.caches.open(MODEL_CACHE_NAME);
+  private async open(): Promise<Cache | undefined> {
+    return this.env.caches?.open(MODEL_CACHE_NAME);
+  }
+
+  /** Whether a cache of this name exists; false where there is no Cache Storage at all. */
+  private async exists(): Promise<boolean> {
+    return (await this.env.caches?.has(MODEL_CACHE_NAME)) ?? false;
   }
 
   /** The verified cached bytes of a file with this hash, or undefined (a broken entry is dropped). */
@@ -126,7 +136,7 @@ export class ModelCache {
     const label = `${modelId}/${file.name}`;
     const cache = await this.open();
     const key = cacheKey(this.env.origin, modelId, file.name, file.sha256);
-    const hit = await this.cached(cache, key, file);
+    const hit = cache && (await this.cached(cache, key, file));
     if (hit) {
       onProgress?.(hit.byteLength, hit.byteLength);
       return { bytes: hit, fromCache: true };
@@ -158,7 +168,7 @@ export class ModelCache {
       onProgress,
       signal,
     });
-    await this.store(cache, modelId, file.name, bytes, file.sha256, "server");
+    if (cache) await this.store(cache, modelId, file.name, bytes, file.sha256, "server");
     return { bytes, fromCache: false };
   }
 
@@ -225,17 +235,17 @@ export class ModelCache {
 
   /** Every cached model file, whatever its hash. */
   async list(): Promise<CachedModelFile[]> {
-    if (!(await this.env.caches.has(MODEL_CACHE_NAME))) return [];
-    return this.entries(await this.open());
+    const cache = (await this.exists()) ? await this.open() : undefined;
+    return cache ? this.entries(cache) : [];
   }
 
   /** Drops one model's files, or every cached model file; returns how many were removed. */
   async clear(modelId?: string): Promise<number> {
-    if (!(await this.env.caches.has(MODEL_CACHE_NAME))) return 0;
-    const cache = await this.open();
+    const cache = (await this.exists()) ? await this.open() : undefined;
+    if (!cache) return 0;
     const entries = await this.entries(cache);
     if (modelId === undefined) {
-      await this.env.caches.delete(MODEL_CACHE_NAME);
+      await this.env.caches?.delete(MODEL_CACHE_NAME);
       return entries.length;
     }
     const mine = entries.filter((e) => e.modelId === modelId);
@@ -278,7 +288,14 @@ export class ModelCache {
       );
     }
     const origin: CachedOrigin = wanted === null ? "import-unchecked" : "import";
-    return this.store(await this.open(), modelId, name, bytes, actual, origin);
+    const cache = await this.open();
+    if (!cache) {
+      throw new ModelFileError(
+        `${label}: this page is not a secure context, so the browser keeps no models for it; ` +
+          "open the studio over HTTPS or on localhost to import model files",
+      );
+    }
+    return this.store(cache, modelId, name, bytes, actual, origin);
   }
 }
 
