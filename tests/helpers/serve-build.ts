@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -22,31 +22,60 @@ async function waitForServer(url: string, server: ChildProcess, timeoutMs: numbe
  * Serves the production build (`next build` must have run) on `port` with a fresh, migrated
  * scratch database, so tests and benchmarks never touch a developer's data. `env` adds to the
  * server's environment; it may depend on the scratch folder (e.g. a model store inside it).
- * Resolves with the base URL and a stop function that also removes the folder.
+ * `databaseUrl` serves an empty PostgreSQL database the caller created (and drops) instead of the
+ * scratch SQLite file; `host` binds the server to that address only (e.g. "127.0.0.1") and names
+ * it in the base URL. Resolves with the base URL and a stop function that also removes the folder.
  */
 export async function serveBuild(
   port: number,
-  options: { env?: (dir: string) => Record<string, string>; seed?: boolean } = {},
+  options: {
+    env?: (dir: string) => Record<string, string>;
+    seed?: boolean;
+    databaseUrl?: string;
+    host?: string;
+  } = {},
 ): Promise<{ base: string; stop: () => void }> {
+  if (!existsSync(".next/BUILD_ID")) {
+    throw new Error(
+      "no production build here (.next/BUILD_ID is missing): run `npm run build` first",
+    );
+  }
   const dir = mkdtempSync(join(tmpdir(), "leffa-serve-"));
   const env = {
     ...process.env,
-    DATABASE_URL: `file:${join(dir, "studio.db")}`,
+    DATABASE_URL: options.databaseUrl ?? `file:${join(dir, "studio.db")}`,
     CHECKPOINT_DISABLE: "1",
     NEXT_TELEMETRY_DISABLED: "1",
     ...options.env?.(dir),
   };
-  execFileSync("node_modules/.bin/prisma", ["migrate", "deploy"], { env, stdio: "ignore" });
-  if (options.seed)
-    execFileSync("node_modules/.bin/tsx", ["prisma/seed.ts"], { env, stdio: "ignore" });
-  const server = spawn("node", ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
+  try {
+    if (options.databaseUrl) {
+      // `prisma migrate deploy` cannot migrate PostgreSQL here (see tools/db/migrate-postgres.ts).
+      const { migratePostgres } = await import("../../tools/db/migrate-postgres");
+      await migratePostgres(options.databaseUrl);
+    } else {
+      execFileSync("node_modules/.bin/prisma", ["migrate", "deploy"], { env, stdio: "ignore" });
+    }
+    if (options.seed)
+      execFileSync("node_modules/.bin/tsx", ["prisma/seed.ts"], { env, stdio: "ignore" });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const hostArgs = options.host ? ["-H", options.host] : [];
+  const next = ["node_modules/next/dist/bin/next", "start", "-p", String(port), ...hostArgs];
+  const server = spawn("node", next, {
     env,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });
-  const base = `http://localhost:${port}`;
+  const base = `http://${options.host ?? "localhost"}:${port}`;
   const stop = () => {
-    if (server.pid) process.kill(-server.pid, "SIGTERM");
+    try {
+      if (server.pid) process.kill(-server.pid, "SIGTERM");
+    } catch {
+      // Already gone: stop may run twice (a failure, then an exit or Ctrl-C handler).
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
