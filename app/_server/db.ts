@@ -36,6 +36,49 @@ export function resolveDatabaseUrl(url = configuredUrl()): string {
   return `file:${path.resolve(/* turbopackIgnore: true */ process.cwd(), file)}`;
 }
 
+/**
+ * How long a SQLite statement waits for another connection's lock (the CLI's backup, a second
+ * server process, `prisma migrate deploy`) before failing with SQLITE_BUSY. better-sqlite3 hands
+ * its `timeout` option to sqlite3_busy_timeout.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * The better-sqlite3 adapter with each connection switched to WAL: readers (library pages, a
+ * running `npm run db:backup`) no longer block a save, nor a save them. WAL is a property of the
+ * file, so migrations and the seed see it too; the `-wal`/`-shm` side files live beside it.
+ */
+class WalSqliteAdapter extends PrismaBetterSQLite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    await adapter.executeScript("PRAGMA journal_mode = WAL");
+    const read = async (pragma: string) =>
+      String(
+        (await adapter.queryRaw({ sql: `PRAGMA ${pragma}`, args: [], argTypes: [] })).rows[0]?.[0],
+      );
+    reportSqliteMode(await read("journal_mode"), await read("busy_timeout"));
+    return adapter;
+  }
+}
+
+let sqliteModeReported = false;
+
+/**
+ * Says once per process, in the server log, how SQLite runs: an operator checking that WAL is on
+ * (or why it is not: an in-memory database, a file system without shared memory) looks there.
+ */
+function reportSqliteMode(journalMode: string, busyTimeout: string): void {
+  if (sqliteModeReported) return;
+  sqliteModeReported = true;
+  const line = `database: SQLite journal_mode=${journalMode}, busy_timeout=${busyTimeout} ms`;
+  if (journalMode === "wal" || journalMode === "memory") {
+    // eslint-disable-next-line no-console -- one informational line per process, for the operator
+    console.info(line);
+  } else {
+    console.warn(`${line} (WAL could not be turned on; concurrent reads will block saves)`);
+  }
+}
+
 // `next dev` re-evaluates modules on every edit; caching on globalThis keeps one client (and one
 // open connection pool) per process instead of leaking a new one per hot reload.
 const cache = globalThis as typeof globalThis & {
@@ -46,7 +89,8 @@ function connect(): { client: PrismaClient; provider: DatabaseProvider } {
   const url = resolveDatabaseUrl();
   const provider = providerOf(url);
   if (provider === "sqlite") {
-    return { provider, client: new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) }) };
+    const adapter = new WalSqliteAdapter({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    return { provider, client: new PrismaClient({ adapter }) };
   }
   // The two generated clients expose the same models and methods; only their type declarations
   // are separate copies, so the PostgreSQL one is used through the SQLite one's type.
