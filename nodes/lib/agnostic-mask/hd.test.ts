@@ -8,6 +8,29 @@ function masked(mask: Uint8Array, pts: [number, number][]): number {
   return pts.filter(([x, y]) => at(mask, x, y) !== 0).length;
 }
 
+/** The runs of masked rows of column x within [y0, y1), as [first, last, first, last, …]. */
+function rowsMasked(mask: Uint8Array, x: number, y0: number, y1: number): number[] {
+  const rows: number[] = [];
+  for (let y = y0; y < y1; y++) if (at(mask, x, y) !== 0) rows.push(y);
+  return runs(rows);
+}
+
+/** The runs of masked columns of row y within [x0, x1), as [first, last, first, last, …]. */
+function columnsMasked(mask: Uint8Array, y: number, x0: number, x1: number): number[] {
+  const cols: number[] = [];
+  for (let x = x0; x < x1; x++) if (at(mask, x, y) !== 0) cols.push(x);
+  return runs(cols);
+}
+
+function runs(values: number[]): number[] {
+  const out: number[] = [];
+  values.forEach((v, i) => {
+    if (i === 0 || values[i - 1] !== v - 1) out.push(v, v);
+    else out[out.length - 1] = v;
+  });
+  return out;
+}
+
 describe("agnosticMaskHd, upper_body", () => {
   const parsing = body();
   const mask = agnosticMaskHd(parsing, W, H, pose(), "upper_body");
@@ -30,10 +53,19 @@ describe("agnosticMaskHd, upper_body", () => {
   });
 
   it("protects the lower garment except its outer 2-px rim (the fixed regions are eroded 5×5)", () => {
-    const interior = pixelsOf(parsing, L.pants, [142, 302, 242, H - 1]);
+    const interior = pixelsOf(parsing, L.pants, [143, 303, 242, H - 1]);
     expect(masked(mask, interior)).toBe(0);
     // The rim next to the garment's dilation is masked: (141, 310) is 1 px inside the pants.
     expect(at(mask, 141, 310)).toBe(255);
+  });
+
+  it("fills Leffa's approximated outline, which cuts one pixel into the lower garment", () => {
+    // cv2.findContours(…, CHAIN_APPROX_TC89_L1) keeps (141, 510) and (142, 301) but drops the
+    // notch's corner (141, 301); drawContours draws each polygon edge as an 8-connected line
+    // besides filling it, so the chord's upper half lands on x = 142 (rows 302–405), and the
+    // top edge (142, 301) → (242, 302) lands on row 302 for its right half (x 193–241).
+    expect(rowsMasked(mask, 142, 302, H - 1)).toEqual([302, 405]);
+    expect(columnsMasked(mask, 302, 142, 242)).toEqual([142, 142, 193, 241]);
   });
 
   it("draws the arms along the keypoints 60 px wide, down to the wrist extended 1.2×", () => {
@@ -46,9 +78,12 @@ describe("agnosticMaskHd, upper_body", () => {
   });
 
   it("keeps the hands: parsed arm below the drawn arm, eroded by 2 px", () => {
-    const hands = pixelsOf(parsing, L.rightArm, [102, 292, 128, 298]);
+    const hands = pixelsOf(parsing, L.rightArm, [102, 292, 127, 298]);
     expect(hands.length).toBeGreaterThan(0);
     expect(masked(mask, hands)).toBe(0);
+    // Except their right-hand column: the approximated outline's chord (128, 285) → (127, 298)
+    // is drawn as a line whose lower half runs at x = 127.
+    expect(rowsMasked(mask, 127, 292, 298)).toEqual([292, 297]);
   });
 
   it("does not reach the bag", () => {
@@ -151,7 +186,10 @@ describe("agnosticMaskHd, shoes", () => {
     const parsing = body({ pants: L.leftLeg });
     for (let y = 470; y < H; y++) parsing.fill(L.leftShoe, y * W + 140, y * W + 244);
     const mask = agnosticMaskHd(parsing, W, H, pose(), "lower_body");
-    expect(masked(mask, pixelsOf(parsing, L.leftShoe, [142, 472, 242, H - 1]))).toBe(0);
+    expect(masked(mask, pixelsOf(parsing, L.leftShoe, [143, 473, 242, H - 1]))).toBe(0);
+    // The approximated outline's chords (141, 510) → (142, 471) → (242, 472), drawn as lines.
+    expect(rowsMasked(mask, 142, 472, H - 1)).toEqual([472, 490]);
+    expect(columnsMasked(mask, 472, 142, 242)).toEqual([142, 142, 193, 241]);
     expect(at(mask, 141, 480)).toBe(255); // eroded rim
     expect(at(mask, 190, 400)).toBe(255); // leg
   });

@@ -1,8 +1,8 @@
 import { andNot, inpaintMask, orInto } from "./bitmask";
 import { leffaHoleFill } from "./fill-holes";
 import { LEFFA_LABELS as L, labelMask } from "./labels";
-import { keepLargestContour } from "./largest-component";
 import { dilateRect, erodeRect } from "./morph-rect";
+import { refineMask } from "./refine-mask";
 import { createCanvas } from "./pil-canvas";
 import { drawArc } from "./pil-ellipse";
 import { drawLineCurveJoints, type PilPoint } from "./pil-line";
@@ -13,6 +13,10 @@ import { extendWrist, isMissing, OPENPOSE as P, type Keypoint } from "./pose";
  * `keypoints` undefined means "no pose": both arms then take Leffa's missing-wrist fallback
  * (the parsed arm labels stand in for the drawn arms).
  */
+
+/** The last step, `refine_mask`: which region of the hole-filled mask is kept and how. */
+export type HdRefine = (mask: Uint8Array, width: number, height: number) => Uint8Array;
+
 export type HdGarment = "upper_body" | "lower_body" | "dresses";
 
 export const HD_ARM_LINE_WIDTH = 60;
@@ -23,6 +27,7 @@ export function agnosticMaskHd(
   height: number,
   keypoints: readonly Keypoint[] | undefined,
   garment: HdGarment,
+  refine: HdRefine = refineMask,
 ): Uint8Array {
   const head = labelMask(parsing, [L.hat, L.sunglasses, L.head]);
   const fixedLabels: number[] = [L.leftShoe, L.rightShoe, L.hat, L.sunglasses, L.bag];
@@ -71,7 +76,7 @@ export function agnosticMaskHd(
   }
 
   const mask = inpaintMask(changeable, garmentMask, fixed);
-  return keepLargestContour(leffaHoleFill(mask, width, height), width, height);
+  return refine(leffaHoleFill(mask, width, height), width, height);
 }
 
 /** numpy's float64 → uint16 cast as Leffa applies it to the arm polyline (truncate, wrap). */

@@ -1,13 +1,13 @@
 /**
- * Leffa's `refine_mask`: `cv2.findContours` (8-connected foreground), keep the contour with the
- * largest `cv2.contourArea` and draw it filled.
+ * The studio's earlier stand-in for Leffa's `refine_mask`, kept as the baseline that
+ * `bench:preprocess` compares `refine-mask.ts` (OpenCV-exact) against: the 8-connected component
+ * with the largest traced-border area, filled exactly (the component plus what it encloses).
  *
  * We trace each component's outer border exactly as OpenCV's Suzuki–Abe follower does and take
  * the shoelace area of the traced pixel-centre polygon (what `contourArea` gives for
- * CHAIN_APPROX_NONE). Filling that polygon yields the component plus everything it encloses.
- * Leffa asks for CHAIN_APPROX_TC89_L1, which drops near-collinear border points before the area
- * and the fill; that can change boundary pixels along slanted edges by one pixel and is not
- * reproduced. Ties go to the component found last in raster order, since OpenCV lists contours
+ * CHAIN_APPROX_NONE). Leffa asks for CHAIN_APPROX_TC89_L1 and draws the approximated polygon,
+ * which moves boundary pixels along slanted edges and chords; `refine-mask.ts` does that.
+ * Ties go to the component found last in raster order, since OpenCV lists contours
  * last-found first and Leffa keeps the first maximum.
  * Input: nonzero = set. Output: 0/255.
  */

@@ -66,6 +66,20 @@ describe("fillClothHoles", () => {
     );
   });
 
+  it("turns an arm inside a kept hole into upper clothes, as Leffa's uint8 sum 255 + 1 wraps to 0", () => {
+    const labels = framed(60, 0, 2, ATR_UPPER_CLOTHES);
+    for (let y = 28; y < 32; y++) labels.fill(ATR_LEFT_ARM, y * 60 + 28, y * 60 + 32);
+    const out = fillClothHoles(labels, 60, 60);
+    expect(out[30 * 60 + 30]).toBe(ATR_UPPER_CLOTHES);
+    expect(out[10 * 60 + 10]).toBe(11);
+    // In a small hole nothing is drawn back: the arm keeps its label, the rest becomes clothes.
+    const small = framed(20, 0, 2, ATR_UPPER_CLOTHES);
+    small[10 * 20 + 10] = ATR_LEFT_ARM;
+    const filled = fillClothHoles(small, 20, 20);
+    expect(filled[10 * 20 + 10]).toBe(ATR_LEFT_ARM);
+    expect(filled[5 * 20 + 5]).toBe(ATR_UPPER_CLOTHES);
+  });
+
   it("leaves regions that reach the image border alone", () => {
     const labels = framed(12, 1, 2, ATR_UPPER_CLOTHES);
     labels[5 * 12 + 1] = 0; // a gap in the ring joins the inside to the border

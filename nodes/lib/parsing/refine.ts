@@ -1,3 +1,7 @@
+import { contourArea } from "../opencv/contour-area";
+import { fillPoly } from "../opencv/fill-poly";
+import { findContours, type FindContoursOptions } from "../opencv/find-contours";
+
 /**
  * Leffa's clean-up of the ATR label map (`parsing_api.py onnx_inference`): small holes inside the
  * upper clothes and arms become upper clothes, and the LIP map adds the neck label.
@@ -100,20 +104,63 @@ export function components(
   return result;
 }
 
+/** Upper clothes plus arms: what encloses the holes Leffa fills (`upper_cloth_mask`). */
+function clothOrArm(l: number): boolean {
+  return l === ATR_UPPER_CLOTHES || l === ATR_LEFT_ARM || l === ATR_RIGHT_ARM;
+}
+
+function isArm(l: number): boolean {
+  return l === ATR_LEFT_ARM || l === ATR_RIGHT_ARM;
+}
+
 /**
- * Leffa's hole filling: regions enclosed by upper clothes and arms (not reachable from the image
- * border) become upper clothes unless their contour area exceeds `KEPT_HOLE_AREA`; arms keep
- * their labels. Returns a new label map.
+ * Leffa's hole filling (`hole_fill` + `refine_hole` in `parsing_api.py`), OpenCV-exact: regions
+ * enclosed by upper clothes and arms (not 4-connected to the border) become upper clothes, and
+ * so do the arms — except inside what `refine_hole` draws back: every contour of the holes
+ * (`cv2.findContours(…, RETR_CCOMP, CHAIN_APPROX_TC89_L1)`, outer borders and holes alike) whose
+ * |contourArea| exceeds `KEPT_HOLE_AREA` is filled with `drawContours`, and pixels where that
+ * drawing and the arm mask are not both set keep their label. Both set wraps to 0 in Leffa's
+ * uint8 sum (255 + 1), so an arm inside a kept hole's polygon becomes upper clothes there.
+ * Returns a new label map.
  */
-export function fillClothHoles(labels: Uint8Array, width: number, height: number): Uint8Array {
+export function fillClothHoles(
+  labels: Uint8Array,
+  width: number,
+  height: number,
+  options: FindContoursOptions = {},
+): Uint8Array {
   if (labels.length !== width * height) {
     throw new Error(`expected ${width}×${height} labels, got ${labels.length}`);
   }
   const outsideCloth = new Uint8Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i];
-    outsideCloth[i] = l === ATR_UPPER_CLOTHES || l === ATR_LEFT_ARM || l === ATR_RIGHT_ARM ? 0 : 1;
+  for (let i = 0; i < labels.length; i++) outsideCloth[i] = clothOrArm(labels[i]) ? 0 : 1;
+  const holes = enclosed(outsideCloth, width, height);
+  const drawn = new Uint8Array(labels.length);
+  for (const c of findContours(holes, width, height, "ccomp", "tc89-l1", options)) {
+    // One drawContours call per contour: each is filled on its own, not even-odd with the rest.
+    if (Math.abs(contourArea(c.points, true)) > KEPT_HOLE_AREA) {
+      fillPoly(drawn, width, height, [c.points], 255);
+    }
   }
+  const out = Uint8Array.from(labels);
+  for (let i = 0; i < out.length; i++) {
+    const filled = holes[i] !== 0 || clothOrArm(labels[i]);
+    const keep = (drawn[i] !== 0) !== isArm(labels[i]);
+    if (filled && !keep) out[i] = ATR_UPPER_CLOTHES;
+  }
+  return out;
+}
+
+/**
+ * The studio's earlier stand-in, kept as `bench:preprocess`'s baseline: holes filled exactly,
+ * sized by `components`' Pick estimate, arms always kept.
+ */
+export function fillClothHolesPick(labels: Uint8Array, width: number, height: number): Uint8Array {
+  if (labels.length !== width * height) {
+    throw new Error(`expected ${width}×${height} labels, got ${labels.length}`);
+  }
+  const outsideCloth = new Uint8Array(labels.length);
+  for (let i = 0; i < labels.length; i++) outsideCloth[i] = clothOrArm(labels[i]) ? 0 : 1;
   const holes = enclosed(outsideCloth, width, height);
   const out = Uint8Array.from(labels);
   for (const hole of components(holes, width, height)) {
