@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import "./globals.css";
 
@@ -8,7 +9,11 @@ export const metadata: Metadata = {
     "A node-graph studio for controllable person image generation, running in your browser.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page renders per request: Next puts the Content-Security-Policy nonce that proxy.ts
+  // gives each request on its inline scripts, and a page prerendered at build time would carry
+  // none and be refused by the browser (app/_server/security-headers.ts).
+  await headers();
   return (
     <html lang="en">
       <body>{children}</body>

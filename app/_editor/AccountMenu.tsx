@@ -1,20 +1,38 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 
 interface SessionUser {
   name: string;
   email: string;
 }
 
+const AccountsMode = createContext(false);
+
 /**
- * Who is signed in, and a way out, when the studio has accounts. Renders nothing in local mode
- * (the auth endpoints answer 404 there).
+ * Tells the client whether the studio has accounts; the root layout reads the server's setting.
+ * Without it, every page of a local studio would ask for a session and get a 404.
+ */
+export function AccountsModeProvider({
+  enabled,
+  children,
+}: {
+  enabled: boolean;
+  children: ReactNode;
+}) {
+  return <AccountsMode value={enabled}>{children}</AccountsMode>;
+}
+
+/**
+ * Who is signed in, and a way out, when the studio has accounts. Renders nothing, and asks
+ * nothing, in local mode.
  */
 export function AccountMenu() {
+  const accounts = useContext(AccountsMode);
   const [user, setUser] = useState<SessionUser | null>(null);
 
   useEffect(() => {
+    if (!accounts) return;
     let cancelled = false;
     void fetch("/api/auth/get-session")
       .then(async (res) => (res.ok ? ((await res.json()) as { user?: SessionUser } | null) : null))
@@ -25,7 +43,7 @@ export function AccountMenu() {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [accounts]);
 
   if (!user) return null;
   return (
