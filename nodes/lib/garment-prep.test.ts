@@ -159,4 +159,12 @@ describe("centreFitBox and fitOnWhite (resize_and_center)", () => {
     expect(pixel(image, 691, 500)).toEqual([255, 255, 255, 255]);
     expect(pixel(image, 77, 0)).toEqual([255, 255, 255, 255]);
   });
+
+  it("resizes with cv2's INTER_CUBIC, overshoot clamped (opaque images come out as Leffa's)", () => {
+    // A 2×1 black-to-white ramp doubled: outputs sample −0.25, 0.25, 0.75, 1.25; with A = −0.75
+    // the inner two are 255·464/2048 = 57.8 → 58 and 255·1584/2048 = 197.2 → 197.
+    const ramp = createImage(2, 1, Uint8ClampedArray.from([0, 0, 0, 255, 255, 255, 255, 255]));
+    const { image } = fitOnWhite(ramp, 4, 2);
+    expect([0, 1, 2, 3].map((x) => pixel(image, x, 1)[0])).toEqual([0, 58, 197, 255]);
+  });
 });

@@ -1,6 +1,8 @@
 import { createImage, type RgbaImage } from "../core/image";
 import { compositeOver, solidImage } from "./composite";
 import type { Box } from "./crop";
+import { alphaOf, isOpaque, rgbaFrom, rgbOf } from "./opencv/rgba";
+import { resizeU8 } from "./opencv/resize";
 import { resizeImage } from "./resample";
 
 /**
@@ -105,9 +107,10 @@ export function centreFitBox(width: number, height: number, target: Box): Box {
 }
 
 /**
- * `resize_and_center`: the image scaled to fit inside width × height, centred on white, opaque.
- * Transparent parts are drawn over the white (Leffa's RGBA → RGB would show whatever colour they
- * store). Leffa resizes with cv2's bicubic; this uses the studio's Lanczos-3, slightly sharper.
+ * `resize_and_center`: the image scaled to fit inside width × height with cv2's INTER_CUBIC
+ * (OpenCV-exact on the RGB values), centred on white, opaque. Transparent parts are drawn over
+ * the white (Leffa's RGBA → RGB would show whatever colour they store): for such images the alpha
+ * is resized the same way and composited; opaque images come out as Leffa's do.
  */
 export function fitOnWhite(
   image: RgbaImage,
@@ -115,11 +118,16 @@ export function fitOnWhite(
   height = LEFFA_HEIGHT,
   signal?: AbortSignal,
 ): { image: RgbaImage; placed: Box } {
+  signal?.throwIfAborted();
   const placed = centreFitBox(image.width, image.height, { x: 0, y: 0, width, height });
-  const resized =
-    placed.width === image.width && placed.height === image.height
-      ? image
-      : resizeImage(image, placed.width, placed.height, { filter: "lanczos3", signal });
+  let resized = image;
+  if (placed.width !== image.width || placed.height !== image.height) {
+    const rgb = resizeU8(rgbOf(image), placed.width, placed.height, "cubic");
+    const alpha = isOpaque(image)
+      ? undefined
+      : resizeU8(alphaOf(image), placed.width, placed.height, "cubic");
+    resized = rgbaFrom(rgb, alpha);
+  }
   const canvas = solidImage(width, height, WHITE);
   return { image: compositeOver(canvas, resized, placed.x, placed.y), placed };
 }

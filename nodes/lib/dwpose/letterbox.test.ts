@@ -39,6 +39,16 @@ describe("letterboxForDetector", () => {
     }
   });
 
+  it("rounds as OpenCV's fixed-point INTER_LINEAR does, not to the nearest", () => {
+    // 0 → 2 sampled at 0.25 and 0.75 is exactly 0.5 and 1.5. OpenCV: weights 1536/512 give
+    // 2·512 = 1024 and 3072 in the row pass; the uint8 column pass floors (H >> 4)·b >> 16 per
+    // row before its (+2) >> 2, giving 0 and 1 (round-half-up would give 1 and 2).
+    const image = imageOf(2, 1, (x) => [x * 2, x * 255, 0]);
+    const box = letterboxForDetector(image, { size: 4 });
+    expect([0, 1, 2, 3].map((x) => at(box.tensor, 4, 0, x, 1))).toEqual([0, 0, 1, 2]);
+    expect([0, 1, 2, 3].map((x) => at(box.tensor, 4, 1, x, 1))).toEqual([0, 64, 191, 255]);
+  });
+
   it("shrinks with two taps per axis like cv2 INTER_LINEAR, not an area average", () => {
     // 8 × 2 into 4: r = 0.5, 4 × 1 pixels; output (i, 0) samples source (2i + 0.5, 0.5).
     const image = imageOf(8, 2, (x, y) => [x * 10 + y * 100, 0, 0]);
