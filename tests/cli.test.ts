@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { WorkflowDocument } from "../nodes/core/document";
 import { extractWorkflowFromPng } from "../nodes/lib/png-workflow";
 import { parseWorkflow } from "../nodes/core/document";
+import { DOCUMENT_LIMITS } from "../nodes/core/limits";
 import { poseExtractorNode } from "../nodes/pose-extractor";
 import { installTinyModels, LEFFA_POSE_IDS } from "./helpers/model-store";
 
@@ -94,6 +95,26 @@ describe("studio CLI", () => {
     );
     expect(err.code).toBe(2);
     expect(err.stderr).toMatch(/node "fit" is a resize, not a load-image/);
+  });
+
+  it("refuses a workflow past the document limits, naming the limit and the field", async () => {
+    const { dir, out } = await setup(false);
+    const deep = join(dir, "deep.json");
+    const nested = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    writeFileSync(
+      deep,
+      JSON.stringify(doc(false)).replace('"params":{}', `"params":{"x":${nested}}`),
+    );
+    const err = await cli(["run", deep, "--out", out]).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain(
+      `error: nodes[0].params.x: nested deeper than the ${DOCUMENT_LIMITS.depth}-level limit`,
+    );
+    const big = join(dir, "big.json");
+    writeFileSync(big, " ".repeat(DOCUMENT_LIMITS.bytes + 1));
+    const tooBig = await cli(["run", big, "--out", out]).catch((e) => e);
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toContain("is larger than the 5 MB limit of a workflow document");
   });
 
   it("runs the seeded Pose transfer example headless on onnxruntime-node (tiny models)", async () => {

@@ -7,12 +7,13 @@
  * browser tab can hold (Leffa pose transfer, 7.8 GB of weights); `--runtime wasm` runs them exactly as the
  * browser's WASM fallback does.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { parseWorkflow, type WorkflowDocument } from "../nodes/core/document";
+import { parseWorkflow, parseWorkflowJson, type WorkflowDocument } from "../nodes/core/document";
+import { documentSizeIssue } from "../nodes/core/limits";
 import { extractWorkflowFromPng } from "../nodes/lib/png-workflow";
 import { nodeCodec } from "../workers/codec/node-codec";
 import { createNodeHost } from "../workers/node-host";
@@ -21,14 +22,19 @@ import { executeWorkflow } from "../workers/runtime/execute";
 const USAGE =
   "usage: npm run studio -- run <workflow.json|workflow.png> [--input <nodeId>=<image>]… --out <dir> [--runtime native|wasm]";
 
+/**
+ * The workflow in a JSON file or a studio PNG, under the same document limits as the editor and
+ * the API (nodes/core/limits.ts): a JSON file over the size limit is refused before it is read.
+ */
 async function loadDocument(path: string): Promise<WorkflowDocument> {
-  const bytes = new Uint8Array(await readFile(path));
   if (extname(path).toLowerCase() === ".png") {
-    const raw = extractWorkflowFromPng(bytes);
+    const raw = extractWorkflowFromPng(new Uint8Array(await readFile(path)));
     if (raw === null) throw new Error(`${path} holds no studio workflow`);
     return parseWorkflow(raw);
   }
-  return parseWorkflow(JSON.parse(new TextDecoder().decode(bytes)));
+  const tooLarge = documentSizeIssue((await stat(path)).size, path);
+  if (tooLarge) throw new Error(tooLarge);
+  return parseWorkflowJson(await readFile(path, "utf8"));
 }
 
 async function main(argv: string[]): Promise<number> {

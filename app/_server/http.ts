@@ -1,7 +1,7 @@
 import { concatBytes } from "@noble/hashes/utils.js";
 import type { z } from "zod";
 import { WorkflowParseError } from "@/nodes/core/document";
-import { DOCUMENT_LIMITS } from "@/nodes/core/limits";
+import { DOCUMENT_LIMITS, formatPath } from "@/nodes/core/limits";
 
 /** The JSON body of every error response. `nodeId` names the workflow node at fault, if any. */
 export interface ErrorBody {
@@ -116,9 +116,7 @@ export async function readJson(request: Request, limit: number): Promise<unknown
 }
 
 function describePath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
+  return formatPath(path.map((p) => (typeof p === "number" ? p : String(p))));
 }
 
 /** Checks a request body's envelope (not the workflow inside it) and reports the first problem. */
@@ -126,6 +124,11 @@ export function parseBody<T>(schema: z.ZodType<T>, raw: unknown): T {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
+  if (issue.code === "unrecognized_keys") {
+    // The unknown key is the field at fault, not the object holding it.
+    const field = describePath([...issue.path, issue.keys[0]]);
+    throw new HttpError(400, `${field}: not a field this request takes`, field);
+  }
   const field = describePath(issue.path);
   // zod reports a missing required key as "expected nonoptional", which helps nobody.
   const missing = issue.code === "invalid_type" && issue.expected === "nonoptional";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableText, STORABLE_TEXT_MESSAGE } from "../../nodes/core/document";
 import type { Prisma, PrismaClient } from "../../prisma/generated/client/client";
 import type { DatabaseProvider } from "./db";
 import { normalizeTag } from "./tags";
@@ -18,8 +19,8 @@ export const libraryQuerySchema = z.strictObject({
    * Matched against name, description and tags, ignoring case: ASCII case on SQLite (its LIKE),
    * all of Unicode on PostgreSQL (ILIKE).
    */
-  q: z.string().trim().max(200).optional(),
-  tag: z.string().trim().max(40).optional(),
+  q: z.string().trim().max(200).refine(isStorableText, STORABLE_TEXT_MESSAGE).optional(),
+  tag: z.string().trim().max(40).refine(isStorableText, STORABLE_TEXT_MESSAGE).optional(),
   sort: z.enum(LIBRARY_SORTS).default("updated"),
   /** "mine": the person's workflows; "templates": the read-only examples; "all": both. */
   kind: z.enum(["all", "mine", "templates"]).default("all"),

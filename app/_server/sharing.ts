@@ -3,7 +3,13 @@ import { parseWorkflow, type WorkflowDocument } from "../../nodes/core/document"
 import { readableBy, writableBy, type Actor } from "./actor";
 import type { PrismaClient } from "./db";
 import { ReadOnlyWorkflowError } from "./workflow-errors";
-import { copyWorkflow, toVisibility, type Visibility, type WorkflowDetail } from "./workflows";
+import {
+  copyWorkflow,
+  couldBeId,
+  toVisibility,
+  type Visibility,
+  type WorkflowDetail,
+} from "./workflows";
 
 /**
  * Publishing by link. A published workflow has an unguessable token (192 random bits); the
@@ -44,6 +50,7 @@ export async function setVisibility(
   visibility: Visibility,
   actor: Actor,
 ): Promise<ShareState | null> {
+  if (!couldBeId(id)) return null;
   return prisma.$transaction(async (tx) => {
     const row = await tx.workflow.findFirst({
       where: { id, ...readableBy(actor) },

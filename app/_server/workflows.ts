@@ -47,6 +47,15 @@ export const documentFieldSchema = z.custom<Record<string, unknown>>(
   },
 );
 
+/**
+ * Whether `id` could name a row at all. Ids are generated (cuid) and never hold NUL or unpaired
+ * surrogates, which PostgreSQL refuses in a query (an error, not "no rows"): such an id from a URL
+ * is simply not found, on every database alike.
+ */
+export function couldBeId(id: string): boolean {
+  return id.length <= 200 && isStorableText(id);
+}
+
 /** A save's or restore's message, stored with the version. */
 export const versionMessageSchema = z
   .string()
@@ -278,6 +287,7 @@ export async function getWorkflow(
   id: string,
   actor: Actor,
 ): Promise<WorkflowDetail | null> {
+  if (!couldBeId(id)) return null;
   const row = await prisma.workflow.findFirst({
     where: { id, ...readableBy(actor) },
     select: detailFields,
@@ -287,6 +297,7 @@ export async function getWorkflow(
 
 /** Records that the editor opened the workflow (the "recently opened" sort); false if missing. */
 export async function markOpened(prisma: PrismaClient, id: string, actor: Actor): Promise<boolean> {
+  if (!couldBeId(id)) return false;
   // Opening is not editing: updatedAt is written back as it was, since Prisma would otherwise
   // bump it. In a transaction, so a save landing in between keeps its own updatedAt.
   return prisma.$transaction(async (tx) => {
@@ -339,6 +350,7 @@ export async function saveWorkflow(
   input: SaveWorkflowInput,
   actor: Actor,
 ): Promise<WorkflowDetail | null> {
+  if (!couldBeId(id)) return null;
   const doc = parseCheckedWorkflow(input.document);
   const text = JSON.stringify(doc);
   const thumbnail =
@@ -399,6 +411,7 @@ export async function restoreVersion(
   actor: Actor,
   baseVersion?: number,
 ): Promise<WorkflowDetail | null> {
+  if (!couldBeId(id)) return null;
   const document = await getVersionDocument(prisma, id, version, actor);
   if (!document) return null;
   return saveWorkflow(
@@ -425,6 +438,7 @@ export async function updateWorkflowInfo(
   input: WorkflowInfoInput,
   actor: Actor,
 ): Promise<WorkflowSummary | null> {
+  if (!couldBeId(id)) return null;
   let newName: string | undefined;
   if (input.name !== undefined) {
     const checked = workflowNameSchema.safeParse(input.name);
@@ -481,6 +495,7 @@ export async function copyWorkflow(
   options: CopyOptions,
   actor: Actor,
 ): Promise<WorkflowDetail | null> {
+  if ("id" in where && !couldBeId(where.id)) return null;
   const source = await prisma.workflow.findFirst({
     where: "id" in where ? { ...where, ...readableBy(actor) } : where,
     select: {
@@ -523,6 +538,7 @@ export async function deleteWorkflow(
   id: string,
   actor: Actor,
 ): Promise<boolean> {
+  if (!couldBeId(id)) return false;
   const row = await prisma.workflow.findFirst({
     where: { id, ...readableBy(actor) },
     select: { isTemplate: true },
@@ -538,6 +554,7 @@ export async function listVersions(
   id: string,
   actor: Actor,
 ): Promise<WorkflowVersionInfo[] | null> {
+  if (!couldBeId(id)) return null;
   const rows = await prisma.workflowVersion.findMany({
     where: { workflowId: id, workflow: readableBy(actor) },
     select: { version: true, message: true, savedBy: true, createdAt: true },
@@ -553,6 +570,7 @@ export async function getVersionDocument(
   version: number,
   actor: Actor,
 ): Promise<WorkflowDocument | null> {
+  if (!couldBeId(id)) return null;
   const row = await prisma.workflowVersion.findFirst({
     where: { workflowId: id, version, workflow: readableBy(actor) },
     select: { document: true },
@@ -565,6 +583,7 @@ export async function getThumbnail(
   prisma: PrismaClient,
   where: { id: string; actor: Actor } | { shareToken: string; visibility: { in: Visibility[] } },
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; mime: string; version: number } | null> {
+  if ("actor" in where && !couldBeId(where.id)) return null;
   const row = await prisma.workflow.findFirst({
     where: "actor" in where ? { id: where.id, ...readableBy(where.actor) } : where,
     select: { thumbnail: true, thumbnailMime: true, latestVersion: true },
@@ -583,6 +602,7 @@ export async function copyTemplate(
   id: string,
   actor: Actor,
 ): Promise<WorkflowDetail | null> {
+  if (!couldBeId(id)) return null;
   const template = await prisma.workflow.findFirst({
     where: { id, isTemplate: true },
     select: { id: true },

@@ -63,9 +63,20 @@ function segments(trail: Trail | null): Segment[] {
   return out.reverse();
 }
 
-/** `nodes[2].params.text`, as the rest of the document errors name fields. */
+const PLAIN_KEY = /^[\p{L}\p{N}_$-]+$/u;
+
+/**
+ * `nodes[2].params.text`, as the rest of the document errors name fields. A key that would read
+ * ambiguously (empty, or holding dots, brackets, spaces…) is written quoted: `meta["a.b"]`.
+ */
 export function formatPath(path: readonly Segment[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+  return path
+    .map((p, i) => {
+      if (typeof p === "number") return `[${p}]`;
+      if (!PLAIN_KEY.test(p)) return `[${JSON.stringify(p)}]`;
+      return i === 0 ? p : `.${p}`;
+    })
+    .join("");
 }
 
 function issue(trail: Trail | null, message: string, keep = Infinity): LimitIssue {

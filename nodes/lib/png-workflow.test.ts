@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { emptyWorkflow, type WorkflowDocument } from "../core/document";
+import { emptyWorkflow, parseWorkflow, type WorkflowDocument } from "../core/document";
+import { DOCUMENT_LIMITS } from "../core/limits";
 import {
   asciiJson,
   embedWorkflowInPng,
@@ -96,5 +97,26 @@ describe("PNG workflow chunk", () => {
     const chunks = extractChunks(await png());
     chunks.splice(-1, 0, encode(WORKFLOW_PNG_KEYWORD, "{not json"));
     expect(extractWorkflowFromPng(encodeChunks(chunks))).toBeNull();
+  });
+
+  it("refuses an embedded workflow over the document size limit, naming the limit", async () => {
+    const huge = { ...doc("huge"), meta: { blob: "b".repeat(DOCUMENT_LIMITS.bytes) } };
+    const embedded = embedWorkflowInPng(await png(), huge);
+    expect(() => extractWorkflowFromPng(embedded)).toThrow(
+      "the workflow in this PNG is larger than the 5 MB limit of a workflow document",
+    );
+  });
+
+  it("hands a deeply nested workflow to parseWorkflow, which names the depth limit", async () => {
+    const { encode } = await import("png-chunk-text");
+    const { default: encodeChunks } = await import("png-chunks-encode");
+    const { default: extractChunks } = await import("png-chunks-extract");
+    const chunks = extractChunks(await png());
+    const deep = `{"version":1,"name":"d","nodes":[],"edges":[],"meta":{"m":${"[".repeat(100_000)}${"]".repeat(100_000)}}}`;
+    chunks.splice(-1, 0, encode(WORKFLOW_PNG_KEYWORD, deep));
+    const raw = extractWorkflowFromPng(encodeChunks(chunks));
+    expect(() => parseWorkflow(raw)).toThrow(
+      `meta.m: nested deeper than the ${DOCUMENT_LIMITS.depth}-level limit`,
+    );
   });
 });

@@ -1,7 +1,8 @@
 import extractChunks from "png-chunks-extract";
 import encodeChunks from "png-chunks-encode";
 import { decode as decodeText, encode as encodeText } from "png-chunk-text";
-import type { WorkflowDocument } from "../core/document";
+import { WorkflowParseError, type WorkflowDocument } from "../core/document";
+import { documentSizeIssue } from "../core/limits";
 
 /**
  * The workflow travels inside saved PNGs as a tEXt chunk, so dropping a result back onto the
@@ -98,8 +99,10 @@ export function embedWorkflowInPng(png: Uint8Array, doc: WorkflowDocument): Uint
 
 /**
  * The workflow JSON value embedded by `embedWorkflowInPng`, or null when the bytes are not a
- * valid PNG, carry no workflow, or carry text that is not JSON. The value is not validated here:
- * callers pass it through parseWorkflow, which also migrates older versions.
+ * valid PNG, carry no workflow, or carry text that is not JSON. An embedded workflow over the
+ * document size limit (nodes/core/limits.ts) is refused with a WorkflowParseError naming it,
+ * before its text is decoded. The value is not validated here: callers pass it through
+ * parseWorkflow, which applies the other limits and migrates older versions.
  */
 export function extractWorkflowFromPng(bytes: Uint8Array): unknown | null {
   let chunks: ReturnType<typeof extractChunks>;
@@ -110,6 +113,12 @@ export function extractWorkflowFromPng(bytes: Uint8Array): unknown | null {
   }
   const chunk = chunks.find(isWorkflowChunk);
   if (!chunk) return null;
+  // The chunk holds the keyword and a NUL before the text; a few bytes over is still too large.
+  const tooLarge = documentSizeIssue(
+    chunk.data.byteLength - WORKFLOW_PNG_KEYWORD.length - 1,
+    "the workflow in this PNG",
+  );
+  if (tooLarge) throw new WorkflowParseError(tooLarge);
   try {
     return JSON.parse(decodeText(chunk.data).text) as unknown;
   } catch {
