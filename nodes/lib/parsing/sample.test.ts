@@ -1,21 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argmaxPlanes, resizePlanesBilinear, sampleBilinearZero } from "./sample";
-
-describe("sampleBilinearZero", () => {
-  const plane = Float32Array.from([1, 2, 3, 4]); // 2×2
-
-  it("interpolates inside and reads 0 outside, like a black border", () => {
-    expect(sampleBilinearZero(plane, 0, 2, 2, 0.5, 0.5)).toBeCloseTo(2.5, 6);
-    expect(sampleBilinearZero(plane, 0, 2, 2, 1, 1)).toBe(4);
-    expect(sampleBilinearZero(plane, 0, 2, 2, -0.5, 0)).toBeCloseTo(0.5, 6);
-    expect(sampleBilinearZero(plane, 0, 2, 2, 5, 5)).toBe(0);
-  });
-
-  it("reads the plane at an offset", () => {
-    const two = Float32Array.from([0, 0, 0, 0, 8, 8, 8, 8]);
-    expect(sampleBilinearZero(two, 4, 2, 2, 0.25, 0.75)).toBeCloseTo(8, 6);
-  });
-});
+import { argmaxPlanes, resizePlanesBilinear } from "./sample";
 
 describe("resizePlanesBilinear", () => {
   it("matches PyTorch with align_corners=True: the corners stay, the rest is linear", () => {

@@ -4,35 +4,6 @@ import { bilinearTaps } from "../resample";
  */
 
 /**
- * Bilinear sample of one plane at (x, y) in pixel-centre coordinates. Taps outside the plane read
- * 0, as OpenCV's warpAffine does with a constant black border.
- */
-export function sampleBilinearZero(
-  plane: Float32Array,
-  offset: number,
-  width: number,
-  height: number,
-  x: number,
-  y: number,
-): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const inX0 = x0 >= 0 && x0 < width;
-  const inX1 = x0 + 1 >= 0 && x0 + 1 < width;
-  const row0 = y0 >= 0 && y0 < height ? offset + y0 * width : -1;
-  const row1 = y0 + 1 >= 0 && y0 + 1 < height ? offset + (y0 + 1) * width : -1;
-  const a = row0 >= 0 && inX0 ? plane[row0 + x0] : 0;
-  const b = row0 >= 0 && inX1 ? plane[row0 + x0 + 1] : 0;
-  const c = row1 >= 0 && inX0 ? plane[row1 + x0] : 0;
-  const d = row1 >= 0 && inX1 ? plane[row1 + x0 + 1] : 0;
-  const top = a * (1 - fx) + b * fx;
-  const bottom = c * (1 - fx) + d * fx;
-  return top * (1 - fy) + bottom * fy;
-}
-
-/**
  * Resizes `channels` planes of h × w to outH × outW with bilinear interpolation, as PyTorch's
  * `Upsample(mode="bilinear", align_corners)` does.
  */

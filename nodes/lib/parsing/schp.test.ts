@@ -40,6 +40,19 @@ describe("schpInput", () => {
   });
 });
 
+describe("schpInput, OpenCV's warp", () => {
+  it("samples at 1/32-pixel positions with 15-bit weights (cv2.warpAffine on uint8)", () => {
+    // 4×4 into 6²: k = 5/3, so input column 1 reads image x = 0.6. OpenCV: round(0.6·1024) = 614,
+    // (614 + 16) >> 5 = 19 → fx = 19/32; 160·19·1024 = 3112960, (+16384) >> 15 = 95 (exact
+    // bilinear: 0.6·160 = 96).
+    const image = createImage(4, 4);
+    for (let i = 0; i < 16; i++) image.data[i * 4 + 3] = 255;
+    image.data.set([160, 160, 160, 255], 4);
+    const { data } = schpInput(image, 6);
+    expect(data[1]).toBeCloseTo(normalised(95, 0.406, 0.225), 6);
+  });
+});
+
 describe("schpLabels", () => {
   it("upsamples with align_corners, warps back through the fit and takes the argmax", () => {
     // Channel 0 is 0; channel 1 ramps −1 → 1 across the 5² input after upsampling: positive for

@@ -1,6 +1,7 @@
 import type { RgbaImage } from "../../core/image";
-import { applyAffine, invertAffine, schpFitMatrix, type Affine } from "./affine";
-import { resizePlanesBilinear, sampleBilinearZero } from "./sample";
+import { applyTapsF32, warpAffineU8, warpTapsF32 } from "../opencv/warp-affine";
+import { invertAffine, schpFitMatrix, type Affine } from "./affine";
+import { resizePlanesBilinear } from "./sample";
 
 /**
  * SCHP (Self-Correction Human Parsing) pre- and post-processing as Leffa's `parsing_api.py` runs
@@ -18,39 +19,41 @@ export interface SchpInput {
   readonly fit: Affine;
 }
 
+const f32 = Math.fround;
+
 /**
- * The network input: the whole image affine-fitted into size × size (bilinear, black border),
- * RGB → BGR, rounded to 8 bits as OpenCV's warp of a uint8 image is, /255, mean/std, planar.
- * Alpha is ignored (the RGB stored under transparent pixels is used as is).
+ * The network input: the whole image affine-fitted into size × size by cv2.warpAffine
+ * (INTER_LINEAR on the uint8 BGR array, black border; OpenCV-exact), then torchvision's
+ * ToTensor (/255) and Normalize in float32, planar. Alpha is ignored (the RGB stored under
+ * transparent pixels is used as is).
  */
 export function schpInput(image: RgbaImage, size: number): SchpInput {
   const fit = schpFitMatrix(image.width, image.height, size);
-  const back = invertAffine(fit);
   const { width, height, data } = image;
+  const bgr = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    bgr[3 * i] = data[4 * i + 2];
+    bgr[3 * i + 1] = data[4 * i + 1];
+    bgr[3 * i + 2] = data[4 * i];
+  }
+  const warped = warpAffineU8({ data: bgr, width, height, channels: 3 }, fit, size, size).data;
   const plane = size * size;
   const out = new Float32Array(3 * plane);
-  // One channel plane of the source at a time, so the zero-border sampler can be reused.
-  const channel = new Float32Array(width * height);
-  for (let rgb = 0; rgb < 3; rgb++) {
-    for (let i = 0; i < channel.length; i++) channel[i] = data[i * 4 + rgb];
-    const bgr = 2 - rgb;
-    const base = bgr * plane;
-    for (let v = 0; v < size; v++) {
-      for (let u = 0; u < size; u++) {
-        const [x, y] = applyAffine(back, u, v);
-        const value = Math.round(sampleBilinearZero(channel, 0, width, height, x, y));
-        out[base + v * size + u] = (value / 255 - BGR_MEAN[bgr]) / BGR_STD[bgr];
-      }
-    }
+  for (let c = 0; c < 3; c++) {
+    const mean = f32(BGR_MEAN[c]);
+    const std = f32(BGR_STD[c]);
+    for (let i = 0; i < plane; i++)
+      out[c * plane + i] = f32(f32(f32(warped[3 * i + c] / 255) - mean) / std);
   }
   return { data: out, fit };
 }
 
 /**
  * Labels for every image pixel from the fusion logits (1 × C × h × w): bilinear upsample with
- * align_corners to size × size, then each image pixel samples the upsampled logits where the fit
- * put it (the inverse warp, bilinear) and takes the argmax. Warping every channel first and then
- * taking the argmax, as SCHP does, gives the same labels; this avoids a C × width × height copy.
+ * align_corners to size × size, then SCHP's `transform_logits` — each channel warped back to the
+ * image with cv2.warpAffine (INTER_LINEAR, float32, black border; OpenCV-exact: 1/32-pixel
+ * positions, float32 table weights) — and the argmax (first maximum wins, as np.argmax). The
+ * warp's taps depend only on the pixel, so they are found once and every channel reuses them.
  */
 export function schpLabels(
   logits: Float32Array,
@@ -64,42 +67,20 @@ export function schpLabels(
   }
   const [, channels, h, w] = dims;
   const up = resizePlanesBilinear(logits, channels, h, w, size, size, true);
-  const fit = schpFitMatrix(width, height, size);
+  // SCHP hands warpAffine the input → image matrix (get_affine_transform with inv=1); OpenCV
+  // inverts it back to find each image pixel's input position.
+  const toImage: Affine = invertAffine(schpFitMatrix(width, height, size));
+  const taps = warpTapsF32(size, size, toImage, width, height);
   const plane = size * size;
+  const best = applyTapsF32(up.subarray(0, plane), taps);
   const out = new Uint8Array(width * height);
-  // The taps depend only on the pixel: found once, then every channel is read at the same
-  // offsets, with the arithmetic of sampleBilinearZero (taps outside the plane read 0).
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const [u, v] = applyAffine(fit, x, y);
-      const x0 = Math.floor(u);
-      const y0 = Math.floor(v);
-      const fx = u - x0;
-      const fy = v - y0;
-      const inX0 = x0 >= 0 && x0 < size;
-      const inX1 = x0 + 1 >= 0 && x0 + 1 < size;
-      const inY0 = y0 >= 0 && y0 < size;
-      const inY1 = y0 + 1 >= 0 && y0 + 1 < size;
-      const t00 = inX0 && inY0 ? y0 * size + x0 : -1;
-      const t01 = inX1 && inY0 ? y0 * size + x0 + 1 : -1;
-      const t10 = inX0 && inY1 ? (y0 + 1) * size + x0 : -1;
-      const t11 = inX1 && inY1 ? (y0 + 1) * size + x0 + 1 : -1;
-      let best = -Infinity;
-      let label = 0;
-      for (let c = 0, base = 0; c < channels; c++, base += plane) {
-        const a = t00 < 0 ? 0 : up[base + t00];
-        const b = t01 < 0 ? 0 : up[base + t01];
-        const d = t10 < 0 ? 0 : up[base + t10];
-        const e = t11 < 0 ? 0 : up[base + t11];
-        const top = a * (1 - fx) + b * fx;
-        const bottom = d * (1 - fx) + e * fx;
-        const value = top * (1 - fy) + bottom * fy;
-        if (value > best) {
-          best = value;
-          label = c;
-        }
+  for (let c = 1; c < channels; c++) {
+    const v = applyTapsF32(up.subarray(c * plane, (c + 1) * plane), taps);
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] > best[i]) {
+        best[i] = v[i];
+        out[i] = c;
       }
-      out[y * width + x] = label;
     }
   }
   return out;
