@@ -1,4 +1,6 @@
 import type { RgbaImage } from "../../core/image";
+import { rgbOf } from "../opencv/rgba";
+import { warpAffineU8, type AffineMatrix } from "../opencv/warp-affine";
 import type { ChannelOrder } from "./letterbox";
 
 /**
@@ -117,32 +119,22 @@ export function cropPersonForPose(
   const source = (options.channelOrder ?? "rgb") === "rgb" ? [0, 1, 2] : [2, 1, 0];
   const plane = w * h;
   const tensor = new Float32Array(3 * plane);
-  const d = image.data;
-  const pixel = [0, 0, 0];
-  for (let v = 0; v < h; v++) {
-    for (let u = 0; u < w; u++) {
-      // cv2.warpAffine maps each destination pixel's integer coordinate through the inverse
-      // matrix (no half-pixel shift) and blends the four neighbours, a neighbour outside the
-      // photo counting as 0 (BORDER_CONSTANT): so the photo's edge fades into black.
-      const [sx, sy] = cropToImage(transform, u, v);
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      pixel[0] = pixel[1] = pixel[2] = 0;
-      for (let k = 0; k < 4; k++) {
-        const x = x0 + (k & 1);
-        const y = y0 + (k >> 1);
-        if (x < 0 || y < 0 || x >= image.width || y >= image.height) continue;
-        const weight = (k & 1 ? fx : 1 - fx) * (k >> 1 ? fy : 1 - fy);
-        if (weight === 0) continue;
-        const p = (y * image.width + x) * 4;
-        for (let c = 0; c < 3; c++) pixel[c] += weight * d[p + source[c]];
-      }
-      for (let c = 0; c < 3; c++) {
-        // The warp keeps the photo's uint8 type, so values are rounded before normalising.
-        tensor[c * plane + v * w + u] = (Math.round(pixel[c]) - POSE_MEAN[c]) / POSE_STD[c];
-      }
+  // cv2.warpAffine (INTER_LINEAR, black border), OpenCV-exact on the 3-channel uint8 array:
+  // each crop pixel's integer coordinate goes through the inverted matrix, cut to 1/32 pixel,
+  // and a neighbour outside the photo counts as 0, so the photo's edge fades into black.
+  const s = w / transform.scaleWidth;
+  const matrix: AffineMatrix = [
+    s,
+    0,
+    w / 2 - transform.centerX * s,
+    0,
+    s,
+    h / 2 - transform.centerY * s,
+  ];
+  const crop = warpAffineU8(rgbOf(image), matrix, w, h).data;
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) {
+      tensor[c * plane + i] = (crop[3 * i + source[c]] - POSE_MEAN[c]) / POSE_STD[c];
     }
   }
   return { tensor, transform };
