@@ -64,7 +64,7 @@ export function setupTestDatabase(): TestDatabase {
 }
 
 /** An empty database on the test server, named for this process, and how to drop it. */
-async function createPostgresDatabase(
+export async function createPostgresDatabase(
   serverUrl: string,
 ): Promise<{ url: string; drop: () => Promise<void> }> {
   const { default: pg } = await import("pg");

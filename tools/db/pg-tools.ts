@@ -140,8 +140,9 @@ export function runPgTool(
     child.on("close", (code) => {
       if (code === 0) resolve();
       else {
-        const detail =
-          stderr.trim().slice(0, 2000) || `${path.basename(tool.path)} exited with ${code}`;
+        // psql prefixes each message with its script's temporary path and line: noise here.
+        const said = stderr.replace(/^psql:[^\n]*?:\d+: /gm, "").trim();
+        const detail = said.slice(0, 2000) || `${path.basename(tool.path)} exited with ${code}`;
         reject(new BackupError(`${failure}: ${detail}`));
       }
     });

@@ -161,7 +161,9 @@ export async function postgresTargetRows(url: string): Promise<Record<string, nu
 function dropTablesSql(schema: string): string {
   // Every table of the schema, not only the dump's: a target migrated further than the backup
   // would otherwise keep tables the pending migrations then fail to create.
-  return `DO $$
+  // Quiet: one NOTICE per cascaded foreign key would bury the one line that matters on failure.
+  return `SET client_min_messages = warning;
+DO $$
 DECLARE t record;
 BEGIN
   FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = ${literal(schema)} LOOP
