@@ -394,4 +394,40 @@ describe("auth request bodies", () => {
       await db.getPrisma().user.findFirst({ where: { email: "huge@example.com" } }),
     ).toBeNull();
   });
+
+  it("answers a POST whose body stream is empty instead of failing on the used-up stream", async () => {
+    // `body: ""` gives a stream with nothing in it; deriving a Request from the read one threw.
+    const res = await auth.POST(
+      new Request(`${BASE}/auth/sign-out`, {
+        method: "POST",
+        headers: { origin: "http://localhost", "content-type": "application/json" },
+        body: "",
+      }),
+    );
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it("gives every refusal an error message, the library's own code and message kept", async () => {
+    const wrong = await signIn("nobody@example.com", "not the password");
+    expect(wrong.status).toBe(401);
+    const body = (await wrong.json()) as { error: string; message: string; code: string };
+    expect(body.error).toBe(body.message);
+    expect(body.code).toBeTruthy();
+
+    const unknown = await auth.GET(request("GET", "/auth/no-such-endpoint"));
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toContain("application/json");
+    expect(((await unknown.json()) as { error: string }).error).toBeTruthy();
+  });
+
+  it("refuses a very long endpoint path as unknown (PostgreSQL refused the rate-limit key: a 500)", async () => {
+    const path = `/auth/${"é".repeat(5000)}`;
+    for (const res of [
+      await auth.GET(request("GET", path)),
+      await auth.POST(request("POST", path, undefined, {})),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: "no such accounts endpoint" });
+    }
+  });
 });

@@ -3,6 +3,9 @@ import type { WorkflowDocument } from "@/nodes/core/document";
 import { DOCUMENT_LIMITS } from "@/nodes/core/limits";
 import type * as Collection from "@/app/api/workflows/route";
 import type * as Item from "@/app/api/workflows/[id]/route";
+import type * as Versions from "@/app/api/workflows/[id]/versions/route";
+import type * as Restore from "@/app/api/workflows/[id]/versions/[version]/restore/route";
+import type * as Share from "@/app/api/workflows/[id]/share/route";
 import type * as Db from "@/app/_server/db";
 import { routeContext, setupTestDatabase } from "./test-db";
 
@@ -15,11 +18,17 @@ setupTestDatabase();
 
 let collection: typeof Collection;
 let item: typeof Item;
+let versions: typeof Versions;
+let restore: typeof Restore;
+let share: typeof Share;
 let db: typeof Db;
 
 beforeAll(async () => {
   collection = await import("@/app/api/workflows/route");
   item = await import("@/app/api/workflows/[id]/route");
+  versions = await import("@/app/api/workflows/[id]/versions/route");
+  restore = await import("@/app/api/workflows/[id]/versions/[version]/restore/route");
+  share = await import("@/app/api/workflows/[id]/share/route");
   db = await import("@/app/_server/db");
 });
 
@@ -114,5 +123,65 @@ describe("an explicit null document", () => {
       );
       expect(await errorOf(res), document).toMatchObject({ status: 400, field: "document" });
     }
+  });
+});
+
+describe("fields the fuzzer found unnamed or unqueryable", () => {
+  it("names an unknown body key as the field at fault, quoting one that reads ambiguously", async () => {
+    const extra = await collection.POST(send("POST", '{"name":"x","colour":"red"}'));
+    expect(await errorOf(extra)).toEqual({
+      status: 400,
+      error: "colour: not a field this request takes",
+      field: "colour",
+    });
+    const empty = await collection.POST(send("POST", '{"":1}'));
+    expect(await errorOf(empty)).toMatchObject({ status: 400, field: '[""]' });
+  });
+
+  it("answers 404 for ids holding NUL or a lone surrogate (PostgreSQL refused to query them: a 500)", async () => {
+    const before = await stored();
+    for (const id of ["a\u0000b", "lone \ud800", "x".repeat(5000)]) {
+      const ctx = routeContext(id);
+      const url = `${BASE}/x`;
+      const responses = [
+        await item.GET(new Request(url), ctx),
+        await item.PUT(send("PUT", JSON.stringify({ document: doc() }), url), ctx),
+        await item.PATCH(send("PATCH", '{"name":"n"}', url), ctx),
+        await item.DELETE(new Request(url, { method: "DELETE" }), ctx),
+        await versions.GET(new Request(url), ctx),
+        await share.PUT(send("PUT", '{"visibility":"link"}', url), ctx),
+        await restore.POST(send("POST", "{}", url), {
+          params: Promise.resolve({ id, version: "1" }),
+        }),
+      ];
+      expect(
+        responses.map((r) => r.status),
+        JSON.stringify(id.slice(0, 12)),
+      ).toEqual([404, 404, 404, 404, 404, 404, 404]);
+    }
+    expect(await stored()).toEqual(before);
+  });
+
+  it("refuses a search or tag filter holding NUL, naming it", async () => {
+    const q = await collection.GET(new Request(`${BASE}?q=%00`));
+    expect(await errorOf(q)).toMatchObject({ status: 400, field: "q" });
+    const tag = await collection.GET(new Request(`${BASE}?tag=a%00`));
+    expect(await errorOf(tag)).toMatchObject({ status: 400, field: "tag" });
+  });
+
+  it("refuses names, descriptions and save messages the database cannot store", async () => {
+    const before = await stored();
+    const name = await collection.POST(send("POST", '{"name":"a\\u0000b"}'));
+    expect(await errorOf(name)).toMatchObject({ status: 400, field: "name" });
+    const description = await collection.POST(send("POST", '{"description":"\\ud800"}'));
+    expect(await errorOf(description)).toMatchObject({ status: 400, field: "description" });
+    expect(await stored()).toEqual(before);
+    const created = await collection.POST(send("POST", '{"name":"fine"}'));
+    const { id } = (await created.json()) as { id: string };
+    const message = await item.PUT(
+      send("PUT", `{"document":${JSON.stringify(doc())},"message":"nul \\u0000"}`, `${BASE}/${id}`),
+      routeContext(id),
+    );
+    expect(await errorOf(message)).toMatchObject({ status: 400, field: "message" });
   });
 });
