@@ -1,4 +1,6 @@
 /// <reference lib="webworker" />
+// First: before any module builds a Zod schema (see the module).
+import "../nodes/core/zod-jitless";
 import * as Comlink from "comlink";
 import type { WorkflowDocument } from "../nodes/core/document";
 import { isImage, isMask, type RgbaImage } from "../nodes/core/image";

@@ -1,0 +1,2 @@
+// Runs in the browser before any of the studio's own modules (Next's client instrumentation hook).
+import "./nodes/core/zod-jitless";
