@@ -11,16 +11,45 @@ import {
   type AgnosticModelType,
   type GarmentType,
 } from "../../nodes/lib/agnostic-mask";
+import { agnosticMaskHd } from "../../nodes/lib/agnostic-mask/hd";
+import { keepLargestContour } from "../../nodes/lib/agnostic-mask/largest-component";
 import { body, pose } from "../../nodes/lib/agnostic-mask/test-body";
+import { createImage } from "../../nodes/core/image";
 import { decodeDensePose, renderDensePose } from "../../nodes/lib/densepose/run";
-import { addNeck, fillClothHoles } from "../../nodes/lib/parsing/refine";
-import { schpLabels } from "../../nodes/lib/parsing/schp";
+import { addNeck, fillClothHoles, fillClothHolesPick } from "../../nodes/lib/parsing/refine";
+import { schpInput, schpLabels } from "../../nodes/lib/parsing/schp";
 import { segformerLabels } from "../../nodes/lib/parsing/segformer";
+import { schpInputBefore, schpLabelsBefore } from "./preprocess-baseline";
 
 export interface PreprocessTiming {
   readonly label: string;
   readonly medianMs: number;
   readonly targetMs?: number;
+  /** The same work before it was made OpenCV-exact, measured in the same run. */
+  readonly beforeMs?: number;
+}
+
+/** Medians of two pieces of work timed in alternation, so load changes hit both alike. */
+function timePair(
+  after: () => unknown,
+  before: () => unknown,
+  runs: number,
+): { medianMs: number; beforeMs: number } {
+  for (let i = 0; i < 3; i++) {
+    after();
+    before();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let start = performance.now();
+    after();
+    a.push(performance.now() - start);
+    start = performance.now();
+    before();
+    b.push(performance.now() - start);
+  }
+  return { medianMs: median(a), beforeMs: median(b) };
 }
 
 function median(values: number[]): number {
@@ -71,16 +100,50 @@ function measure(): PreprocessTiming[] {
     });
   }
 
+  // refine_mask: the largest region filled as traced (before) vs OpenCV's TC89_L1 contours and
+  // filled polygon (after), the whole HD rule timed both ways.
+  for (const garment of ["upper_body", "lower_body"] as const) {
+    results.push({
+      label: `HD mask ${garment}, OpenCV-exact refine_mask, 384×512`,
+      ...timePair(
+        () => agnosticMaskHd(parsing, 384, 512, keypoints, garment),
+        () => agnosticMaskHd(parsing, 384, 512, keypoints, garment, keepLargestContour),
+        30,
+      ),
+    });
+  }
+
+  // SCHP's input warp of a 384×512 person into ATR's 512² and LIP's 473².
+  const person = createImage(384, 512);
+  const pixels = logits(person.data.length, 8);
+  for (let i = 0; i < pixels.length; i++) person.data[i] = (pixels[i] + 4) * 31;
+  results.push({
+    label: "SCHP ATR + LIP input warps (cv2.warpAffine uint8), 384×512",
+    ...timePair(
+      () => [schpInput(person, 512), schpInput(person, 473)],
+      () => [schpInputBefore(person, 512), schpInputBefore(person, 473)],
+      7,
+    ),
+  });
+
   // SCHP's fusion logits are a quarter of its input: ATR 512 → 128², LIP 473 → 119².
   const atr = logits(18 * 128 * 128, 1);
   const lip = logits(20 * 119 * 119, 2);
   results.push({
     label: "SCHP ATR + LIP post-processing, neck, holes, 384×512",
-    medianMs: time(() => {
-      const a = schpLabels(atr, [1, 18, 128, 128], 512, 384, 512);
-      const l = schpLabels(lip, [1, 20, 119, 119], 473, 384, 512);
-      return fillClothHoles(addNeck(a, l), 384, 512);
-    }, 5),
+    ...timePair(
+      () => {
+        const a = schpLabels(atr, [1, 18, 128, 128], 512, 384, 512);
+        const l = schpLabels(lip, [1, 20, 119, 119], 473, 384, 512);
+        return fillClothHoles(addNeck(a, l), 384, 512);
+      },
+      () => {
+        const a = schpLabelsBefore(atr, [1, 18, 128, 128], 512, 384, 512);
+        const l = schpLabelsBefore(lip, [1, 20, 119, 119], 473, 384, 512);
+        return fillClothHolesPick(addNeck(a, l), 384, 512);
+      },
+      7,
+    ),
   });
   const seg = logits(18 * 128 * 128, 3);
   results.push({

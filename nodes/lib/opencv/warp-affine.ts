@@ -106,6 +106,7 @@ export function warpAffineU8(
     } else if (x < 0 || y < 0 || x >= sw || y >= sh) return border.value;
     return data[(y * sw + x) * cn + c];
   };
+  const stride = sw * cn;
   for (let i = 0; i < width * height; i++) {
     const X = pos.x[i];
     const Y = pos.y[i];
@@ -119,6 +120,17 @@ export function warpAffineU8(
     const w10 = (32 - fx) * fy * 32;
     const w11 = fx * fy * 32;
     const o = i * cn;
+    if (sx >= 0 && sy >= 0 && sx < sw - 1 && sy < sh - 1) {
+      // All four taps inside: OpenCV's fast path, same arithmetic.
+      const p = sy * stride + sx * cn;
+      for (let c = 0; c < cn; c++) {
+        const q = p + c;
+        const v =
+          data[q] * w00 + data[q + cn] * w01 + data[q + stride] * w10 + data[q + stride + cn] * w11;
+        out[o + c] = (v + (1 << (COEF_BITS - 1))) >> COEF_BITS;
+      }
+      continue;
+    }
     if (border.mode === "constant" && (sx >= sw || sx + 1 < 0 || sy >= sh || sy + 1 < 0)) {
       out.fill(border.value, o, o + cn);
       continue;
@@ -216,10 +228,13 @@ export function warpTapsF32(
   return { index, weight, outside, borderValue: border.mode === "constant" ? border.value : 0 };
 }
 
-/** One plane through precomputed taps, OpenCV's float32 summation order. */
-export function applyTapsF32(src: Float32Array, taps: WarpTaps): Float32Array {
+/** One plane through precomputed taps, OpenCV's float32 summation order (into `out` if given). */
+export function applyTapsF32(
+  src: Float32Array,
+  taps: WarpTaps,
+  out = new Float32Array(taps.outside.length),
+): Float32Array {
   const n = taps.outside.length;
-  const out = new Float32Array(n);
   const { index, weight, borderValue } = taps;
   for (let i = 0; i < n; i++) {
     if (taps.outside[i]) {

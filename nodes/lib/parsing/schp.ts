@@ -74,8 +74,9 @@ export function schpLabels(
   const plane = size * size;
   const best = applyTapsF32(up.subarray(0, plane), taps);
   const out = new Uint8Array(width * height);
+  const v = new Float32Array(width * height);
   for (let c = 1; c < channels; c++) {
-    const v = applyTapsF32(up.subarray(c * plane, (c + 1) * plane), taps);
+    applyTapsF32(up.subarray(c * plane, (c + 1) * plane), taps, v);
     for (let i = 0; i < v.length; i++) {
       if (v[i] > best[i]) {
         best[i] = v[i];
