@@ -1,0 +1,156 @@
+import type { WorkflowDocument } from "@/nodes/core/document";
+import type { PrismaClient } from "@/app/_server/db";
+
+/**
+ * What the fuzzed requests aim at: real rows, so a hostile body reaches the code that would
+ * store it instead of stopping at "not found". Roles, not ids, are generated, because a fuzzed
+ * DELETE may remove a workflow; `resolve` recreates whatever is gone before each request.
+ */
+
+export const PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+export const PNG_BYTES = new Uint8Array(Buffer.from(PNG_BASE64, "base64"));
+
+export function validDocument(name = "Fuzz target"): WorkflowDocument {
+  return {
+    version: 1,
+    name,
+    nodes: [
+      { id: "person", type: "load-image", position: { x: 0, y: 0 }, params: {} },
+      { id: "out", type: "preview", position: { x: 240, y: 0 }, params: {} },
+      { id: "note", type: "note", position: { x: 0, y: 200 }, params: { text: "hello" } },
+    ],
+    edges: [
+      { id: "e1", source: "person", sourceHandle: "image", target: "out", targetHandle: "image" },
+    ],
+    meta: {},
+  };
+}
+
+/** Which row a generated path segment stands for. */
+export type Role = "own" | "template" | "other" | "shared-token" | "asset";
+
+export interface Targets {
+  /** The id (or token) for each role; "other" is someone else's workflow with accounts on. */
+  readonly ids: Record<Role, string>;
+  /** A workflow's newest version, for valid baseVersions. */
+  readonly latestVersion: number;
+}
+
+/** The session cookie of the fuzzing user (accounts on) and of nobody (accounts off). */
+export interface Identity {
+  readonly cookie?: string;
+  readonly userId: string | null;
+}
+
+export class FixtureSet {
+  private own = "";
+  private template = "";
+  private other = "";
+  private shared = "";
+  private asset = "";
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly me: Identity,
+    private readonly someoneElse: Identity,
+  ) {}
+
+  private async create(ownerId: string | null, opts: { template?: boolean } = {}) {
+    const { createWorkflow } = await import("@/app/_server/workflows");
+    const owner = { userId: ownerId, name: ownerId && "fuzz" };
+    const row = await createWorkflow(
+      this.prisma,
+      { document: validDocument(), isTemplate: opts.template ?? false, tags: ["fuzz"] },
+      owner,
+    );
+    return row.id;
+  }
+
+  /** Makes sure every role names a row that exists, recreating any a request deleted. */
+  async resolve(): Promise<Targets> {
+    const ids = [this.own, this.template, this.other, this.shared].filter(Boolean);
+    const present = new Set(
+      (
+        await this.prisma.workflow.findMany({ where: { id: { in: ids } }, select: { id: true } })
+      ).map((r) => r.id),
+    );
+    if (!present.has(this.own)) this.own = await this.create(this.me.userId);
+    if (!present.has(this.template)) this.template = await this.create(null, { template: true });
+    if (!present.has(this.other)) this.other = await this.create(this.someoneElse.userId);
+    const sharedRow = await this.prisma.workflow.findFirst({
+      where: { id: this.own, visibility: { in: ["link", "public"] }, shareToken: { not: null } },
+      select: { shareToken: true },
+    });
+    if (sharedRow?.shareToken) {
+      this.shared = sharedRow.shareToken;
+    } else {
+      const { setVisibility } = await import("@/app/_server/sharing");
+      const owner = { userId: this.me.userId, name: null };
+      const state = await setVisibility(this.prisma, this.own, "public", owner);
+      this.shared = state?.shareToken ?? "";
+    }
+    if (!this.asset) {
+      const { putAsset } = await import("@/app/_server/assets");
+      this.asset = (await putAsset(this.prisma, PNG_BYTES, "image/png")).id;
+    }
+    const { latestVersion } = await this.prisma.workflow.findUniqueOrThrow({
+      where: { id: this.own },
+      select: { latestVersion: true },
+    });
+    return {
+      ids: {
+        own: this.own,
+        template: this.template,
+        other: this.other,
+        "shared-token": this.shared,
+        asset: this.asset,
+      },
+      latestVersion,
+    };
+  }
+}
+
+/**
+ * Everything a refused request must leave as it was: every workflow's row, and the number of
+ * rows in every other table the API writes. The rate-limit table is left out: counting refused
+ * sign-in attempts is its job.
+ */
+export async function snapshot(prisma: PrismaClient): Promise<string> {
+  const [workflows, versions, tags, assets, users, sessions, accounts, verifications] =
+    await Promise.all([
+      prisma.workflow.findMany({
+        orderBy: { id: "asc" },
+        select: {
+          id: true,
+          ownerId: true,
+          name: true,
+          description: true,
+          latestVersion: true,
+          updatedAt: true,
+          openedAt: true,
+          visibility: true,
+          shareToken: true,
+          thumbnailMime: true,
+          nodeCount: true,
+        },
+      }),
+      prisma.workflowVersion.count(),
+      prisma.workflowTag.count(),
+      prisma.asset.count(),
+      prisma.user.count(),
+      prisma.session.count(),
+      prisma.account.count(),
+      prisma.verification.count(),
+    ]);
+  return JSON.stringify({
+    workflows,
+    versions,
+    tags,
+    assets,
+    users,
+    sessions,
+    accounts,
+    verifications,
+  });
+}
