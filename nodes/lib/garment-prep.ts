@@ -1,4 +1,5 @@
 import { createImage, type RgbaImage } from "../core/image";
+import { CancelledError } from "../core/types";
 import { compositeOver, solidImage } from "./composite";
 import type { Box } from "./crop";
 import { alphaOf, isOpaque, rgbaFrom, rgbOf } from "./opencv/rgba";
@@ -118,7 +119,7 @@ export function fitOnWhite(
   height = LEFFA_HEIGHT,
   signal?: AbortSignal,
 ): { image: RgbaImage; placed: Box } {
-  signal?.throwIfAborted();
+  if (signal?.aborted) throw new CancelledError();
   const placed = centreFitBox(image.width, image.height, { x: 0, y: 0, width, height });
   let resized = image;
   if (placed.width !== image.width || placed.height !== image.height) {
