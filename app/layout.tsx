@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
+import { AccountsModeProvider } from "./_editor/AccountMenu";
+import { accountsEnabled } from "./_server/accounts-mode";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -16,7 +18,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   await headers();
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        {/* The client asks for a session only when the studio has accounts (AccountMenu). */}
+        <AccountsModeProvider enabled={accountsEnabled()}>{children}</AccountsModeProvider>
+      </body>
     </html>
   );
 }

@@ -31,7 +31,7 @@ describe("contentSecurityPolicy", () => {
     ]);
     expect(csp.get("worker-src")).toEqual(["'self'", "blob:"]);
     expect(csp.get("img-src")).toEqual(["'self'", "blob:", "data:"]);
-    expect(csp.get("connect-src")).toContain("'self'");
+    expect(csp.get("connect-src")).toEqual(["'self'", "blob:"]);
     expect(csp.get("object-src")).toEqual(["'none'"]);
     expect(csp.get("base-uri")).toEqual(["'self'"]);
     expect(csp.get("form-action")).toEqual(["'self'"]);

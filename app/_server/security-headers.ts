@@ -30,7 +30,9 @@ export interface CspOptions {
  * - style-src 'unsafe-inline': React Flow positions every node with a style attribute, which
  *   server-rendered markup carries; a nonce cannot cover attributes (and would switch
  *   'unsafe-inline' off). Styles cannot run code, scripts stay nonce-only.
- * - connect-src 'self': the studio talks only to its own server (API, models, auth).
+ * - connect-src 'self' blob:: the studio talks only to its own server (API, models, auth), and
+ *   reads back its own object URLs (a run's image becomes the saved thumbnail). A page can only
+ *   fetch blob: URLs its own origin made, so this opens no way out.
  * No upgrade-insecure-requests: a studio on a LAN address over plain http would break.
  */
 export function contentSecurityPolicy({ nonce, dev = false }: CspOptions = {}): string {
@@ -44,7 +46,7 @@ export function contentSecurityPolicy({ nonce, dev = false }: CspOptions = {}): 
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "blob:", "data:"],
     "font-src": ["'self'"],
-    "connect-src": ["'self'"],
+    "connect-src": ["'self'", "blob:"],
     "worker-src": ["'self'", "blob:"],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],

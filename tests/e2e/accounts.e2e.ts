@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { serveBuild } from "../helpers/serve-build";
-import { CHROMIUM } from "./browser";
+import { CHROMIUM, expectNoCspViolations, watchCsp } from "./browser";
 import { unique, workflowDoc } from "./helpers";
 
 /**
@@ -16,6 +16,9 @@ let base = "";
 let stop = () => {};
 let browser: Browser;
 const contexts: BrowserContext[] = [];
+// The studio's Content-Security-Policy holds with accounts on too (browser.ts).
+const cspViolations: string[] = [];
+afterEach(() => expectNoCspViolations(cspViolations));
 
 beforeAll(async () => {
   ({ base, stop } = await serveBuild(PORT, {
@@ -40,6 +43,7 @@ async function person(): Promise<Page> {
     viewport: { width: 1280, height: 800 },
   });
   contexts.push(context);
+  await watchCsp(context, cspViolations);
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[page error] ${err.message}`));
   return page;

@@ -8,15 +8,18 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { serveBuild } from "../helpers/serve-build";
-import { CHROMIUM } from "./browser";
+import { CHROMIUM, expectNoCspViolations, watchCsp } from "./browser";
 import { api, baseURL, toastLocator, unique } from "./helpers";
 
 const PROXIED_STUDIO_PORT = Number(process.env.E2E_PORT ?? 3107) + 50;
 
 let browser: Browser;
 const servers: Server[] = [];
+// The studio's Content-Security-Policy holds at every address it is reached by (browser.ts).
+const cspViolations: string[] = [];
+afterEach(() => expectNoCspViolations(cspViolations));
 
 beforeAll(async () => {
   browser = await chromium.launch({
@@ -71,6 +74,7 @@ async function reverseProxy(upstreamPort: number): Promise<number> {
 /** Opens a new workflow at `origin`, names it and saves it with Ctrl+S. */
 async function saveFrom(origin: string): Promise<{ page: Page; name: string }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await watchCsp(context, cspViolations);
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.waitForSelector(".react-flow__renderer");

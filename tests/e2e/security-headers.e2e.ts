@@ -75,7 +75,7 @@ describe("security headers", () => {
       expect(script).not.toContain("'unsafe-eval'");
       expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
       expect(csp.get("object-src")).toEqual(["'none'"]);
-      expect(csp.get("connect-src")).toContain("'self'");
+      expect(csp.get("connect-src")).toEqual(["'self'", "blob:"]);
 
       // Next's inline RSC payload and every bundle: each carries this response's nonce.
       const html = await res.text();
