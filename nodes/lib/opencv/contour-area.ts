@@ -1,7 +1,7 @@
 /**
  * OpenCV's `contourArea`: the shoelace sum over the polygon's vertices (closing edge first), in
- * doubles, halved. `oriented` keeps the sign (positive for clockwise on screen, OpenCV's
- * convention for its counter-clockwise-traced outer borders... negative, see the tests).
+ * doubles, halved. `oriented` keeps the sign: negative for `findContours`' outer borders (traced
+ * counter-clockwise on screen), positive for its holes.
  */
 export function contourArea(points: Int32Array, oriented = false): number {
   const n = points.length >> 1;
