@@ -33,6 +33,11 @@ import {
   unfitImage,
 } from "./lib/leffa-sampler/prepare";
 import { repaint } from "./lib/leffa-sampler/repaint";
+import {
+  samplerSchedule,
+  scheduleSummary,
+  type SamplerSchedule,
+} from "./lib/leffa-sampler/stored-scheduler";
 import { optionalMask, requireImage } from "./lib/port-values";
 import { planarRgbToImage } from "./lib/tensor-image";
 
@@ -68,6 +73,7 @@ function summary(
   frame: Frame,
   dtype: FloatType,
   family: LeffaFamily,
+  schedule: SamplerSchedule,
 ): string {
   const unet = result.steps.reduce((s, t) => s + t.unetMs, 0);
   const rest = result.steps.reduce((s, t) => s + t.restMs + t.flowMs, 0);
@@ -79,6 +85,7 @@ function summary(
     `reference UNet ×${result.refUnetRuns}` +
     (result.cacheHits ? ` (${result.cacheHits} with cached unconditional features)` : "") +
     flowSummary(result) +
+    scheduleSummary(schedule, family) +
     (backend.name === "webgpu" ? ` · ${memorySummary(frame, dtype, family)}` : "") +
     // Why the UNets left the GPU (e.g. an adapter without fp16 shaders), as the session said.
     (wanted.name === "webgpu" && backend.name !== "webgpu" ? ` · ${backend.detail}` : "")
@@ -93,7 +100,8 @@ function summary(
  */
 export const leffaSamplerNode = defineNode({
   type: "leffa-sampler",
-  version: 2,
+  // 3: repaint blurs as Pillow does; the scheduler follows the checkpoint's stored config.
+  version: 3,
   title: "Leffa Sampler",
   category: "Generation",
   description:
@@ -178,6 +186,9 @@ export const leffaSamplerNode = defineNode({
       modelMemoryProblem(ctx.backend, family) ??
       capabilityProblem(ctx.backend, frame, "float16", family);
     if (problem) throw new NodeError(problem);
+    // The scheduler the graphs were converted with (or Leffa's defaults for graphs converted
+    // before it was stored); an unsupported setting is refused before the UNets load.
+    const schedule = await samplerSchedule(family, ctx.modelFile?.bind(ctx));
     const sessions = await loadSessions(ctx, family);
     // Graphs converted with --dtype fp32 need twice the buffers: check again for what loaded.
     const dtype = inputFloatType(sessions.genUnet, "noisy_latent");
@@ -208,7 +219,7 @@ export const leffaSamplerNode = defineNode({
         guidance: params.guidance,
         seed: params.seed,
         refAcceleration: params.refAcceleration,
-        family,
+        family: { ...family, scheduler: schedule.config },
         flow: {
           mode: params.flow as FlowMode,
           temperature: params.flowTemperature,
@@ -262,7 +273,17 @@ export const leffaSamplerNode = defineNode({
           mask: createMask(frame.width, frame.height, mask),
         } satisfies FlowField,
       },
-      ui: { text: summary(result, sessions.genUnet.backend, ctx.backend, frame, dtype, family) },
+      ui: {
+        text: summary(
+          result,
+          sessions.genUnet.backend,
+          ctx.backend,
+          frame,
+          dtype,
+          family,
+          schedule,
+        ),
+      },
     };
   },
 });

@@ -3,8 +3,14 @@ import { describe, expect, it } from "vitest";
 import { guideNoise } from "../../nodes/lib/leffa-sampler/guidance";
 import { floatsToHalfBits, halfBitsToFloats } from "../../nodes/lib/leffa-sampler/half";
 import { NormalNoise } from "../../nodes/lib/leffa-sampler/noise";
-import { DdpmScheduler } from "../../nodes/lib/leffa-sampler/scheduler";
-import { buildStepGraph, stepGraphContract, type StepGraphOptions } from "./step-graph";
+import { DdpmScheduler, SD15_INPAINTING_SCHEDULER } from "../../nodes/lib/leffa-sampler/scheduler";
+import {
+  buildStepGraph,
+  stepGraphContract,
+  stepGraphId,
+  stepGraphSchedule,
+  type StepGraphOptions,
+} from "./step-graph";
 
 ort.env.wasm.numThreads = 1;
 
@@ -52,8 +58,7 @@ function referenceStep(
   scale: number,
 ) {
   const guided = guideNoise(pair, scale, new Float32Array(N));
-  const c = scheduler.coefficients(t);
-  const original = sample.map((x, i) => (x - c.sqrtOneMinusAlphaBar * guided[i]) / c.sqrtAlphaBar);
+  const original = scheduler.predictedOriginal(t, sample, guided);
   const next = Float32Array.from(sample);
   scheduler.step(t, guided, next, () => stepNoise);
   return { next, original };
@@ -147,6 +152,62 @@ describe("the sampler step graph", () => {
       const contract = stepGraphContract(options);
       expect([...session.inputNames]).toEqual(contract.inputs.map((i) => i.name));
       expect([...session.outputNames].sort()).toEqual(contract.outputs.map((o) => o.name).sort());
+    }
+  });
+
+  it("clamps x̂0 like the TypeScript step with clip_sample on, and leaves it with it off", async () => {
+    // Early steps: √ᾱ ≈ 0.07, so x̂0 = (x − √(1−ᾱ)·ε)/√ᾱ reaches ±40 and clipping bites.
+    const t = scheduler.timesteps[0];
+    const results: Float32Array[] = [];
+    for (const clip of [false, true]) {
+      const config = { ...SD15_INPAINTING_SCHEDULER, clipSample: clip };
+      const clipped = new DdpmScheduler(30, config);
+      const options = {
+        predictionType: "float32",
+        noisyType: "float32",
+        ...stepGraphSchedule(config),
+      } as const;
+      expect(stepGraphId(options)).toBe(`leffa-step-float32-float32${clip ? "-clip1" : ""}`);
+      const graph = await runGraph(
+        options,
+        pair,
+        sample,
+        stepNoise,
+        coefficientsFor(clipped, t, 2.5),
+      );
+      const ref = referenceStep(clipped, t, pair, sample, stepNoise, 2.5);
+      expect(maxRelError(graph.next, ref.next), `clip ${clip}`).toBeLessThan(1e-5);
+      expect(maxRelError(graph.original, ref.original), `clip ${clip}`).toBeLessThan(1e-5);
+      const outside = Array.from(graph.original).filter((v) => Math.abs(v) > 1).length;
+      if (clip) expect(outside).toBe(0);
+      else expect(outside).toBeGreaterThan(N / 2);
+      results.push(graph.next);
+    }
+    expect(maxRelError(results[1], results[0])).toBeGreaterThan(0.01);
+  });
+
+  it("clips to the configured range and follows v_prediction and sample outputs", async () => {
+    const t = scheduler.timesteps[20];
+    for (const predictionType of ["v_prediction", "sample", "epsilon"] as const) {
+      const config = {
+        ...SD15_INPAINTING_SCHEDULER,
+        predictionType,
+        clipSample: predictionType !== "epsilon",
+        clipSampleRange: 0.75,
+      };
+      const s = new DdpmScheduler(30, config);
+      const options = {
+        predictionType: "float32",
+        noisyType: "float32",
+        ...stepGraphSchedule(config),
+      } as const;
+      const graph = await runGraph(options, pair, sample, stepNoise, coefficientsFor(s, t, 2.5));
+      const ref = referenceStep(s, t, pair, sample, stepNoise, 2.5);
+      expect(maxRelError(graph.next, ref.next), predictionType).toBeLessThan(1e-5);
+      expect(maxRelError(graph.original, ref.original), predictionType).toBeLessThan(1e-5);
+      if (config.clipSample) {
+        expect(Math.max(...Array.from(graph.original, Math.abs))).toBeLessThanOrEqual(0.75);
+      }
     }
   });
 });

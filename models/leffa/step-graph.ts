@@ -15,6 +15,12 @@ import { GraphBuilder, type ElementType } from "../onnx/builder";
  *          [guidance s, √(1−ᾱ_t), √ᾱ_t, original coeff, sample coeff, σ].
  * Outputs: next_sample [1,4,h,w] float32; next_noisy [2,4,h,w] in the UNet's input dtype (the
  *          next step's `noisy_latent`); predicted_original [1,4,h,w] float32 (x̂0, for previews).
+ *
+ * The scheduler's parameterisation and clip_sample are built into the graph (one graph per
+ * combination, like the dtypes): x̂0 is (x − √(1−ᾱ)·ε)/√ᾱ for epsilon, √ᾱ·x − √(1−ᾱ)·v for
+ * v_prediction, the output itself for sample; with clip_sample it is clamped to ±range before the
+ * posterior mean, as DDPMScheduler.step does, and the clamped x̂0 is what `predicted_original`
+ * returns.
  */
 
 export const STEP_COEFFICIENTS = 6;
@@ -24,10 +30,33 @@ export interface StepGraphOptions {
   readonly predictionType: "float16" | "float32";
   /** dtype of its `noisy_latent` input. */
   readonly noisyType: "float16" | "float32";
+  /** What the UNet predicts (the scheduler's prediction_type); epsilon when absent. */
+  readonly parameterization?: Parameterization;
+  /** clip_sample_range when the scheduler clips x̂0; absent for no clipping. */
+  readonly clipSample?: number;
+}
+
+export type Parameterization = "epsilon" | "v_prediction" | "sample";
+
+/** The step graph's schedule options from a scheduler config (scheduler-config.ts). */
+export function stepGraphSchedule(config: {
+  readonly predictionType: Parameterization;
+  readonly clipSample: boolean;
+  readonly clipSampleRange: number;
+}): Pick<StepGraphOptions, "parameterization" | "clipSample"> {
+  return {
+    parameterization: config.predictionType,
+    ...(config.clipSample ? { clipSample: config.clipSampleRange } : {}),
+  };
 }
 
 export function stepGraphId(options: StepGraphOptions): string {
-  return `leffa-step-${options.predictionType}-${options.noisyType}`;
+  const kind = options.parameterization ?? "epsilon";
+  return (
+    `leffa-step-${options.predictionType}-${options.noisyType}` +
+    (kind === "epsilon" ? "" : `-${kind}`) +
+    (options.clipSample === undefined ? "" : `-clip${options.clipSample}`)
+  );
 }
 
 const latentShape = (batch: number) => [batch, 4, "h", "w"];
@@ -102,10 +131,33 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
   const [factor] = g.node("Where", [flat, factorRaw, f32c("identity", 1)]);
   const [epsilon] = g.node("Mul", [guided, factor]);
 
-  // DDPM: x̂0 = (x − √(1−ᾱ)·ε)/√ᾱ; x_prev = a·x̂0 + b·x + σ·z.
-  const [epsScaled] = g.node("Mul", [epsilon, sqrtOneMinus]);
-  const [numerator] = g.node("Sub", [sample, epsScaled]);
-  g.node("Div", [numerator, sqrtAlpha], {}, ["predicted_original"]);
+  // DDPM: x̂0 from the parameterisation (clamped with clip_sample); x_prev = a·x̂0 + b·x + σ·z.
+  const clip = options.clipSample;
+  if (clip !== undefined && !(clip > 0))
+    throw new Error(`clip_sample_range must be > 0, got ${clip}`);
+  const x0 = clip === undefined ? ["predicted_original"] : ["unclipped_original"];
+  switch (options.parameterization ?? "epsilon") {
+    case "epsilon": {
+      const [epsScaled] = g.node("Mul", [epsilon, sqrtOneMinus]);
+      const [numerator] = g.node("Sub", [sample, epsScaled]);
+      g.node("Div", [numerator, sqrtAlpha], {}, x0);
+      break;
+    }
+    case "v_prediction": {
+      const [fromX] = g.node("Mul", [sample, sqrtAlpha]);
+      const [fromV] = g.node("Mul", [epsilon, sqrtOneMinus]);
+      g.node("Sub", [fromX, fromV], {}, x0);
+      break;
+    }
+    case "sample":
+      g.node("Identity", [epsilon], {}, x0);
+      break;
+  }
+  if (clip !== undefined) {
+    g.node("Clip", [x0[0], f32c("clip_min", -clip), f32c("clip_max", clip)], {}, [
+      "predicted_original",
+    ]);
+  }
   const [fromOriginal] = g.node("Mul", ["predicted_original", originalCoeff]);
   const [fromSample] = g.node("Mul", [sample, sampleCoeff]);
   const [mean] = g.node("Add", [fromOriginal, fromSample]);

@@ -156,6 +156,12 @@ export interface NodeContext {
   loadModel(modelId: string): Promise<ModelSession>;
   /** A session for a generated graph, on the models' device. Absent where there is none. */
   loadGraph?(graph: GeneratedGraph): Promise<ModelSession>;
+  /**
+   * The bytes of one file an installed model has besides its graph (e.g. the Leffa generative
+   * UNet's scheduler_config.json); undefined when the install has no such file. Absent where the
+   * host cannot read model files: callers then fall back as for a missing file.
+   */
+  modelFile?(modelId: string, name: string): Promise<Uint8Array | undefined>;
   /** A CPU tensor a session can take. */
   tensor(type: TensorType, data: ArrayBufferView, dims: readonly number[]): ModelTensor;
   progress(value: number, max: number, message?: string): void;

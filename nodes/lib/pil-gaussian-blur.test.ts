@@ -170,7 +170,7 @@ describe("Gaussian blur of an image", () => {
     // 255 → [42, 170, 42] → [7, 56, 127, 56, 7] ((170ww + 84fw)/2^24 = 127.33) →
     // [1, 14, 60, 103, 60, 14, 1] ((127ww + 112fw)/2^24 = 103.33, (56ww + 134fw)/2^24 = 59.67).
     const w1 = boxWeights(gaussianBoxRadius(1));
-    let row = new Uint8Array(size);
+    let row: Uint8Array = new Uint8Array(size);
     row[4] = 255;
     for (let p = 0; p < 3; p++) row = referencePass(row, w1);
     expect(Array.from(row)).toEqual([0, 1, 14, 60, 103, 60, 14, 1, 0]);
@@ -183,7 +183,7 @@ describe("Gaussian blur of an image", () => {
       }
     }
     // Only the centre row is lit after the rows: the centre column is its centre value blurred.
-    let column = Uint8Array.from({ length: size }, (_, y) => (y === 4 ? row[4] : 0));
+    let column: Uint8Array = Uint8Array.from({ length: size }, (_, y) => (y === 4 ? row[4] : 0));
     for (let p = 0; p < 3; p++) column = referencePass(column, w1);
     expect(Array.from({ length: size }, (_, y) => out[y * size + 4])).toEqual(Array.from(column));
   });
@@ -193,7 +193,7 @@ describe("Gaussian blur of an image", () => {
     expect(Array.from(pilGaussianBlur(img, 6, 4, 0))).toEqual(Array.from(img));
     const onlyX = pilBoxBlur(img, 6, 4, 1.375, 0, 3);
     for (let y = 0; y < 4; y++) {
-      let line = img.slice(y * 6, y * 6 + 6);
+      let line: Uint8Array = img.slice(y * 6, y * 6 + 6);
       for (let p = 0; p < 3; p++) line = referencePass(line, boxWeights(1.375));
       expect(Array.from(onlyX.subarray(y * 6, y * 6 + 6))).toEqual(Array.from(line));
     }

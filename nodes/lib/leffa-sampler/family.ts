@@ -5,11 +5,8 @@ import {
   LEFFA_PARTS,
   type LeffaVariant,
 } from "../../../models/manifest/entries";
-import {
-  SD15_INPAINTING_SCHEDULER,
-  SDXL_POSE_TRANSFER_SCHEDULER,
-  type SchedulerConfig,
-} from "./scheduler";
+import { SD15_INPAINTING_SCHEDULER, SDXL_POSE_TRANSFER_SCHEDULER } from "./scheduler";
+import type { SchedulerConfig } from "./scheduler-config";
 
 /**
  * What the sampler needs to know about one Leffa checkpoint (leffa.md §1.1): its four converted
@@ -21,6 +18,10 @@ export interface LeffaFamily {
   readonly task: "try-on" | "pose transfer";
   readonly base: "SD1.5" | "SDXL";
   readonly unet: UNetConfig;
+  /**
+   * The scheduler of graphs converted without a stored scheduler_config.json (Leffa's base config
+   * as the sampler has always assumed it); the node replaces it with the stored one when there is.
+   */
   readonly scheduler: SchedulerConfig;
   readonly vaeFloat: "float16" | "float32";
   /** Store ids in LEFFA_PARTS order: VAE encoder, VAE decoder, reference UNet, generative UNet. */

@@ -295,4 +295,43 @@ describe("runLeffaSampler", () => {
     expect(pool.loaded()).toEqual([]);
     expect(onCpu.image).toEqual(inTypeScript.image);
   });
+
+  it("clips x̂0 in both steppers when the checkpoint's scheduler says clip_sample", async () => {
+    const ort = await import("onnxruntime-web");
+    ort.env.wasm.numThreads = 1;
+    const pool = new SessionPool({
+      ort,
+      load: async () => {
+        throw new Error("no model files in this test");
+      },
+      target: () => ({ info: { name: "wasm", detail: "test" }, deviceLost: () => false }),
+      budgetBytes: 1e9,
+    });
+    const family = settings.family;
+    const clipping = { ...family, scheduler: { ...family.scheduler, clipSample: true } };
+    const onGpu = (sessions: SamplerSessions): SamplerSessions => ({
+      ...sessions,
+      genUnet: { ...sessions.genUnet, backend: { name: "webgpu", detail: "pretend" } },
+    });
+    const run = (f: typeof family, loadGraph?: SamplerHooks["loadGraph"]) =>
+      runLeffaSampler(
+        onGpu(fakeSessions({ ref: [], gen: 0 })),
+        conditions,
+        { ...settings, family: f, steps: 6 },
+        hooks({ loadGraph }),
+      );
+    const free = await run(family);
+    const inTypeScript = await run(clipping);
+    const asGraph = await run(clipping, (graph) => pool.getGenerated(graph));
+    expect(pool.loaded()).toEqual(["generated:leffa-step-float16-float16-clip1"]);
+    let worst = 0;
+    let changed = 0;
+    for (let i = 0; i < inTypeScript.image.length; i++) {
+      worst = Math.max(worst, Math.abs(asGraph.image[i] - inTypeScript.image[i]));
+      changed = Math.max(changed, Math.abs(free.image[i] - inTypeScript.image[i]));
+    }
+    expect(worst).toBeLessThan(2 ** -9);
+    // Clipping changed the image: the fakes' x̂0 leave [−1, 1] at the noisy steps.
+    expect(changed).toBeGreaterThan(2 ** -6);
+  });
 });

@@ -1,4 +1,9 @@
-import { buildStepGraph, stepGraphContract, stepGraphId } from "../../../models/leffa/step-graph";
+import {
+  buildStepGraph,
+  stepGraphContract,
+  stepGraphId,
+  stepGraphSchedule,
+} from "../../../models/leffa/step-graph";
 import type { GeneratedGraph, ModelSession, ModelTensor } from "../../core/types";
 import {
   floatTensor,
@@ -104,7 +109,7 @@ export class CpuStepper implements LatentStepper {
     prediction.dispose();
     guideNoise(eps, guidance, this.guided);
     const original = wantOriginal
-      ? predictedOriginal(scheduler, t, this.current, this.guided)
+      ? scheduler.predictedOriginal(t, this.current, this.guided)
       : undefined;
     scheduler.step(t, this.guided, this.current, () => stepNoise.at(t));
     return original;
@@ -115,21 +120,6 @@ export class CpuStepper implements LatentStepper {
   }
 
   dispose(): void {}
-}
-
-/** x̂0 = (x − √(1 − ᾱ_t)·ε)/√ᾱ_t: the clean latent the model currently predicts. */
-export function predictedOriginal(
-  scheduler: DdpmScheduler,
-  t: number,
-  sample: Float32Array,
-  epsilon: Float32Array,
-): Float32Array {
-  const c = scheduler.coefficients(t);
-  const out = new Float32Array(sample.length);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = (sample[i] - c.sqrtOneMinusAlphaBar * epsilon[i]) / c.sqrtAlphaBar;
-  }
-  return out;
 }
 
 export class GraphStepper implements LatentStepper {
@@ -156,8 +146,13 @@ export class GraphStepper implements LatentStepper {
 
   async step(t: number, prediction: ModelTensor, wantOriginal: boolean) {
     const { scheduler, guidance, stepNoise, tensor, dims, noisyType } = this.setup;
-    // The graph is made for the dtypes the UNets really have, known from the first prediction.
-    const options = { predictionType: outputFloatType(prediction, "noise_pred"), noisyType };
+    // The graph is made for the dtypes the UNets really have, known from the first prediction,
+    // and for the scheduler's parameterisation and clipping.
+    const options = {
+      predictionType: outputFloatType(prediction, "noise_pred"),
+      noisyType,
+      ...stepGraphSchedule(scheduler.config),
+    };
     this.session ??= await this.loadGraph({
       id: stepGraphId(options),
       contract: stepGraphContract(options),
