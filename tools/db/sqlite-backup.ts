@@ -71,9 +71,59 @@ function open(file: string, options: Database.Options = {}): Database.Database {
   }
 }
 
+/**
+ * Runs `action`, turning SQLite's own errors into sentences for the command line: the ones a
+ * person can act on (a locked file, a file that is no database) say what to do.
+ */
+async function explained<T>(
+  file: string,
+  action: () => T | Promise<T>,
+  timeoutMs = SQLITE_BUSY_TIMEOUT_MS,
+): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (!(err instanceof Database.SqliteError)) throw err;
+    if (err.code.startsWith("SQLITE_BUSY")) throw lockedError(file, timeoutMs);
+    if (err.code === "SQLITE_NOTADB") throw new BackupError(`${file} is not a SQLite database`);
+    throw new BackupError(`SQLite failed on ${file}: ${err.message}`);
+  }
+}
+
+function lockedError(file: string, timeoutMs: number): BackupError {
+  return new BackupError(
+    `${file} stayed locked by another connection for over ${timeoutMs / 1000} s; try again, or stop the studio first`,
+  );
+}
+
+/**
+ * `source.backup(destination)` in one step, waiting up to `timeoutMs` for a lock on either side.
+ * better-sqlite3 retries a busy step without end, and reports a backup whose very first step met
+ * a lock as finished with nothing copied (totalPages 0); both are caught here. A real database
+ * always has at least one page.
+ */
+async function copyDatabase(
+  source: Database.Database,
+  destination: string,
+  lockedFile: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const done = await source.backup(destination, {
+      progress: () => {
+        if (Date.now() > deadline) throw lockedError(lockedFile, timeoutMs);
+        return ALL_PAGES;
+      },
+    });
+    if (done.totalPages > 0) return;
+    if (Date.now() > deadline) throw lockedError(lockedFile, timeoutMs);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface SqliteSnapshot {
   readonly journalMode: string;
-  readonly busyTimeoutMs: number;
   readonly tables: Record<string, number>;
   readonly migrations: string[];
 }
@@ -84,45 +134,55 @@ export interface SqliteSnapshot {
  * of the step's start; were the source written between steps, SQLite would restart the copy.
  * The counts and migrations are read from the copy itself, so they describe exactly what it holds.
  */
-export async function snapshotSqlite(file: string, out: string): Promise<SqliteSnapshot> {
+export async function snapshotSqlite(
+  file: string,
+  out: string,
+  busyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS,
+): Promise<SqliteSnapshot> {
   if (!existsSync(file)) {
     throw new BackupError(`the SQLite database ${file} does not exist (run npm run setup first?)`);
   }
-  const source = open(file, { fileMustExist: true });
-  let journalMode: string;
-  let busyTimeoutMs: number;
-  try {
-    journalMode = String(source.pragma("journal_mode", { simple: true }));
-    busyTimeoutMs = Number(source.pragma("busy_timeout", { simple: true }));
-    await source.backup(out, { progress: () => ALL_PAGES });
-  } finally {
-    source.close();
-  }
-  const copy = open(out, { fileMustExist: true });
-  try {
-    // A self-contained single file: no -wal beside it needed to read it back.
-    copy.pragma("journal_mode = DELETE");
-    const migrations = sqliteMigrations(copy);
-    if (migrations === null) {
-      throw new BackupError(
-        `${file} has no Leffa Studio schema (no ${MIGRATIONS_TABLE} table); run npm run setup first`,
-      );
-    }
-    return { journalMode, busyTimeoutMs, tables: sqliteTableCounts(copy), migrations };
-  } finally {
-    copy.close();
-  }
+  return explained(
+    file,
+    async () => {
+      const source = open(file, { fileMustExist: true, timeout: busyTimeoutMs });
+      let journalMode: string;
+      try {
+        journalMode = String(source.pragma("journal_mode", { simple: true }));
+        await copyDatabase(source, out, file, busyTimeoutMs);
+      } finally {
+        source.close();
+      }
+      const copy = open(out, { fileMustExist: true });
+      try {
+        // A self-contained single file: no -wal beside it needed to read it back.
+        copy.pragma("journal_mode = DELETE");
+        const migrations = sqliteMigrations(copy);
+        if (migrations === null) {
+          throw new BackupError(
+            `${file} has no Leffa Studio schema (no ${MIGRATIONS_TABLE} table); run npm run setup first`,
+          );
+        }
+        return { journalMode, tables: sqliteTableCounts(copy), migrations };
+      } finally {
+        copy.close();
+      }
+    },
+    busyTimeoutMs,
+  );
 }
 
 /** Rows in the target's data tables; a file that does not exist yet holds none. */
-export function sqliteTargetRows(file: string): Record<string, number> {
-  if (!existsSync(file)) return {};
-  const db = open(file, { fileMustExist: true });
-  try {
-    return sqliteTableCounts(db);
-  } finally {
-    db.close();
-  }
+export function sqliteTargetRows(file: string): Promise<Record<string, number>> {
+  return explained(file, () => {
+    if (!existsSync(file)) return {};
+    const db = open(file, { fileMustExist: true });
+    try {
+      return sqliteTableCounts(db);
+    } finally {
+      db.close();
+    }
+  });
 }
 
 /**
@@ -134,6 +194,7 @@ export async function restoreSqlite(
   snapshot: string,
   target: string,
   expected: Readonly<Record<string, number>>,
+  busyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS,
 ): Promise<void> {
   const source = open(snapshot, { readonly: true, fileMustExist: true });
   try {
@@ -155,24 +216,25 @@ export async function restoreSqlite(
       );
     }
     mkdirSync(path.dirname(target), { recursive: true });
-    await source.backup(target, { progress: () => ALL_PAGES });
+    await explained(
+      target,
+      () => copyDatabase(source, target, target, busyTimeoutMs),
+      busyTimeoutMs,
+    );
   } finally {
     source.close();
   }
-  const restored = open(target, { fileMustExist: true });
-  try {
-    // The copy carries the snapshot's rollback-journal header; the studio runs in WAL.
-    restored.pragma("journal_mode = WAL");
-  } finally {
-    restored.close();
-  }
-}
-
-export function sqliteJournalMode(file: string): string {
-  const db = open(file, { fileMustExist: true });
-  try {
-    return String(db.pragma("journal_mode", { simple: true }));
-  } finally {
-    db.close();
-  }
+  await explained(
+    target,
+    () => {
+      const restored = open(target, { fileMustExist: true, timeout: busyTimeoutMs });
+      try {
+        // The copy carries the snapshot's rollback-journal header; the studio runs in WAL.
+        restored.pragma("journal_mode = WAL");
+      } finally {
+        restored.close();
+      }
+    },
+    busyTimeoutMs,
+  );
 }
