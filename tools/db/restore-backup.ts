@@ -53,7 +53,7 @@ export async function restoreBackup(
 
     const sqliteFile = provider === "sqlite" ? sqliteFileOf(url) : "";
     const present =
-      provider === "sqlite" ? sqliteTargetRows(sqliteFile) : await postgresTargetRows(url);
+      provider === "sqlite" ? await sqliteTargetRows(sqliteFile) : await postgresTargetRows(url);
     const where = provider === "sqlite" ? sqliteFile : "the PostgreSQL database";
     if (totalRows(present) > 0) {
       if (!options.force) {
@@ -68,7 +68,7 @@ export async function restoreBackup(
     if (provider === "sqlite") {
       log(`restoring into ${sqliteFile} with SQLite's online backup API`);
       await restoreSqlite(databaseFile, sqliteFile, manifest.tables);
-      const mismatches = countMismatches(manifest.tables, sqliteTargetRows(sqliteFile));
+      const mismatches = countMismatches(manifest.tables, await sqliteTargetRows(sqliteFile));
       if (mismatches.length > 0) {
         throw new BackupError(
           `the restored database does not match the manifest: ${mismatches.join("; ")}`,
