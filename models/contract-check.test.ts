@@ -1,6 +1,6 @@
 import * as ort from "onnxruntime-web";
 import { describe, expect, it } from "vitest";
-import { contractProblems, type ValueMeta } from "./contract-check";
+import { contractProblems, graphOutputName, type ValueMeta } from "./contract-check";
 import type { Contract } from "./manifest/schema";
 import { GraphBuilder } from "./onnx/builder";
 
@@ -125,6 +125,68 @@ describe("contractProblems", () => {
         outputs: [tensor("flow_q_13", "float16", [1, "n", 320])],
       }),
     ).toHaveLength(1);
+  });
+
+  describe("outputs read by position", () => {
+    // SCHP's layout: Leffa reads output[1]; the graph's names are whatever the export gave.
+    const positioned: Contract = {
+      ...contract,
+      outputs: [
+        { name: "fusion", index: 1, dtype: "float32", shape: [1, 18, "h", "w"] },
+        { name: "parsing", index: 0, dtype: "float32", shape: [1, 18, "h", "w"] },
+      ],
+    };
+    const input = tensor("input", "float32", [1, 3, "h", "w"]);
+
+    it("matches by position, not by name", () => {
+      expect(
+        contractProblems(positioned, {
+          inputs: [input],
+          outputs: [
+            tensor("1582", "float32", [1, 18, 128, 128]),
+            tensor("1602", "float32", [1, 18, 128, 128]),
+            tensor("1614", "float32", [1, 2, 128, 128]),
+          ],
+        }),
+      ).toEqual([]);
+    });
+
+    it("names every output the graph has when the one at the position is wrong", () => {
+      expect(
+        contractProblems(positioned, {
+          inputs: [input],
+          outputs: [
+            tensor("parsing", "float32", [1, 18, 128, 128]),
+            tensor("edge", "float32", [1, 2, 128, 128]),
+            tensor("fusion", "float32", [1, 18, 128, 128]),
+          ],
+        }),
+      ).toEqual([
+        'output #1 ("fusion"): expected float32 [1,18,h,w], model has "edge" float32 [1,2,128,128] there ' +
+          '(its outputs: #0 "parsing" float32 [1,18,128,128], #1 "edge" float32 [1,2,128,128], ' +
+          '#2 "fusion" float32 [1,18,128,128])',
+      ]);
+    });
+
+    it("says how many outputs there are when the position is past the end", () => {
+      expect(
+        contractProblems(positioned, {
+          inputs: [input],
+          outputs: [tensor("logits", "float32", [1, 18, 128, 128])],
+        }),
+      ).toEqual([
+        'output #1 ("fusion"): expected float32 [1,18,h,w], model has 1 output ' +
+          '(its outputs: #0 "logits" float32 [1,18,128,128])',
+      ]);
+    });
+
+    it("gives the graph's name at the position, and a named output its own name", () => {
+      const names = ["1582", "1602", "1614"];
+      expect(graphOutputName(positioned.outputs[0], names)).toBe("1602");
+      expect(graphOutputName(positioned.outputs[1], names)).toBe("1582");
+      expect(graphOutputName(positioned.outputs[0], ["only"])).toBeUndefined();
+      expect(graphOutputName(contract.outputs[0], names)).toBe("output");
+    });
   });
 
   it("reads a real onnxruntime-web session's metadata", async () => {

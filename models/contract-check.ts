@@ -24,7 +24,9 @@ export interface ModelMeta {
  * The ways `meta` breaks `contract` (empty when it honours it):
  * - every contract input exists with its dtype (or one it also accepts) and rank; the model needs no other input;
  * - every contract output exists with its dtype (or one it also accepts) and rank (extra outputs are fine),
- *   except that an `optional` output may be absent;
+ *   except that an `optional` output may be absent; an output with an `index` is the graph's
+ *   output at that position, whatever its name, and a problem with it lists every output the
+ *   graph has (position, name, type, shape) so the contract can be corrected from the message;
  * - a fixed contract dim must equal the model's; a symbolic contract dim accepts any size.
  * A model dim that is symbolic or unknown cannot contradict a fixed contract dim (the model
  * accepts that size), and a model that declares no shape at all is not held to a rank.
@@ -38,6 +40,11 @@ export function contractProblems(contract: Contract, meta: ModelMeta): string[] 
   ) => {
     const byName = new Map(values.map((v) => [v.name, v]));
     for (const spec of specs) {
+      if (spec.index !== undefined) {
+        const problem = positionedProblem(spec, spec.index, values);
+        if (problem) problems.push(problem);
+        continue;
+      }
       const value = byName.get(spec.name);
       const expected = `${acceptedDtypes(spec).join(" or ")} ${formatShape(spec.shape)}`;
       if (!value) {
@@ -68,6 +75,44 @@ export function contractProblems(contract: Contract, meta: ModelMeta): string[] 
   }
   check("output", contract.outputs, meta.outputs);
   return problems;
+}
+
+/**
+ * An output read by position, as upstream code reads it: the graph's output at `index` must have
+ * the spec's dtype and shape. Names are not compared (the graph's are not published), so the
+ * message lists what the graph does have.
+ */
+function positionedProblem(
+  spec: TensorSpec,
+  index: number,
+  values: readonly ValueMeta[],
+): string | null {
+  const value = values[index];
+  if (!value && spec.optional) return null;
+  if (value?.isTensor && matches(spec, value)) return null;
+  const expected = `${acceptedDtypes(spec).join(" or ")} ${formatShape(spec.shape)}`;
+  const found = !value
+    ? `model has ${values.length} output${values.length === 1 ? "" : "s"}`
+    : `model has "${value.name}" ${describeValue(value)} there`;
+  const all = values.map((v, i) => `#${i} "${v.name}" ${describeValue(v)}`).join(", ") || "none";
+  return `output #${index} ("${spec.name}"): expected ${expected}, ${found} (its outputs: ${all})`;
+}
+
+function describeValue(value: ValueMeta): string {
+  if (!value.isTensor) return "(not a tensor)";
+  return `${value.type ?? "unknown type"} ${formatShape(value.shape ?? [])}`;
+}
+
+/**
+ * The graph's name for a contract output: the spec's own name, or for a positioned output
+ * (`index`) the name at that position in the loaded graph's output list (`outputNames`, in graph
+ * order as onnxruntime reports it); undefined when the graph has no output there.
+ */
+export function graphOutputName(
+  spec: TensorSpec,
+  outputNames: readonly string[],
+): string | undefined {
+  return spec.index === undefined ? spec.name : outputNames[spec.index];
 }
 
 /** The contract dtype first, then any alternatives it allows. */

@@ -109,25 +109,45 @@ function schpContract(size: number, classes: number): Contract {
         description: "BGR, NCHW, ImageNet mean/std in BGR order",
       },
     ],
+    // SCHP's network returns [[parsing, fusion], edge]; the export flattens that into three
+    // outputs in this order. Leffa reads `session.run(None, …)[1]`, so the studio reads by
+    // position too: the names below are labels, the graph's own names are not published.
     outputs: [
       {
         name: "fusion",
+        index: 1,
         dtype: "float32",
         shape: [1, classes, "h", "w"],
-        description: `output index 1: fused parsing logits (${classes} classes), low resolution`,
+        description: `fused parsing logits (${classes} classes), a quarter of the input size; what Leffa reads`,
+      },
+      {
+        name: "parsing",
+        index: 0,
+        dtype: "float32",
+        shape: [1, classes, "h", "w"],
+        description: "parsing-branch logits before the edge fusion; not read",
+      },
+      {
+        name: "edge",
+        index: 2,
+        dtype: "float32",
+        shape: [1, 2, "h", "w"],
+        description: "edge logits; not read",
       },
     ],
     preprocess:
       `BGR; affine-fit into ${size}×${size} keeping aspect (black border); x / 255; ` +
       "mean [0.406, 0.456, 0.485], std [0.225, 0.224, 0.229]; NCHW.",
     postprocess:
-      "take output index 1, bilinear upsample (align_corners) to the input size, inverse affine, argmax.",
+      "take output #1 (the fused logits, by position as Leffa does), bilinear upsample " +
+      "(align_corners) to the input size, inverse affine, argmax.",
   };
 }
 
 const SCHP_NOTES =
-  "Output tensor names are not published; the studio reads output index 1 (fusion logits). " +
-  "The session contract check reports the real names on first load: update `fusion` then.";
+  "The graph's output names are not published, so its three outputs are checked and read by " +
+  "position (parsing #0, fusion #1, edge #2), as Leffa reads output[1]; a graph laid out " +
+  "otherwise is refused at load with every output it has named.";
 
 const DWPOSE_LICENCE = {
   spdx: "Apache-2.0",

@@ -160,6 +160,26 @@ describe("the model manifest", () => {
     expect(withOptional(false, true).error?.message).toMatch(/at least one required output/);
   });
 
+  it("reads SCHP's fused logits by position, as Leffa's output[1], and checks the positions", () => {
+    for (const id of ["schp-atr", "schp-lip"]) {
+      const { contract } = getModel(id);
+      expect(contract.outputs[0]).toMatchObject({ name: "fusion", index: 1 });
+      expect(contract.outputs.map((o) => o.index).sort()).toEqual([0, 1, 2]);
+    }
+    const schp = getModel("schp-atr");
+    const withOutputs = (outputs: object[], inputs: object[] = schp.contract.inputs) =>
+      modelEntrySchema.safeParse({ ...schp, contract: { ...schp.contract, inputs, outputs } });
+    const [fusion, parsing] = schp.contract.outputs;
+    expect(withOutputs([fusion, parsing]).success).toBe(true);
+    // Index 1 alone leaves a gap; a repeated index, likewise; inputs never go by position.
+    expect(withOutputs([fusion]).error?.message).toMatch(/without gaps or repeats/);
+    expect(withOutputs([fusion, { ...parsing, index: 1 }]).error?.message).toMatch(/without gaps/);
+    const positionedInput = [{ ...schp.contract.inputs[0], index: 0 }];
+    expect(withOutputs([fusion, parsing], positionedInput).error?.message).toMatch(
+      /inputs go by name/,
+    );
+  });
+
   it("chains the Leffa graphs: the generative UNet takes every reference feature as produced", () => {
     for (const variant of ["hd", "dc"]) {
       const ref = getModel(`leffa-vton-${variant}-ref-unet`);

@@ -32,6 +32,13 @@ export const tensorSpecSchema = z.object({
    * that a loaded session has it before reading it.
    */
   optional: z.boolean().optional(),
+  /**
+   * Outputs only: the output's position in the graph's output list. Set where upstream code reads
+   * the output by position (SCHP: Leffa takes `session.run(None, …)[1]`) and the graph's names
+   * are not published: the check and the reads then go by position, and `name` is only the
+   * studio's label for it. Positioned outputs of a contract number 0, 1, … without gaps.
+   */
+  index: z.number().int().nonnegative().optional(),
 });
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 
@@ -39,7 +46,8 @@ export const contractSchema = z.object({
   inputs: z
     .array(tensorSpecSchema)
     .min(1)
-    .refine((inputs) => inputs.every((i) => i.optional !== true), "inputs cannot be optional"),
+    .refine((inputs) => inputs.every((i) => i.optional !== true), "inputs cannot be optional")
+    .refine((inputs) => inputs.every((i) => i.index === undefined), "inputs go by name, not index"),
   /**
    * Outputs the studio reads. A model may have more (side outputs); these must exist unless
    * marked `optional`.
@@ -47,7 +55,11 @@ export const contractSchema = z.object({
   outputs: z
     .array(tensorSpecSchema)
     .min(1)
-    .refine((outputs) => outputs.some((o) => o.optional !== true), "at least one required output"),
+    .refine((outputs) => outputs.some((o) => o.optional !== true), "at least one required output")
+    .refine((outputs) => {
+      const indices = outputs.flatMap((o) => (o.index === undefined ? [] : [o.index]));
+      return [...indices].sort((a, b) => a - b).every((index, i) => index === i);
+    }, "positioned outputs must number 0, 1, … without gaps or repeats"),
   /** How pixels become the input tensor: colour order, resize, mean/std. */
   preprocess: z.string().min(1),
   /** How the outputs become a result. */

@@ -267,6 +267,25 @@ describe("makeTinyModel", () => {
   });
 });
 
+describe("makeTinyModel with positioned outputs", () => {
+  it("lists SCHP's outputs in graph order (parsing, fusion, edge), whatever the contract's order", async () => {
+    const entry = getModel("schp-atr");
+    expect(entry.contract.outputs.map((o) => o.name)).toEqual(["fusion", "parsing", "edge"]);
+    const session = await ort.InferenceSession.create(makeTinyModel(entry), {
+      executionProviders: ["wasm"],
+    });
+    expect(session.outputNames).toEqual(["parsing", "fusion", "edge"]);
+    expect(session.outputMetadata[2]).toMatchObject({ shape: [1, 2, 128, 128] });
+    expect(
+      contractProblems(entry.contract, {
+        inputs: session.inputMetadata,
+        outputs: session.outputMetadata,
+      }),
+    ).toEqual([]);
+    await session.release();
+  });
+});
+
 describe("makeTinyModel's float32 variant", () => {
   it("takes float32 where the contract also accepts it, and computes what the fp16 variant does", async () => {
     const entry = getModel("leffa-vton-hd-vae-encoder");

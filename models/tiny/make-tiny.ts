@@ -59,6 +59,15 @@ export function fullPrecisionVariant(entry: ModelEntry): ModelEntry {
   };
 }
 
+/**
+ * Outputs in the order the graph must list them: positioned ones (`index`, read by position like
+ * SCHP's) at their index, then the rest in contract order.
+ */
+function graphOrder(outputs: readonly TensorPlan[]): TensorPlan[] {
+  const rank = (t: TensorPlan) => t.spec.index ?? Number.POSITIVE_INFINITY;
+  return [...outputs].sort((a, b) => rank(a) - rank(b));
+}
+
 const FLOAT: ElementType = "float32";
 /** Longer fixed axes get no random vector of their own: the model stays small. */
 const MAX_AXIS_VECTOR = 16384;
@@ -124,7 +133,7 @@ class TinyModelBuilder {
       ? g.node("ReduceMean", [features], { keepdims: 0 })[0]
       : (sideScalar ?? this.scalar(0));
 
-    for (const out of plan.outputs) {
+    for (const out of graphOrder(plan.outputs)) {
       let head: { value: string; residual: boolean } | null = null;
       if (features && primary && primaryFloat) {
         const context = { features, featureChannels, primary, primaryFloat };

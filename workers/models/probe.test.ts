@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { getModel } from "../../models/manifest";
-import { installTinyModels } from "../../tests/helpers/model-store";
+import { makeTinyModel } from "../../models/tiny/make-tiny";
+import { installModels, installTinyModels } from "../../tests/helpers/model-store";
 import { probeDim, probeInputs, probeModel } from "./probe";
 import { createStoreModelHost } from "./store-models";
 
@@ -60,6 +61,46 @@ describe("probe dimensions and dtypes", () => {
     expect(halves.timestep.type).toBe("float32");
     const full = probeInputs(entry, { noisy_latent: "float32" });
     expect(full.noisy_latent.type).toBe("float32");
+  });
+
+  it("loads and runs SCHP by output position whatever the export named its outputs", async () => {
+    const store = await mkdtemp(path.join(tmpdir(), "schp-probe-"));
+    const previous = process.env.MODELS_DIR;
+    try {
+      // The contract's three positioned outputs under names an export might make up.
+      const entry = getModel("schp-atr");
+      const names: Record<string, string> = { parsing: "1582", fusion: "1602", edge: "1614" };
+      const renamed = {
+        ...entry,
+        contract: {
+          ...entry.contract,
+          outputs: entry.contract.outputs.map((o) => ({ ...o, name: names[o.name] })),
+        },
+      };
+      installModels(store, { "schp-atr": makeTinyModel(renamed) });
+      process.env.MODELS_DIR = store;
+      const result = await probeModel(createStoreModelHost(), "schp-atr");
+      expect(result.output).toMatchObject({ name: "1602", dims: [1, 18, 128, 128] });
+
+      // The edge logits where the fused ones belong: refused, naming everything the graph has.
+      const swapped = {
+        ...renamed,
+        contract: {
+          ...renamed.contract,
+          outputs: renamed.contract.outputs.map((o) => ({ ...o, index: [0, 2, 1][o.index ?? 0] })),
+        },
+      };
+      installModels(store, { "schp-atr": makeTinyModel(swapped) });
+      await expect(probeModel(createStoreModelHost(), "schp-atr")).rejects.toThrow(
+        'output #1 ("fusion"): expected float32 [1,18,h,w], model has "1614" float32 [1,2,128,128] ' +
+          'there (its outputs: #0 "1582" float32 [1,18,128,128], #1 "1614" float32 [1,2,128,128], ' +
+          '#2 "1602" float32 [1,18,128,128])',
+      );
+    } finally {
+      if (previous === undefined) delete process.env.MODELS_DIR;
+      else process.env.MODELS_DIR = previous;
+      await rm(store, { recursive: true, force: true });
+    }
   });
 
   it("runs a Leffa graph (fp16 inputs, token-count dimensions) from a store", async () => {

@@ -1,3 +1,4 @@
+import { graphOutputName } from "../../models/contract-check";
 import { getModel } from "../../models/manifest";
 import type { ModelEntry } from "../../models/manifest/schema";
 import type { BackendInfo } from "../../nodes/core/types";
@@ -107,7 +108,9 @@ export async function probeModel(host: ModelHost, modelId: string): Promise<Prob
   const loadStart = performance.now();
   const session = await host.load(modelId, () => {});
   const loadMs = performance.now() - loadStart;
-  const name = entry.contract.outputs[0].name;
+  // A positioned output (SCHP's) has the loaded graph's name at its position, not the label's.
+  const spec = entry.contract.outputs[0];
+  const name = graphOutputName(spec, session.outputNames ?? []) ?? spec.name;
   const feeds = () => probeInputs(entry, session.inputTypes);
   await session.run(feeds(), { outputs: [name] });
   const started = performance.now();

@@ -1,7 +1,7 @@
 import type * as Ort from "onnxruntime-web";
 import type { InferenceSession, Tensor } from "onnxruntime-web";
 import type { ModelEntry } from "../../models/manifest/schema";
-import { contractProblems } from "../../models/contract-check";
+import { contractProblems, graphOutputName } from "../../models/contract-check";
 import {
   DeviceLostError,
   NodeError,
@@ -265,8 +265,12 @@ class PooledSession {
     options: ModelRunOptions = {},
   ): Promise<Record<string, ModelTensor>> {
     // Optional outputs only when asked for: a graph may lack them, and nobody would free them.
+    // Positioned outputs (SCHP's) go by the loaded graph's name at their position.
     const outputs =
-      options.outputs ?? this.entry.contract.outputs.filter((o) => !o.optional).map((o) => o.name);
+      options.outputs ??
+      this.entry.contract.outputs
+        .filter((o) => !o.optional)
+        .map((o) => graphOutputName(o, this.outputNames) ?? o.name);
     try {
       const result = await this.runOnce(feeds, outputs);
       if (this.onGpu) this.provedOnGpu = true;

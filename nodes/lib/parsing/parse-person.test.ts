@@ -15,26 +15,60 @@ function tensor(type: string, data: ArrayBufferView, dims: readonly number[]): M
   return { type, dims, location: "cpu", getData: async () => data, dispose: () => {} };
 }
 
-/**
- * A session returning constant logits of `channels` × 4 × 4 under `outputName`, where `winner`
- * (a function of the column in the 4-wide map) gets 1 and the rest 0. It records its feeds.
- */
+/** Constant logits of `channels` × 4 × 4 where `winner` (of the column in the 4-wide map) gets 1. */
+function logits(channels: number, winner: (column: number) => number): ModelTensor {
+  const data = new Float32Array(channels * 16);
+  for (let i = 0; i < 16; i++) data[winner(i % 4) * 16 + i] = 1;
+  return tensor("float32", data, [1, channels, 4, 4]);
+}
+
+/** A session returning `winner`'s logits under `outputName`. It records its feeds. */
 function fakeSession(
   modelId: string,
   channels: number,
   winner: (column: number) => number,
   feeds: string[],
-  outputName = "fusion",
+  outputName: string,
 ): ModelSession {
   return {
     modelId,
     timings: { filesMs: 0, createMs: 0 },
     backend: { name: "wasm", detail: "fake" },
+    outputNames: [outputName],
     async run(inputs) {
       for (const [name, t] of Object.entries(inputs)) feeds.push(`${modelId}:${name}:${t.dims}`);
-      const logits = new Float32Array(channels * 16);
-      for (let i = 0; i < 16; i++) logits[winner(i % 4) * 16 + i] = 1;
-      return { [outputName]: tensor("float32", logits, [1, channels, 4, 4]) };
+      return { [outputName]: logits(channels, winner) };
+    },
+  };
+}
+
+/**
+ * An SCHP graph as exported: three outputs under names the export made up, in the order
+ * parsing, fusion, edge. The fused logits (#1) hold `winner`; the parsing branch (#0) holds
+ * background everywhere, so reading the wrong one shows. It records feeds and requested outputs.
+ */
+function schpSession(
+  modelId: string,
+  channels: number,
+  winner: (column: number) => number,
+  feeds: string[],
+  names = ["1582", "1602", "1614"],
+): ModelSession {
+  const all: Record<string, () => ModelTensor> = {
+    [names[0]]: () => logits(channels, () => 0),
+    [names[1]]: () => logits(channels, winner),
+    [names[2]]: () => logits(2, () => 1),
+  };
+  return {
+    modelId,
+    timings: { filesMs: 0, createMs: 0 },
+    backend: { name: "wasm", detail: "fake" },
+    outputNames: names,
+    async run(inputs, options) {
+      for (const [name, t] of Object.entries(inputs)) feeds.push(`${modelId}:${name}:${t.dims}`);
+      const wanted = options?.outputs ?? names;
+      feeds.push(`${modelId} fetches ${wanted.join(",")}`);
+      return Object.fromEntries(wanted.flatMap((n) => (all[n] ? [[n, all[n]()]] : [])));
     },
   };
 }
@@ -66,11 +100,17 @@ describe("parsePerson with SCHP", () => {
     const feeds: string[] = [];
     // ATR: face everywhere. LIP: face in the left half of its map only (columns 0..1 of 4).
     const { ctx, progress } = context({
-      "schp-atr": fakeSession("schp-atr", 18, () => ATR_FACE, feeds),
-      "schp-lip": fakeSession("schp-lip", 20, (c) => (c < 2 ? LIP_FACE : 0), feeds),
+      "schp-atr": schpSession("schp-atr", 18, () => ATR_FACE, feeds),
+      "schp-lip": schpSession("schp-lip", 20, (c) => (c < 2 ? LIP_FACE : 0), feeds),
     });
     const result = await parsePerson(ctx, image, "schp");
-    expect(feeds).toEqual(["schp-atr:input.1:1,3,512,512", "schp-lip:input.1:1,3,473,473"]);
+    // Only output #1 is fetched, by the graph's own name for it, as Leffa reads output[1].
+    expect(feeds).toEqual([
+      "schp-atr:input.1:1,3,512,512",
+      "schp-atr fetches 1602",
+      "schp-lip:input.1:1,3,473,473",
+      "schp-lip fetches 1602",
+    ]);
     expect(result.sessions).toEqual(["schp-atr on wasm", "schp-lip on wasm"]);
     expect(result.labels.length).toBe(48);
     // Column 0 of the image maps into the left of LIP's map: face; column 5, the right: neck.
@@ -80,14 +120,42 @@ describe("parsePerson with SCHP", () => {
     expect(progress).toContain("parsing with schp-lip");
   });
 
-  it("names a missing output", async () => {
+  it("reads position 1 whatever the graph calls it, never the contract's label", async () => {
+    const feeds: string[] = [];
+    // A graph whose output #0 happens to be called "fusion": position wins over the name.
+    const { ctx } = context({
+      "schp-atr": schpSession("schp-atr", 18, () => ATR_FACE, feeds, ["fusion", "x", "y"]),
+      "schp-lip": schpSession("schp-lip", 20, () => LIP_FACE, feeds, ["fusion", "x", "y"]),
+    });
+    const result = await parsePerson(ctx, image, "schp");
+    expect(feeds.filter((f) => f.includes("fetches"))).toEqual([
+      "schp-atr fetches x",
+      "schp-lip fetches x",
+    ]);
+    expect(new Set(result.labels)).toEqual(new Set([ATR_FACE]));
+  });
+
+  it("names the outputs it has when the graph has no output #1", async () => {
     const { ctx } = context({
       "schp-atr": fakeSession("schp-atr", 18, () => 0, [], "output_0"),
-      "schp-lip": fakeSession("schp-lip", 20, () => 0, []),
+      "schp-lip": schpSession("schp-lip", 20, () => 0, []),
     });
     const run = parsePerson(ctx, image, "schp");
     await expect(run).rejects.toBeInstanceOf(NodeError);
-    await expect(run).rejects.toThrow(/schp-atr returned no "fusion" output/);
+    await expect(run).rejects.toThrow(
+      'schp-atr: cannot read output #1 ("fusion"): its outputs are "output_0"',
+    );
+  });
+
+  it("names a missing output", async () => {
+    const atr = schpSession("schp-atr", 18, () => 0, []);
+    const { ctx } = context({
+      "schp-atr": { ...atr, run: async () => ({}) },
+      "schp-lip": schpSession("schp-lip", 20, () => 0, []),
+    });
+    await expect(parsePerson(ctx, image, "schp")).rejects.toThrow(
+      /schp-atr returned no "1602" output/,
+    );
   });
 
   it("stops before running when cancelled", async () => {
@@ -96,8 +164,8 @@ describe("parsePerson with SCHP", () => {
     const feeds: string[] = [];
     const { ctx } = context(
       {
-        "schp-atr": fakeSession("schp-atr", 18, () => 0, feeds),
-        "schp-lip": fakeSession("schp-lip", 20, () => 0, feeds),
+        "schp-atr": schpSession("schp-atr", 18, () => 0, feeds),
+        "schp-lip": schpSession("schp-lip", 20, () => 0, feeds),
       },
       controller.signal,
     );

@@ -1,4 +1,6 @@
+import { graphOutputName } from "../../../models/contract-check";
 import { getModel } from "../../../models/manifest";
+import type { TensorSpec } from "../../../models/manifest/schema";
 import type { RgbaImage } from "../../core/image";
 import { CancelledError, NodeError, type ModelSession, type NodeContext } from "../../core/types";
 import { addNeck, fillClothHoles } from "./refine";
@@ -19,19 +21,42 @@ export interface ParseResult {
   readonly sessions: readonly string[];
 }
 
-/** Runs one session on one float input and reads its (first contract) output as logits. */
+/** Leffa's parsing_api reads SCHP's fused logits as `session.run(None, …)[1]`: by position. */
+const SCHP_LOGITS_INDEX = 1;
+
+/**
+ * The loaded graph's name for the contract output `spec`: its position in the graph's outputs
+ * where the contract positions it (SCHP), else its name. The session's contract check has
+ * already refused a graph whose output at that position is not what the contract says.
+ */
+function outputName(session: ModelSession, spec: TensorSpec): string {
+  if (spec.index === undefined) return spec.name;
+  const names = session.outputNames;
+  const name = names && graphOutputName(spec, names);
+  if (!name) {
+    const has = names ? `its outputs are ${names.map((n) => `"${n}"`).join(", ")}` : "no list";
+    throw new NodeError(
+      `${session.modelId}: cannot read output #${spec.index} ("${spec.name}"): ${has}`,
+    );
+  }
+  return name;
+}
+
+/** Runs one session on one float input and reads the contract output `spec` as float32 logits. */
 async function runLogits(
   ctx: NodeContext,
   session: ModelSession,
+  spec: TensorSpec,
   data: Float32Array,
   dims: readonly number[],
 ): Promise<{ logits: Float32Array; dims: readonly number[] }> {
-  const { inputs, outputs } = getModel(session.modelId).contract;
-  const outputName = outputs[0].name;
-  const result = await session.run({ [inputs[0].name]: ctx.tensor("float32", data, dims) });
-  const output = result[outputName];
+  const { inputs } = getModel(session.modelId).contract;
+  const name = outputName(session, spec);
+  const feeds = { [inputs[0].name]: ctx.tensor("float32", data, dims) };
+  const result = await session.run(feeds, { outputs: [name] });
+  const output = result[name];
   if (!output) {
-    throw new NodeError(`${session.modelId} returned no "${outputName}" output`);
+    throw new NodeError(`${session.modelId} returned no "${name}" output`);
   }
   const logits = await output.getData();
   output.dispose();
@@ -39,6 +64,13 @@ async function runLogits(
     throw new NodeError(`${session.modelId} returned ${output.type} logits; expected float32`);
   }
   return { logits, dims: output.dims };
+}
+
+/** The contract's output at `index` (SCHP's fused logits sit at 1). */
+function positionedOutput(session: ModelSession, index: number): TensorSpec {
+  const spec = getModel(session.modelId).contract.outputs.find((o) => o.index === index);
+  if (!spec) throw new NodeError(`${session.modelId}'s contract has no output #${index}`);
+  return spec;
 }
 
 function describe(session: ModelSession): string {
@@ -65,7 +97,8 @@ async function parseWithSchp(ctx: NodeContext, image: RgbaImage): Promise<ParseR
     checkCancelled(ctx);
     ctx.progress(1 + i, steps, `parsing with ${session.modelId}`);
     const input = schpInput(image, size);
-    const out = await runLogits(ctx, session, input.data, [1, 3, size, size]);
+    const spec = positionedOutput(session, SCHP_LOGITS_INDEX);
+    const out = await runLogits(ctx, session, spec, input.data, [1, 3, size, size]);
     checkCancelled(ctx);
     labels.push(schpLabels(out.logits, out.dims, size, width, height));
   }
@@ -88,7 +121,8 @@ async function parseWithSegformer(ctx: NodeContext, image: RgbaImage): Promise<P
   checkCancelled(ctx);
   ctx.progress(1, 3, `parsing with ${session.modelId}`);
   const input = segformerInput(image, ctx.signal);
-  const out = await runLogits(ctx, session, input, [1, 3, SEGFORMER_SIZE, SEGFORMER_SIZE]);
+  const spec = getModel(session.modelId).contract.outputs[0];
+  const out = await runLogits(ctx, session, spec, input, [1, 3, SEGFORMER_SIZE, SEGFORMER_SIZE]);
   checkCancelled(ctx);
   ctx.progress(2, 3, "filling holes");
   const labels = segformerLabels(out.logits, out.dims, width, height);
