@@ -414,6 +414,10 @@ describe("auth request bodies", () => {
     expect(body.error).toBe(body.message);
     expect(body.code).toBeTruthy();
 
+    const invalid = await signUp("Ivy", "not an email", "long enough password");
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ field: "email", error: expect.any(String) });
+
     const unknown = await auth.GET(request("GET", "/auth/no-such-endpoint"));
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get("content-type")).toContain("application/json");

@@ -67,37 +67,34 @@ export class FixtureSet {
     return row.id;
   }
 
-  /** Makes sure every role names a row that exists, recreating any a request deleted. */
+  /**
+   * Makes sure every role names a row that exists (recreating any a request deleted) and that
+   * "own" is published. One query when nothing changed, as it runs before every request.
+   */
   async resolve(): Promise<Targets> {
-    const ids = [this.own, this.template, this.other, this.shared].filter(Boolean);
-    const present = new Set(
-      (
-        await this.prisma.workflow.findMany({ where: { id: { in: ids } }, select: { id: true } })
-      ).map((r) => r.id),
-    );
+    const rows = await this.prisma.workflow.findMany({
+      where: { id: { in: [this.own, this.template, this.other].filter(Boolean) } },
+      select: { id: true, visibility: true, shareToken: true, latestVersion: true },
+    });
+    const present = new Set(rows.map((r) => r.id));
     if (!present.has(this.own)) this.own = await this.create(this.me.userId);
     if (!present.has(this.template)) this.template = await this.create(null, { template: true });
     if (!present.has(this.other)) this.other = await this.create(this.someoneElse.userId);
-    const sharedRow = await this.prisma.workflow.findFirst({
-      where: { id: this.own, visibility: { in: ["link", "public"] }, shareToken: { not: null } },
-      select: { shareToken: true },
-    });
-    if (sharedRow?.shareToken) {
-      this.shared = sharedRow.shareToken;
-    } else {
+    let own: { visibility: string; shareToken: string | null; latestVersion: number } = rows.find(
+      (r) => r.id === this.own,
+    ) ?? { visibility: "private", shareToken: null, latestVersion: 1 };
+    if (own.visibility === "private" || !own.shareToken) {
       const { setVisibility } = await import("@/app/_server/sharing");
       const owner = { userId: this.me.userId, name: null };
       const state = await setVisibility(this.prisma, this.own, "public", owner);
-      this.shared = state?.shareToken ?? "";
+      own = { ...own, visibility: "public", shareToken: state?.shareToken ?? null };
     }
+    this.shared = own.shareToken ?? "";
     if (!this.asset) {
       const { putAsset } = await import("@/app/_server/assets");
       this.asset = (await putAsset(this.prisma, PNG_BYTES, "image/png")).id;
     }
-    const { latestVersion } = await this.prisma.workflow.findUniqueOrThrow({
-      where: { id: this.own },
-      select: { latestVersion: true },
-    });
+    const latestVersion = own.latestVersion;
     return {
       ids: {
         own: this.own,

@@ -90,7 +90,7 @@ export function jsonText(value: unknown): string {
 
 /** `levels` arrays or objects inside each other, as text: deeper than any recursion survives. */
 export const deepJsonText: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom(70, 1000, 20_000, 100_000), fc.boolean())
+  .tuple(fc.constantFrom(70, 1000, 5000, 20_000, 100_000), fc.boolean())
   .map(([levels, arrays]) =>
     arrays
       ? "[".repeat(levels) + "]".repeat(levels)

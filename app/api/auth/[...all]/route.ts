@@ -42,7 +42,10 @@ async function withErrorBody(res: Response): Promise<Response> {
   const headers = new Headers(res.headers);
   headers.set("content-type", "application/json");
   headers.delete("content-length");
-  return new Response(JSON.stringify({ ...body, error: message }), { status: res.status, headers });
+  // Its validation errors name the field as "[body.email] Invalid input…": say so as ours do.
+  const field = /^\[body\.([\w.]+)\]/.exec(message)?.[1];
+  const normalized = { ...body, error: message, ...(field ? { field } : {}) };
+  return new Response(JSON.stringify(normalized), { status: res.status, headers });
 }
 
 /**
