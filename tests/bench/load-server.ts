@@ -21,6 +21,8 @@ export interface Deployment {
   readonly base: string;
   /** The run's own database, for the checks after the run. */
   readonly databaseUrl: string;
+  /** The server's process id, which leads its process group. */
+  readonly pid: number;
   close(): Promise<void>;
 }
 
@@ -92,7 +94,7 @@ export async function startDeployment(port: number): Promise<Deployment> {
       }),
     });
     stopServer = served.stop;
-    return { base: served.base, databaseUrl: database.url, close };
+    return { base: served.base, databaseUrl: database.url, pid: served.pid, close };
   } catch (err) {
     await close();
     throw err;

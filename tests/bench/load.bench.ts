@@ -26,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { parseWorkflow } from "../../nodes/core/document";
 import { LoadClient, loopbackAddress, Recorder } from "./load-client";
 import { LoadConfigError, parseLoadConfig, type LoadConfig } from "./load-config";
+import { processGroupCpuMs } from "./load-cpu";
 import { checkLedger } from "./load-ledger";
 import { ACTION_WEIGHTS } from "./load-mix";
 import { startDeployment, type Deployment } from "./load-server";
@@ -121,13 +122,23 @@ async function main(config: LoadConfig): Promise<boolean> {
         .map(([a, w]) => `${a} ${w}`)
         .join(", "),
   );
+  const cpuBefore = processGroupCpuMs(deployment.pid);
   const runStart = performance.now();
   const deadline = runStart + config.seconds * 1000;
   await Promise.all(users.map((u) => u.run(deadline, config.thinkMs)));
   const runSeconds = (performance.now() - runStart) / 1000;
 
+  const cpuAfter = processGroupCpuMs(deployment.pid);
   console.log(`run over; ${loadAverage()}`);
   const samples = runRecorder.samples;
+  if (cpuBefore !== undefined && cpuAfter !== undefined && samples.length > 0) {
+    const cpu = cpuAfter - cpuBefore;
+    console.log(
+      `server CPU: ${(cpu / 1000).toFixed(1)} s in ${runSeconds.toFixed(1)} s ` +
+        `(${((cpu / 1000 / runSeconds) * 100).toFixed(0)} % of one core), ` +
+        `${(cpu / samples.length).toFixed(1)} ms per request`,
+    );
+  }
   const summary = summarize(samples);
   console.log(
     `\n${samples.length} requests in ${runSeconds.toFixed(1)} s: ` +

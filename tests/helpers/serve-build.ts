@@ -24,7 +24,8 @@ async function waitForServer(url: string, server: ChildProcess, timeoutMs: numbe
  * server's environment; it may depend on the scratch folder (e.g. a model store inside it).
  * `databaseUrl` serves an empty PostgreSQL database the caller created (and drops) instead of the
  * scratch SQLite file; `host` binds the server to that address only (e.g. "127.0.0.1") and names
- * it in the base URL. Resolves with the base URL and a stop function that also removes the folder.
+ * it in the base URL. Resolves with the base URL, the server's process id (it leads a process
+ * group of its own) and a stop function that also removes the folder.
  */
 export async function serveBuild(
   port: number,
@@ -34,7 +35,7 @@ export async function serveBuild(
     databaseUrl?: string;
     host?: string;
   } = {},
-): Promise<{ base: string; stop: () => void }> {
+): Promise<{ base: string; pid: number; stop: () => void }> {
   if (!existsSync(".next/BUILD_ID")) {
     throw new Error(
       "no production build here (.next/BUILD_ID is missing): run `npm run build` first",
@@ -84,5 +85,5 @@ export async function serveBuild(
     stop();
     throw err;
   }
-  return { base, stop };
+  return { base, pid: server.pid ?? 0, stop };
 }
