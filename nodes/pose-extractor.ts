@@ -9,7 +9,7 @@ import {
 import type { DensePoseEncoding } from "./lib/densepose/encodings";
 import { renderDensePose, runDensePose } from "./lib/densepose/run";
 import type { PeopleSelection } from "./lib/dwpose/openpose";
-import { runDwpose } from "./lib/dwpose/run";
+import { runDwpose, type DwposeResult } from "./lib/dwpose/run";
 import { renderBodySkeleton } from "./lib/dwpose/skeleton";
 import { requireImage } from "./lib/port-values";
 
@@ -45,14 +45,44 @@ function describeBackend(label: string, session: ModelSession, ctx: NodeContext)
     : `${label} on ${backend.name}`;
 }
 
+/**
+ * What the detector found, for the node's text: the count kept, or with nobody detected which
+ * way the node went, with a warning either way (an empty pose, or one from the whole photo that
+ * may not be a person at all).
+ */
+function peopleFound(
+  pose2d: DwposeResult,
+  withDensePose: boolean,
+): { summary: string; warning?: string } {
+  if (pose2d.wholeImage) {
+    return {
+      summary: "nobody detected: whole photo used",
+      warning:
+        "the detector found nobody, so the pose model ran on the whole photo (the option is on); check the keypoints",
+    };
+  }
+  if (pose2d.detected === 0) {
+    const empty = withDensePose
+      ? "the keypoints hold no person and the DensePose is empty"
+      : "the keypoints hold no person";
+    return {
+      summary: "nobody detected: no keypoints",
+      warning: `the detector found nobody: ${empty} (turn on "whole photo when nobody is found" to run the pose model on the whole photo)`,
+    };
+  }
+  const people = pose2d.detected === 1 ? "person" : "people";
+  return { summary: `${pose2d.detected} ${people} detected, ${pose2d.people.length} kept` };
+}
+
 /** DWPose keypoints + DensePose for a person photo. */
 export const poseExtractorNode = defineNode({
   type: "pose-extractor",
-  version: 2,
+  // 3: nobody detected gives nobody unless "whole photo when nobody is found" is on.
+  version: 3,
   title: "Pose Extractor",
   category: "Pose",
   description:
-    "Finds people with DWPose (OpenPose-18 body keypoints and their skeleton) and renders DensePose in the encoding Leffa expects. With nobody detected, both models run on the whole photo.",
+    "Finds people with DWPose (OpenPose-18 body keypoints and their skeleton) and renders DensePose in the encoding Leffa expects. With nobody detected it gives nobody, as controlnet_aux does, unless the whole-photo option is on.",
   inputs: { image: { type: "IMAGE", label: "person" } },
   outputs: {
     keypoints: { type: "KEYPOINTS" },
@@ -83,6 +113,12 @@ export const poseExtractorNode = defineNode({
         "Run DensePose for the densepose output. Off, the node needs only the DWPose models and gives keypoints and the skeleton (its densepose output stays empty).",
       default: true,
     }),
+    wholePhoto: param.boolean({
+      label: "whole photo when nobody is found",
+      description:
+        "When the detector finds nobody, run the pose model (and DensePose) on the whole photo, as DWPose's original ONNX code did. Off, the node gives nobody, as controlnet_aux's current code does. The node's text says which happened.",
+      default: false,
+    }),
   },
   models: [DETECTOR, POSE, DENSEPOSE],
   async run(ctx, inputs, params) {
@@ -104,6 +140,7 @@ export const poseExtractorNode = defineNode({
       { detector, pose },
       {
         people: params.people as PeopleSelection,
+        wholePhotoWhenNobody: params.wholePhoto,
         signal: ctx.signal,
         tensor: ctx.tensor,
         progress: (done, total, message) => {
@@ -116,9 +153,7 @@ export const poseExtractorNode = defineNode({
       keypoints: pose2d.keypoints,
       skeleton: renderBodySkeleton(pose2d.keypoints),
     };
-    const found = pose2d.wholeImage
-      ? "nobody detected: whole photo used"
-      : `${pose2d.detected} ${pose2d.detected === 1 ? "person" : "people"} detected, ${pose2d.people.length} kept`;
+    const found = peopleFound(pose2d, withDensePose);
     const backends = [
       describeBackend("YOLOX", detector, ctx),
       describeBackend("DWPose", pose, ctx),
@@ -147,6 +182,8 @@ export const poseExtractorNode = defineNode({
       backends.push(describeBackend("DensePose", densepose, ctx));
     }
     const encoding = densepose ? `DensePose ${params.encoding}` : "DensePose off";
-    return { outputs, ui: { text: `${found} · ${encoding} · ${backends.join(" · ")}` } };
+    const text = [`${found.summary} · ${encoding} · ${backends.join(" · ")}`];
+    if (found.warning) text.push(`⚠ ${found.warning}`);
+    return { outputs, ui: { text: text.join("\n") } };
   },
 });

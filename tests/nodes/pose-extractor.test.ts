@@ -319,6 +319,22 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
     expect(pixel(iuv, 100, 100)).toEqual([0, 0, 0, 255]);
   }, 30_000);
 
+  it("gives the same result with the whole-photo option on when someone is detected", async () => {
+    const photo = paintedPhoto();
+    const plain = await runNode(poseExtractorNode, { image: photo }, {}, storeContext());
+    const option = await runNode(
+      poseExtractorNode,
+      { image: photo },
+      { wholePhoto: true },
+      storeContext(),
+    );
+    expect(option.outputs.keypoints).toEqual(plain.outputs.keypoints);
+    const dense = (r: typeof plain) => Buffer.from((r.outputs.densepose as RgbaImage).data);
+    expect(dense(option).equals(dense(plain))).toBe(true);
+    expect(option.ui?.text).toBe(plain.ui?.text);
+    expect(plain.ui?.text).not.toMatch(/⚠/);
+  }, 30_000);
+
   it("keeps everyone for 'all', best score first", async () => {
     const result = await runNode(
       poseExtractorNode,
@@ -376,20 +392,68 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
 });
 
 describe("Pose Extractor when the detector finds nobody", () => {
-  it("runs both models on the whole photo, as the DWPose reference does, and says so", async () => {
+  beforeAll(() => {
     useStore("nobody", {
       [DETECTOR]: knownDetector([], WIDTH, HEIGHT),
       [POSE]: knownPose(),
       [DENSEPOSE]: knownDensePose(),
     });
+  });
+
+  it("gives nobody by default, as controlnet_aux does, and says so with how to change it", async () => {
+    const ctx = storeContext();
     const result = await runNode(
       poseExtractorNode,
       { image: paintedPhoto() },
       { encoding: "dress_code" },
+      ctx,
+    );
+    const [summary, warning] = (result.ui?.text ?? "").split("\n");
+    expect(summary).toBe(
+      "nobody detected: no keypoints · DensePose dress_code · YOLOX on wasm · DWPose on wasm · DensePose on wasm",
+    );
+    expect(warning).toBe(
+      '⚠ the detector found nobody: the keypoints hold no person and the DensePose is empty (turn on "whole photo when nobody is found" to run the pose model on the whole photo)',
+    );
+    const keypoints = result.outputs.keypoints as Keypoints;
+    expect([keypoints.width, keypoints.height, keypoints.people]).toEqual([WIDTH, HEIGHT, []]);
+    // Nothing drawn: the painted body is not in the DensePose, the skeleton is blank.
+    const dense = result.outputs.densepose as RgbaImage;
+    expect([dense.width, dense.height]).toEqual([WIDTH, HEIGHT]);
+    expect(pixel(dense, 100, 250)).toEqual([0, 0, 0, 255]);
+    const skeleton = result.outputs.skeleton as RgbaImage;
+    expect(new Set(Array.from({ length: WIDTH * HEIGHT }, (_, i) => skeleton.data[i * 4]))).toEqual(
+      new Set([0]),
+    );
+    // The detector ran (planned as 1 of 3 steps for one person); once it found nobody, the pose
+    // and DensePose models did not run and the work is 1 step, done.
+    expect(ctx.progressCalls.map((c) => `${c.value}/${c.max}`)).toEqual(["0/3", "1/1", "1/1"]);
+  }, 30_000);
+
+  it("with DensePose off, says only the keypoints are empty", async () => {
+    const result = await runNode(
+      poseExtractorNode,
+      { image: paintedPhoto() },
+      { densepose: false },
       storeContext(),
     );
-    expect(result.ui?.text).toMatch(/^nobody detected: whole photo used · /);
+    expect(result.ui?.text).toMatch(/^nobody detected: no keypoints · DensePose off · /);
+    expect(result.ui?.text).toMatch(/⚠ the detector found nobody: the keypoints hold no person \(/);
+  }, 30_000);
+
+  it("runs both models on the whole photo when the option is on, and says so", async () => {
+    const result = await runNode(
+      poseExtractorNode,
+      { image: paintedPhoto() },
+      { encoding: "dress_code", wholePhoto: true },
+      storeContext(),
+    );
+    expect(result.ui?.text).toMatch(/^nobody detected: whole photo used · DensePose dress_code · /);
+    expect(result.ui?.text).toMatch(
+      /\n⚠ the detector found nobody, so the pose model ran on the whole photo/,
+    );
     const keypoints = result.outputs.keypoints as Keypoints;
+    expect(keypoints.people.length).toBe(1);
     const [x] = cropToImage(
       poseCropTransform({ x1: 0, y1: 0, x2: WIDTH, y2: HEIGHT }),
       ...CROP_POINTS[0],

@@ -183,13 +183,43 @@ describe("runDwpose", () => {
     expect(result.keypoints.people.length).toBe(1);
   });
 
-  it("falls back to the whole photo when nobody is detected, as the reference does", async () => {
+  it("gives nobody when nobody is detected, as controlnet_aux does, without a pose run", async () => {
     const s = sessions([]);
-    const result = await runDwpose(photo, s, options());
+    const progress: [number, number][] = [];
+    const result = await runDwpose(photo, s, {
+      ...options(),
+      progress: (done, total) => progress.push([done, total]),
+    });
+    expect(result.wholeImage).toBe(false);
+    expect(result.detected).toBe(0);
+    expect(result.people).toEqual([]);
+    expect(result.keypoints).toEqual({ kind: "keypoints", width: 480, height: 320, people: [] });
+    expect(s.pose.feeds).toEqual([]);
+    expect(progress).toEqual([
+      [0, 2],
+      [1, 1],
+    ]);
+  });
+
+  it("runs the pose model on the whole photo when nobody is detected and that is asked for", async () => {
+    const s = sessions([]);
+    const result = await runDwpose(photo, s, { ...options(), wholePhotoWhenNobody: true });
     expect(result.wholeImage).toBe(true);
     expect(result.detected).toBe(0);
     expect(result.people[0].box).toEqual({ x1: 0, y1: 0, x2: 480, y2: 320 });
+    expect(s.pose.feeds).toEqual([{ input: [1, 3, 384, 288] }]);
     expect(result.keypoints.people.length).toBe(1);
+    const [x, y] = cropToImage(poseCropTransform(result.people[0].box), ...cropPoints[0]);
+    expect(result.keypoints.people[0][0][0]).toBeCloseTo(x, 6);
+    expect(result.keypoints.people[0][0][1]).toBeCloseTo(y, 6);
+  });
+
+  it("ignores the whole-photo option when someone is detected", async () => {
+    const s = sessions([small, large]);
+    const result = await runDwpose(photo, s, { ...options(), wholePhotoWhenNobody: true });
+    expect(result.wholeImage).toBe(false);
+    expect(result.detected).toBe(2);
+    expect(result.people.map((p) => p.box.x1.toFixed(1))).toEqual(["20.0", "200.0"]);
   });
 
   it("stops between sessions once aborted", async () => {

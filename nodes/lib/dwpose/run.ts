@@ -44,6 +44,12 @@ export interface DwposeOptions {
   readonly progress?: (done: number, total: number, message: string) => void;
   /** Default "rgb", controlnet_aux's behaviour (see ChannelOrder). */
   readonly channelOrder?: ChannelOrder;
+  /**
+   * When the detector finds nobody: false (default) returns nobody, as controlnet_aux's current
+   * `Wholebody` does (no boxes, no pose run); true runs the pose model on the whole photo, as
+   * DWPose's onnx-branch `preprocess` did with an empty box list.
+   */
+  readonly wholePhotoWhenNobody?: boolean;
 }
 
 /** A selected person: the detector box (photo pixels, unclipped) and score, and the 133 points. */
@@ -57,8 +63,9 @@ export interface DwposeResult {
   /** How many people the detector found before selection. */
   readonly detected: number;
   /**
-   * True when the detector found nobody and, as the reference does, the pose model ran on the
-   * whole photo instead (the points still have to pass the 0.3 score threshold).
+   * True when the detector found nobody and, as asked (`wholePhotoWhenNobody`), the pose model
+   * ran on the whole photo instead (the points still have to pass the 0.3 score threshold).
+   * False with `detected` 0: nobody, and `people` is empty.
    */
   readonly wholeImage: boolean;
   /** OpenPose-18 body points of the selected people. */
@@ -140,7 +147,8 @@ export async function estimateWholeBody(
 
 /**
  * Detects people, selects them ("largest" runs the pose model once, on the largest box) and
- * estimates each one's pose. Checks the abort signal before every session run.
+ * estimates each one's pose; with nobody detected, nobody or the whole photo (see
+ * `wholePhotoWhenNobody`). Checks the abort signal before every session run.
  */
 export async function runDwpose(
   image: RgbaImage,
@@ -154,7 +162,7 @@ export async function runDwpose(
   const boxes = await detectPeople(image, sessions.detector, options);
   checkAborted(signal);
 
-  const wholeImage = boxes.length === 0;
+  const wholeImage = boxes.length === 0 && options.wholePhotoWhenNobody === true;
   const candidates = wholeImage
     ? [{ box: wholeImageBox(image.width, image.height), score: 0 }]
     : boxes.map((b) => ({ box: { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 }, score: b.score }));
