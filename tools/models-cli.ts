@@ -28,11 +28,14 @@ const USAGE = `usage: npm run models -- <command>
   verify [<id>...]              re-hash installed files (every installed model when no id)
   remove <id>...                delete installed model(s)
   convert leffa-vton --from <virtual_tryon.pth> [--variant hd|dc] [--dtype fp16|fp32]
-                     [--flow-layers 13,14,15|none]
+                     [--flow-layers 13,14,15|none] [--scheduler-config <file>]
                                 convert Leffa's try-on checkpoint into its four graphs;
                                 --flow-layers: generative-UNet layers (0-15) that also output
-                                queries and keys for the flow view (default 13,14,15)
+                                queries and keys for the flow view (default 13,14,15);
+                                --scheduler-config: the base folder's scheduler_config.json
+                                (default: the one Leffa's repository holds)
   convert leffa-pose --from <pose_transfer.pth> [--dtype fp16|fp32] [--flow-layers 65,67,69|none]
+                     [--scheduler-config <file>]
                                 convert Leffa's SDXL pose-transfer checkpoint (5.2 B parameters)
                                 into its four graphs (the VAE stays fp32); flow layers 0-69
   convert densepose --from <model_final_162be9.pkl>
@@ -208,7 +211,13 @@ function choice<T extends string>(name: string, value: string | undefined, allow
 }
 
 async function convert(args: string[]): Promise<number> {
-  const { options, positional } = parseOptions(args, ["from", "variant", "dtype", "flow-layers"]);
+  const { options, positional } = parseOptions(args, [
+    "from",
+    "variant",
+    "dtype",
+    "flow-layers",
+    "scheduler-config",
+  ]);
   const [what, ...extra] = positional;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const from = options.get("from");
@@ -231,6 +240,9 @@ async function convert(args: string[]): Promise<number> {
           : (choice("variant", options.get("variant"), ["hd", "dc"] as const) ?? "hd"),
       dtype: choice("dtype", options.get("dtype"), ["fp16", "fp32"] as const) ?? "fp16",
       flowLayers: flowText === undefined ? undefined : parseFlowLayers(flowText),
+      schedulerConfig: options.has("scheduler-config")
+        ? path.resolve(options.get("scheduler-config")!)
+        : undefined,
       onProgress,
     });
     console.log(
@@ -239,7 +251,7 @@ async function convert(args: string[]): Promise<number> {
     return 0;
   }
   if (what === "densepose") {
-    if (options.has("variant") || options.has("dtype") || options.has("flow-layers")) {
+    if (["variant", "dtype", "flow-layers", "scheduler-config"].some((o) => options.has(o))) {
       throw new UsageError("convert densepose takes only --from");
     }
     const { convertDensePose } = await import("../models/convert/densepose");

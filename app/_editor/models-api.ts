@@ -79,7 +79,11 @@ export async function installModelOnServer(
 export function wantedFiles(
   model: ModelSummary,
 ): { name: string; bytes: number | null; sha256: string | null }[] {
-  return model.files.map((f) => model.installed?.files.find((i) => i.name === f.name) ?? f);
+  const installed = (name: string) => model.installed?.files.find((i) => i.name === name);
+  // An optional file the install lacks (converted before it was written) is not wanted.
+  return model.files
+    .filter((f) => !f.optional || installed(f.name))
+    .map((f) => installed(f.name) ?? f);
 }
 
 /** Bytes of the model's files, or null while some size is unknown (converted, not installed). */

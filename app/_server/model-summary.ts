@@ -24,6 +24,8 @@ export interface ModelSummary {
     readonly name: string;
     readonly bytes: number | null;
     readonly sha256: string | null;
+    /** The model works without it (see modelFileSchema). */
+    readonly optional?: boolean;
   }[];
   readonly source: { readonly kind: ModelSource["kind"]; readonly label: string };
   /** The file a session loads, if the model is an ONNX graph. */
@@ -59,7 +61,12 @@ export function modelSummary(
       notice: entry.licence.notice ?? null,
     },
     optional: entry.optional,
-    files: entry.files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256 })),
+    files: entry.files.map((f) => ({
+      name: f.name,
+      bytes: f.bytes,
+      sha256: f.sha256,
+      ...(f.optional ? { optional: true } : {}),
+    })),
     source: { kind: entry.source.kind, label: sourceLabel(entry.source) },
     onnx: entry.onnx ?? null,
     notes: entry.notes ?? null,

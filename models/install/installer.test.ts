@@ -342,6 +342,24 @@ describe("installModel from URLs", () => {
 });
 
 describe("verify, remove and list", () => {
+  it("verify and a repeated install accept an install without an optional file, not a required one", async () => {
+    const a = bytesOf(4000, 5);
+    server.serve("/opt/m.onnx", a);
+    const entry = urlEntry("opt", [{ name: "m.onnx", data: a }], server);
+    const first = await installModel("opt", { entries: [entry] });
+    // The manifest gains a side file later (a converter's scheduler_config.json): optional.
+    const later = {
+      ...entry,
+      files: [...entry.files, { name: "side.json", bytes: null, sha256: null, optional: true }],
+    };
+    expect((await verifyModel("opt", { entries: [later] })).ok).toBe(true);
+    // Still complete: the existing install is returned as it is, nothing downloaded again.
+    expect(await installModel("opt", { entries: [later] })).toEqual(first);
+    const required = { ...later, files: later.files.map((f) => ({ ...f, optional: false })) };
+    const result = await verifyModel("opt", { entries: [required] });
+    expect(result.problems).toEqual(["side.json: missing from installed.json"]);
+  });
+
   it("verify finds a modified file; remove deletes the model", async () => {
     const a = bytesOf(8000, 17);
     server.serve("/mod/m.onnx", a);

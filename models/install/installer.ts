@@ -291,6 +291,7 @@ export async function commitStaged(
 async function looksComplete(entry: ModelEntry, record: InstalledRecord): Promise<boolean> {
   for (const file of entry.files) {
     const recorded = record.files.find((f) => f.name === file.name);
+    if (!recorded && file.optional) continue;
     if (!recorded) return false;
     if (file.sha256 && recorded.sha256 !== file.sha256) return false;
   }
@@ -360,6 +361,7 @@ export async function verifyModel(id: string, opts: ManifestOptions = {}): Promi
   const problems: string[] = [];
   for (const file of entry.files) {
     const recorded = record.files.find((f) => f.name === file.name);
+    if (!recorded && file.optional) continue;
     if (!recorded) problems.push(`${file.name}: missing from installed.json`);
     else if (file.sha256 && recorded.sha256 !== file.sha256) {
       problems.push(

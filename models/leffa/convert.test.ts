@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
@@ -6,7 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toFloat16Bits } from "../onnx/float16";
 import { writeTorchZip, type TorchEntry } from "../../tests/helpers/checkpoint-writers";
 import { TINY_UNET, TINY_VAE } from "./config";
-import { convertLeffa, expectedLeffaKeys, parseFlowLayers } from "./convert";
+import { convertLeffa, expectedLeffaKeys, parseFlowLayers, schedulerConfigText } from "./convert";
+import {
+  SD15_INPAINTING_SCHEDULER_JSON,
+  SDXL_INPAINTING_SCHEDULER_JSON,
+} from "../../nodes/lib/leffa-sampler/scheduler-config";
 import { randomWeightMap } from "./random-weights";
 
 const config = { unet: TINY_UNET, vae: TINY_VAE };
@@ -69,13 +73,18 @@ describe("convertLeffa", () => {
       "installed.json",
       "model.onnx",
       "model.onnx_data",
+      "scheduler_config.json",
     ]);
     const record = JSON.parse(await readFile(path.join(genDir, "installed.json"), "utf8"));
     expect(record.source).toBe("convert:virtual_tryon.pth");
     expect(record.files.map((f: { name: string }) => f.name)).toEqual([
       "model.onnx",
       "model.onnx_data",
+      "scheduler_config.json",
     ]);
+    // Without --scheduler-config: the SD1.5 inpainting base folder's file as Leffa's repo has it.
+    const stored = await readFile(path.join(genDir, "scheduler_config.json"), "utf8");
+    expect(JSON.parse(stored)).toEqual(SD15_INPAINTING_SCHEDULER_JSON);
 
     const h = 4;
     const half = (shape: number[], v: number) =>
@@ -110,6 +119,29 @@ describe("convertLeffa", () => {
     expect(noise_pred.type).toBe("float16");
     await ref.release();
     await gen.release();
+  });
+
+  it("stores the --scheduler-config file as given, after checking the sampler can follow it", async () => {
+    const given = path.join(dir, "scheduler_config.json");
+    const text = '{ "clip_sample": true, "timestep_spacing": "trailing", "steps_offset": 0 }\n';
+    await writeFile(given, text);
+    expect(await schedulerConfigText("SD1.5", given)).toBe(text);
+    expect(JSON.parse(await schedulerConfigText("SDXL", undefined))).toEqual(
+      SDXL_INPAINTING_SCHEDULER_JSON,
+    );
+    await writeFile(given, '{ "thresholding": true }');
+    await expect(schedulerConfigText("SD1.5", given)).rejects.toThrow(
+      /--scheduler-config .*scheduler_config.json: thresholding: true .*not implemented/,
+    );
+    await expect(schedulerConfigText("SD1.5", path.join(dir, "absent.json"))).rejects.toThrow(
+      /--scheduler-config .*absent.json: ENOENT/,
+    );
+    // Refused before the checkpoint is even opened: nothing is installed.
+    const before = await readdir(path.join(dir, "store")).catch(() => []);
+    await expect(
+      convertLeffa({ from: path.join(dir, "missing.pth"), variant: "hd", schedulerConfig: given }),
+    ).rejects.toThrow(/thresholding/);
+    expect(await readdir(path.join(dir, "store")).catch(() => [])).toEqual(before);
   });
 
   it("parses --flow-layers and refuses layers the UNet does not have, installing nothing", async () => {

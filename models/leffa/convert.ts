@@ -1,3 +1,4 @@
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { openCheckpoint, type Checkpoint } from "../checkpoints";
 import { findModel } from "../manifest";
@@ -18,6 +19,12 @@ import { commitConverted, ConversionError, freshStaging } from "../install/conve
 import { defaultFlowLayers } from "./features";
 import { buildGenUNet, buildRefUNet, checkFlowLayers } from "./unet-graph";
 import { buildVaeDecoder, buildVaeEncoder } from "./vae-graph";
+import {
+  LEFFA_BASE_SCHEDULERS,
+  SCHEDULER_CONFIG_FILE,
+  schedulerConfigFromText,
+  UnsupportedSchedulerError,
+} from "../../nodes/lib/leffa-sampler/scheduler-config";
 import { weightsFromCheckpoint, type WeightSource } from "./weights";
 
 /**
@@ -41,6 +48,12 @@ export interface ConvertLeffaOptions {
    * 65, 67, 69 in SDXL), [] for none.
    */
   flowLayers?: readonly number[];
+  /**
+   * The base folder's `scheduler/scheduler_config.json` to store beside the generative UNet
+   * (`--scheduler-config`); Leffa's own base config (scheduler-config.ts) when absent. Checked
+   * here: a file the sampler could not follow is refused before anything is converted.
+   */
+  schedulerConfig?: string;
 }
 
 /**
@@ -170,10 +183,39 @@ function counting(source: WeightSource, onRead: (key: string) => void): WeightSo
   };
 }
 
+/**
+ * The scheduler_config.json text to store: the given file, checked the way the sampler will read
+ * it, or the base folder's as Leffa's repository holds it.
+ */
+export async function schedulerConfigText(
+  base: "SD1.5" | "SDXL",
+  file: string | undefined,
+): Promise<string> {
+  const leffa = LEFFA_BASE_SCHEDULERS[base];
+  if (file === undefined) return `${JSON.stringify(leffa.file, null, 2)}\n`;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new ConversionError(`--scheduler-config ${file}: ${(err as Error).message}`);
+  }
+  try {
+    schedulerConfigFromText(text, file, { rescaleBetasZeroSnr: leffa.rescaleBetasZeroSnr });
+  } catch (err) {
+    if (err instanceof UnsupportedSchedulerError) {
+      throw new ConversionError(`--scheduler-config ${err.message}`);
+    }
+    throw err;
+  }
+  return text;
+}
+
 export async function convertLeffa(options: ConvertLeffaOptions): Promise<ConvertLeffaResult> {
   const started = Date.now();
   const dtype = options.dtype ?? "fp16";
   const { base, prefix: entryPrefix } = LEFFA_CHECKPOINTS[options.variant];
+  // Before the checkpoint is opened: a bad scheduler file costs nothing.
+  const scheduler = await schedulerConfigText(base.name, options.schedulerConfig);
   const vaeDtype = base.vae === "float32" ? "fp32" : dtype;
   const file = options.from;
   const checkpoint = await openCheckpoint(file);
@@ -263,6 +305,10 @@ export async function convertLeffa(options: ConvertLeffaOptions): Promise<Conver
       const names = entry.files.map((f) => f.name);
       const produced = [path.basename(written.onnxPath)];
       if (written.dataPath) produced.push(path.basename(written.dataPath));
+      if (part === "gen-unet") {
+        await writeFile(path.join(staging, SCHEDULER_CONFIG_FILE), scheduler);
+        produced.push(SCHEDULER_CONFIG_FILE);
+      }
       if (produced.sort().join() !== [...names].sort().join()) {
         throw new Error(
           `internal: ${id} wrote ${produced.join(", ")}, the manifest lists ${names.join(", ")}`,

@@ -382,12 +382,15 @@ function leffaEntries(variant: LeffaVariant): ModelEntry[] {
     description: g.description,
     licence: variant === "pose" ? LEFFA_POSE_LICENCE : LEFFA_LICENCE,
     optional: true,
-    files: g.external
-      ? [
-          { name: "model.onnx", bytes: null, sha256: null },
-          { name: "model.onnx_data", bytes: null, sha256: null },
-        ]
-      : [{ name: "model.onnx", bytes: null, sha256: null }],
+    files: [
+      { name: "model.onnx", bytes: null, sha256: null },
+      ...(g.external ? [{ name: "model.onnx_data", bytes: null, sha256: null }] : []),
+      // The base's scheduler settings the sampler follows (nodes/lib/leffa-sampler/
+      // scheduler-config.ts); graphs converted before it was written sample with Leffa's defaults.
+      ...(g.part === "gen-unet"
+        ? [{ name: "scheduler_config.json", bytes: null, sha256: null, optional: true }]
+        : []),
+    ],
     source: {
       kind: "convert",
       checkpoint: c.checkpoint,

@@ -193,9 +193,13 @@ describe("the model manifest", () => {
           description: undefined,
         });
       }
-      for (const unet of [ref, gen]) {
-        expect(unet.files.map((f) => f.name)).toEqual(["model.onnx", "model.onnx_data"]);
-      }
+      expect(ref.files.map((f) => f.name)).toEqual(["model.onnx", "model.onnx_data"]);
+      // The generative UNet also keeps the base's scheduler config, which older installs lack.
+      expect(gen.files.map((f) => [f.name, f.optional ?? false])).toEqual([
+        ["model.onnx", false],
+        ["model.onnx_data", false],
+        ["scheduler_config.json", true],
+      ]);
       const encoder = getModel(`leffa-vton-${variant}-vae-encoder`);
       const decoder = getModel(`leffa-vton-${variant}-vae-decoder`);
       expect(decoder.contract.inputs[0].shape).toEqual(encoder.contract.outputs[0].shape);

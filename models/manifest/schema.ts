@@ -82,6 +82,11 @@ export const modelFileSchema = z.object({
    * (trust on first use) and `verify` holds the file to that from then on.
    */
   sha256: sha256Schema.nullable(),
+  /**
+   * A file the model works without: installs made before a converter wrote it lack it (the Leffa
+   * generative UNet's scheduler_config.json). Checks of an install skip it when it is absent.
+   */
+  optional: z.boolean().optional(),
 });
 export type ModelFile = z.infer<typeof modelFileSchema>;
 

@@ -33,15 +33,18 @@ export function installModels(
     const entry = getModel(id);
     const folder = path.join(dir, id);
     mkdirSync(folder, { recursive: true });
-    const files = entry.files.map(({ name }) => {
-      const bytes = name === (entry.onnx ?? entry.files[0].name) ? graph : new Uint8Array(0);
-      writeFileSync(path.join(folder, name), bytes);
-      return {
-        name,
-        bytes: bytes.length,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-      };
-    });
+    // Optional files (a converter's side files) are left out, as older installs lack them.
+    const files = entry.files
+      .filter((f) => !f.optional)
+      .map(({ name }) => {
+        const bytes = name === (entry.onnx ?? entry.files[0].name) ? graph : new Uint8Array(0);
+        writeFileSync(path.join(folder, name), bytes);
+        return {
+          name,
+          bytes: bytes.length,
+          sha256: createHash("sha256").update(bytes).digest("hex"),
+        };
+      });
     const record = { id, installedAt: new Date(0).toISOString(), source, files };
     writeFileSync(path.join(folder, INSTALLED_RECORD), JSON.stringify(record));
   }
@@ -80,6 +83,7 @@ export function storeContext(overrides: Parameters<typeof makeTestContext>[0] = 
     requireModel: (id) => host.require(id),
     loadModel: (id) => host.load(id, () => {}),
     loadGraph: (graph) => host.loadGenerated(graph),
+    modelFile: (id, name) => host.file!(id, name),
     ...overrides,
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,11 @@ import {
   type NodeDefinition,
 } from "../../nodes/core/types";
 import { leffaSamplerNode } from "../../nodes/leffa-sampler";
+import {
+  SCHEDULER_CONFIG_FILE,
+  SD15_INPAINTING_SCHEDULER_JSON,
+} from "../../nodes/lib/leffa-sampler/scheduler-config";
+import { INSTALLED_RECORD } from "../../models/store";
 import { createStoreModelHost } from "../../workers/models/store-models";
 import { createNodeHost } from "../../workers/node-host";
 import { executeWorkflow } from "../../workers/runtime/execute";
@@ -173,6 +178,69 @@ describe("Leffa Sampler on tiny contract models", { timeout: 120_000 }, () => {
     expect(ctx.progressCalls).toHaveLength(1);
     expect(runs["leffa-vton-hd-gen-unet"]).toHaveLength(1);
     expect(runs["leffa-vton-hd-vae-decoder"]).toBeUndefined();
+  });
+});
+
+describe("Leffa Sampler: the checkpoint's scheduler config", { timeout: 120_000 }, () => {
+  const GEN = "leffa-vton-hd-gen-unet";
+  const stored = (json: object) => ({
+    modelFile: async (id: string, name: string) =>
+      id === GEN && name === SCHEDULER_CONFIG_FILE
+        ? new TextEncoder().encode(JSON.stringify(json))
+        : undefined,
+  });
+  const params = { ...FAST, steps: 2, seed: 11 };
+
+  it("samples as before with Leffa's base config stored, and says so when none is", async () => {
+    const legacy = await runNode(leffaSamplerNode, INPUTS, params, modelContext().ctx);
+    expect(legacy.ui?.text).toMatch(/scheduler: Leffa's defaults \(graphs converted without/);
+    const withBase = await runNode(
+      leffaSamplerNode,
+      INPUTS,
+      params,
+      modelContext(stored(SD15_INPAINTING_SCHEDULER_JSON)).ctx,
+    );
+    expect(withBase.ui?.text).not.toMatch(/scheduler:/);
+    expect(
+      meanAbsDiff(legacy.outputs.image as RgbaImage, withBase.outputs.image as RgbaImage),
+    ).toBe(0);
+    // A file without clip_sample takes DDPMScheduler's default (clip x̂0 to ±1) and its linear
+    // betas and offset 0: another image, and the summary names the differences.
+    const defaults = await runNode(leffaSamplerNode, INPUTS, params, modelContext(stored({})).ctx);
+    expect(defaults.ui?.text).toMatch(/scheduler: x̂0 clipped to ±1, leading spacing, offset 0/);
+    expect(
+      meanAbsDiff(legacy.outputs.image as RgbaImage, defaults.outputs.image as RgbaImage),
+    ).toBeGreaterThan(0);
+  });
+
+  it("refuses a setting it does not implement before loading any model", async () => {
+    const { ctx, runs } = modelContext(stored({ thresholding: true }));
+    await expect(runNode(leffaSamplerNode, INPUTS, params, ctx)).rejects.toThrow(
+      /leffa-vton-hd-gen-unet\/scheduler_config.json: thresholding: true .* not implemented.*--scheduler-config/,
+    );
+    expect(runs).toEqual({});
+  });
+
+  it("reads the file from the store only when the install records it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "leffa-sched-"));
+    try {
+      installTinyModels(dir, [GEN]);
+      const host = createStoreModelHost();
+      const folder = path.join(dir, GEN);
+      await writeFile(path.join(folder, SCHEDULER_CONFIG_FILE), '{"clip_sample": true}');
+      // On disk but not in installed.json (a stray file): not part of the install.
+      await onStore(dir, async () =>
+        expect(await host.file?.(GEN, SCHEDULER_CONFIG_FILE)).toBe(undefined),
+      );
+      const recordPath = path.join(folder, INSTALLED_RECORD);
+      const record = JSON.parse(await readFile(recordPath, "utf8"));
+      record.files.push({ name: SCHEDULER_CONFIG_FILE, bytes: 21, sha256: "0".repeat(64) });
+      await writeFile(recordPath, JSON.stringify(record));
+      const bytes = await onStore(dir, () => host.file!(GEN, SCHEDULER_CONFIG_FILE));
+      expect(new TextDecoder().decode(bytes)).toBe('{"clip_sample": true}');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,7 +3,12 @@ import { modelUnavailable } from "../../models/availability";
 import { findModel } from "../../models/manifest";
 import type { ModelEntry } from "../../models/manifest/schema";
 import type { ModelHost } from "../runtime/execute";
-import { fetchModelFiles, listCachedModels, type ModelFileRef } from "./model-cache";
+import {
+  fetchModelFile,
+  fetchModelFiles,
+  listCachedModels,
+  type ModelFileRef,
+} from "./model-cache";
 import { sessionFileNames } from "./model-files";
 import {
   SessionPool,
@@ -113,6 +118,17 @@ export function createBrowserModelHost(options: BrowserModelHostOptions): ModelH
     },
     async loadGenerated(graph) {
       return (await currentPool()).getGenerated(graph);
+    },
+    // A side file of the install, found like the session's files: the server's record, else
+    // this browser's imported copy; undefined when neither has it (an older conversion).
+    async file(id, name) {
+      const installed = (await serverModels().catch(() => undefined))?.models.find(
+        (m) => m.id === id,
+      )?.installed;
+      const known: readonly ModelFileRef[] =
+        installed?.files ?? (await listCachedModels()).filter((f) => f.modelId === id);
+      const ref = known.find((f) => f.name === name);
+      return ref ? fetchModelFile(id, ref) : undefined;
     },
     // Queued before the node's own loads, which wait for the same pool.
     beginNode: () => void pool?.then((p) => p.beginNode()),

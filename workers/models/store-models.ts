@@ -89,6 +89,11 @@ export function createStoreModelHost(
       pool ??= startPool();
       return (await pool).getGenerated(graph);
     },
+    async file(id, name) {
+      const record = await readInstalled(id);
+      if (!record?.files.some((f) => f.name === name)) return undefined;
+      return new Uint8Array(await readFile(path.join(modelDir(id), name)));
+    },
     // Queued before the node's own loads, which wait for the same pool.
     beginNode: () => void pool?.then((p) => p.beginNode()),
     // There is no GPU device under Node to lose.

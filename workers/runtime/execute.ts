@@ -45,6 +45,8 @@ export interface ModelHost {
   recover(): Promise<boolean>;
   /** A session for a graph built in code (GeneratedGraph), cached by its id. */
   loadGenerated(graph: GeneratedGraph): Promise<ModelSession>;
+  /** One file of an installed model (NodeContext.modelFile); undefined when it has none. */
+  file?(modelId: string, name: string): Promise<Uint8Array | undefined>;
   /**
    * A node is about to run: the sessions it loads stay loaded while it runs (SessionPool.beginNode);
    * hosts without a session budget need not implement it.
@@ -198,6 +200,7 @@ export async function executeWorkflow(
       requireModel: (id) => host.models.require(id),
       loadModel: (id) => host.models.load(id, progress),
       loadGraph: (graph) => host.models.loadGenerated(graph),
+      ...(host.models.file ? { modelFile: host.models.file.bind(host.models) } : {}),
       tensor: (type, data, dims) => new CpuTensor(type, data, dims),
       progress,
       ...(onPreview ? { preview: (image: RgbaImage) => onPreview(node.id, image) } : {}),
