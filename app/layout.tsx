@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
-import { AccountsModeProvider } from "./_editor/AccountMenu";
+import { AccountsModeProvider } from "./_editor/features/account/AccountMenu";
 import { accountsEnabled } from "./_server/accounts-mode";
 import "./globals.css";
 

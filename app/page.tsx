@@ -1,4 +1,4 @@
-import { Studio } from "./_editor/Studio";
+import { Studio } from "./_editor/studio/Studio";
 
 /** A new, unsaved workflow. */
 export default function NewWorkflowPage() {

@@ -1,9 +1,9 @@
 "use client";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
-import { apiCall as api } from "../_editor/api-client";
+import { apiCall as api } from "../_editor/shared/api-client";
 import styles from "./library.module.css";
-import { AccountMenu } from "../_editor/AccountMenu";
+import { AccountMenu } from "../_editor/features/account/AccountMenu";
 
 interface Row {
   readonly id: string;

@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { apiCall } from "../_editor/api-client";
+import { apiCall } from "../_editor/shared/api-client";
 
 /** Copies the shared workflow into this studio's library and opens the copy in the editor. */
 export function ForkButton({ token }: { token: string }) {

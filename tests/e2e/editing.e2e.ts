@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { SHORTCUTS } from "../../app/_editor/shortcuts";
+import { SHORTCUTS } from "../../app/_editor/features/shortcuts/shortcuts";
 import { useBrowser } from "./browser";
 import {
   box,

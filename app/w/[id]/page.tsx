@@ -1,4 +1,4 @@
-import { Studio } from "../../_editor/Studio";
+import { Studio } from "../../_editor/studio/Studio";
 
 /** A saved workflow, opened by id. */
 export default async function WorkflowPage({ params }: { params: Promise<{ id: string }> }) {

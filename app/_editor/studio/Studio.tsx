@@ -1,0 +1,587 @@
+"use client";
+import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import Link from "next/link";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { emptyWorkflow, type WorkflowDocument } from "@/nodes/core/document";
+import { getNodeDefinition, parseCheckedWorkflow } from "@/nodes";
+import {
+  ApiError,
+  createWorkflow,
+  fetchWorkflow,
+  markOpened,
+  SaveConflictError,
+  saveWorkflow,
+  copyFromTemplate,
+  type ConflictInfo,
+  type SavedWorkflow,
+  type ShareState,
+} from "../shared/api-client";
+import { uploadImage } from "../shared/assets";
+import { ConflictDialog, type ConflictChoice } from "../features/library/ConflictDialog";
+import { DraftBanner } from "../features/library/DraftBanner";
+import { clearDraft, readDraft, writeDraft, type Draft } from "../features/library/drafts";
+import { newId, useEditor } from "../features/canvas/editor-store";
+import { FlowView } from "../features/canvas/FlowView";
+import { HelpPanel } from "../features/shortcuts/HelpPanel";
+import { HistoryPanel } from "../features/history/HistoryPanel";
+import { ModelsPanel } from "../features/models/ModelsPanel";
+import { readWorkflowFile } from "../features/library/import-document";
+import { Palette } from "../features/palette/Palette";
+import { compatiblePort, type DanglingWire } from "../features/palette/palette-filter";
+import styles from "../shared/panels.module.css";
+import { ResultsPanel } from "../features/runs/ResultsPanel";
+import { useRun } from "../features/runs/run-store";
+import { cancelRun, runtimeReady, runWorkflow, startRuntime } from "../shared/runtime-client";
+import { SharePanel } from "../features/sharing/SharePanel";
+import type { CommandId } from "../features/shortcuts/shortcuts";
+import { graphThumbnail, makeThumbnail } from "../features/library/thumbnail";
+import { useToasts } from "../shared/toasts";
+import { Toasts } from "../shared/Toasts";
+import { Toolbar } from "./Toolbar";
+import { useDraftAutosave } from "../features/library/use-draft-autosave";
+import { useEditorKeys } from "../features/shortcuts/use-editor-keys";
+
+interface PaletteState {
+  readonly screen: { x: number; y: number };
+  readonly flow: { x: number; y: number };
+  readonly wire?: DanglingWire;
+}
+
+function sameDocument(a: WorkflowDocument, b: WorkflowDocument): boolean {
+  return (
+    JSON.stringify({ ...a, viewport: undefined }) === JSON.stringify({ ...b, viewport: undefined })
+  );
+}
+
+/** A save refused as stale, with what the person was trying to save. */
+interface PendingConflict {
+  readonly info: ConflictInfo;
+  readonly document: WorkflowDocument;
+  readonly thumbnail: string | undefined;
+  readonly revision: number;
+}
+
+function copyOf(name: string): string {
+  return `${name.slice(0, 193).trimEnd()} (copy)`;
+}
+
+function download(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The editor: loading and saving, running, the palette, and what arrives by drop or paste. */
+function Canvas({ workflowId }: { workflowId: string | null }) {
+  const flow = useReactFlow();
+  const isEmpty = useEditor((s) => s.nodes.length === 0);
+  // The id changes without a remount when a new workflow is first saved.
+  const workflowIdNow = useEditor((s) => s.workflowId);
+  const toast = useToasts((s) => s.push);
+  const [palette, setPalette] = useState<PaletteState | null>(null);
+  const [help, setHelp] = useState(false);
+  const [modelsOpen, setModelsOpen] = useState(false);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [conflict, setConflict] = useState<PendingConflict | null>(null);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [shareOpen, setShareOpen] = useState(false);
+  /** Sharing state and whether the opened workflow is a read-only template. */
+  const [share, setShare] = useState<ShareState>({
+    visibility: "private",
+    shareToken: null,
+    sharePath: null,
+  });
+  const [isTemplate, setIsTemplate] = useState(false);
+  const [hasThumbnail, setHasThumbnail] = useState(false);
+  const cursor = useRef({ screen: { x: 200, y: 200 }, flow: { x: 0, y: 0 } });
+  const closeModels = useCallback(() => setModelsOpen(false), []);
+
+  /** The document with the current view, which is saved with it (layout, never a cache key). */
+  const currentDocument = useCallback(
+    (): WorkflowDocument => ({ ...useEditor.getState().document(), viewport: flow.getViewport() }),
+    [flow],
+  );
+
+  /** Restores the saved view, or fits the graph. */
+  const showDocument = useCallback(
+    (doc: WorkflowDocument) => {
+      requestAnimationFrame(() => {
+        if (doc.viewport) void flow.setViewport(doc.viewport);
+        // Fitting an empty canvas would be deferred by React Flow until the first node appears,
+        // and then yank that node to the centre.
+        else if (doc.nodes.length) void flow.fitView({ padding: 0.2, maxZoom: 1 });
+      });
+    },
+    [flow],
+  );
+
+  // Open the workflow (or a fresh one) and offer back an unsaved draft.
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      let doc = emptyWorkflow();
+      let baseVersion: number | null = null;
+      if (workflowId) {
+        try {
+          const saved = await fetchWorkflow(workflowId);
+          doc = saved.document;
+          baseVersion = saved.latestVersion;
+          setIsTemplate(saved.isTemplate);
+          setHasThumbnail(saved.hasThumbnail);
+          setShare({
+            visibility: saved.visibility,
+            shareToken: saved.shareToken,
+            sharePath: saved.shareToken ? `/s/${saved.shareToken}` : null,
+          });
+          // Only the "recently opened" order depends on this; a failure is not worth a toast.
+          markOpened(workflowId).catch(() => undefined);
+        } catch (err) {
+          if (cancelled) return;
+          setLoadError(
+            err instanceof ApiError && err.status === 404
+              ? "This workflow does not exist (it may have been deleted)."
+              : `Could not open the workflow: ${(err as Error).message}`,
+          );
+          return;
+        }
+      }
+      if (cancelled) return;
+      useEditor.getState().load(doc, workflowId, { baseVersion });
+      const found = readDraft(workflowId);
+      if (found && !sameDocument(found.document, doc)) setDraft(found);
+      setLoaded(true);
+      showDocument(doc);
+    })();
+    // The adapter is known at once; the onnxruntime self-test follows and refines the badge.
+    const failed = (err: Error) =>
+      toast(`The runtime worker did not start: ${err.message}`, "error");
+    startRuntime().then((b) => useRun.getState().setBackend(b), failed);
+    runtimeReady().then((b) => useRun.getState().setBackend(b), failed);
+    return () => {
+      cancelled = true;
+    };
+  }, [workflowId, toast, showDocument]);
+
+  useDraftAutosave(currentDocument);
+
+  const run = useCallback(async () => {
+    if (useRun.getState().running) return;
+    const runId = newId("run");
+    useRun.getState().begin(runId);
+    try {
+      await runWorkflow(
+        useEditor.getState().document(),
+        runId,
+        (e) => void useRun.getState().apply(e),
+      );
+    } catch (err) {
+      useRun.getState().fail((err as Error).message);
+      toast(`Run failed: ${(err as Error).message}`, "error");
+    }
+  }, [toast]);
+
+  const cancel = useCallback(() => {
+    const id = useRun.getState().runId;
+    if (id && useRun.getState().running) void cancelRun(id);
+  }, []);
+
+  /** Bookkeeping after any successful save: URL, drafts, the version edits now build on. */
+  const saved = useCallback(
+    (result: SavedWorkflow, previousId: string | null, revision: number) => {
+      setHasThumbnail(result.hasThumbnail);
+      if (previousId !== result.id) {
+        clearDraft(previousId);
+        window.history.replaceState(null, "", `/w/${result.id}`);
+        setIsTemplate(result.isTemplate);
+        setShare({ visibility: result.visibility, shareToken: result.shareToken, sharePath: null });
+      }
+      clearDraft(result.id);
+      useEditor.getState().markSaved(result.id, result.latestVersion, revision);
+      toast(`Saved "${result.name}" (version ${result.latestVersion})`);
+    },
+    [toast],
+  );
+
+  /** Saves a new version (with an optional message); false when it did not save. */
+  const save = useCallback(
+    async (message?: string): Promise<boolean> => {
+      const st = useEditor.getState();
+      const doc = currentDocument();
+      const revision = st.revision;
+      setSaving(true);
+      let thumbnail: string | undefined;
+      try {
+        // The library thumbnail is the last image shown on the canvas; before the workflow has
+        // produced one, a drawing of the graph (kept once an image replaces it).
+        const outputs = useRun.getState().outputs;
+        const shown = st.nodes.flatMap((n) => outputs[n.id]?.images ?? []);
+        thumbnail = shown.length
+          ? await makeThumbnail(shown[shown.length - 1].url).catch(() => undefined)
+          : !st.workflowId || !hasThumbnail
+            ? await graphThumbnail(doc).catch(() => undefined)
+            : undefined;
+        // A template is never changed in place: saving one makes the person's own copy.
+        const result =
+          st.workflowId && !isTemplate
+            ? await saveWorkflow(st.workflowId, doc, {
+                thumbnail,
+                baseVersion: st.baseVersion ?? undefined,
+                message,
+              })
+            : await createWorkflow(doc, thumbnail);
+        saved(result, st.workflowId, revision);
+        if (isTemplate) toast("Templates are read-only: this is now your own copy.");
+        return true;
+      } catch (err) {
+        if (err instanceof SaveConflictError) {
+          setConflict({ info: err.conflict, document: doc, thumbnail, revision });
+        } else {
+          toast(`Not saved: ${(err as Error).message}`, "error");
+        }
+        return false;
+      } finally {
+        setSaving(false);
+      }
+    },
+    [toast, currentDocument, saved, isTemplate, hasThumbnail],
+  );
+
+  /** The person's answer to a refused save; never drops either version. */
+  const resolveConflict = useCallback(
+    async (choice: ConflictChoice) => {
+      const pending = conflict;
+      const id = useEditor.getState().workflowId;
+      if (!pending || !id) return setConflict(null);
+      if (choice === "cancel") return setConflict(null);
+      setSaving(true);
+      try {
+        if (choice === "overwrite") {
+          const result = await saveWorkflow(id, pending.document, {
+            thumbnail: pending.thumbnail,
+            baseVersion: pending.info.currentVersion,
+          });
+          saved(result, id, pending.revision);
+        } else if (choice === "copy") {
+          const doc = { ...pending.document, name: copyOf(pending.document.name) };
+          const result = await createWorkflow(doc, pending.thumbnail);
+          useEditor.getState().setName(doc.name);
+          saved(result, id, useEditor.getState().revision);
+        } else {
+          writeDraft(id, currentDocument());
+          const latest = await fetchWorkflow(id);
+          useEditor.getState().load(latest.document, id, { baseVersion: latest.latestVersion });
+          showDocument(latest.document);
+          toast(
+            `Reloaded version ${latest.latestVersion}; your edits are kept as a draft (reopen to restore them).`,
+          );
+        }
+        setConflict(null);
+      } catch (err) {
+        if (err instanceof SaveConflictError) {
+          // Yet another save landed meanwhile: ask again with the newer version.
+          setConflict({ ...pending, info: err.conflict });
+        } else {
+          toast(`Not saved: ${(err as Error).message}`, "error");
+        }
+      } finally {
+        setSaving(false);
+      }
+    },
+    [conflict, saved, currentDocument, showDocument, toast],
+  );
+
+  const restored = useCallback(
+    (result: SavedWorkflow, fromVersion: number) => {
+      const st = useEditor.getState();
+      if (st.revision !== st.savedRevision) writeDraft(result.id, currentDocument());
+      st.load(result.document, result.id, { baseVersion: result.latestVersion });
+      showDocument(result.document);
+      setHistoryOpen(false);
+      toast(`Restored version ${fromVersion} as version ${result.latestVersion}`);
+    },
+    [currentDocument, showDocument, toast],
+  );
+
+  const copyTemplate = useCallback(async () => {
+    const id = useEditor.getState().workflowId;
+    if (!id) return;
+    try {
+      const copy = await copyFromTemplate(id);
+      window.location.assign(`/w/${copy.id}`);
+    } catch (err) {
+      toast(`Template not copied: ${(err as Error).message}`, "error");
+    }
+  }, [toast]);
+
+  const openPalette = useCallback(
+    (screen: { x: number; y: number }, wire?: DanglingWire) => {
+      setPalette({ screen, flow: flow.screenToFlowPosition(screen), wire });
+    },
+    [flow],
+  );
+
+  const addFromPalette = useCallback(
+    (type: string) => {
+      if (!palette) return;
+      const st = useEditor.getState();
+      const id = st.addNode(type, palette.flow);
+      const { wire } = palette;
+      const def = getNodeDefinition(type);
+      const port = wire && def ? compatiblePort(def, wire) : undefined;
+      if (wire && port) {
+        const reason =
+          wire.from === "source"
+            ? st.connect({
+                source: wire.nodeId,
+                sourceHandle: wire.handleId,
+                target: id,
+                targetHandle: port,
+              })
+            : st.connect({
+                source: id,
+                sourceHandle: port,
+                target: wire.nodeId,
+                targetHandle: wire.handleId,
+              });
+        if (reason) toast(reason, "error");
+      }
+      setPalette(null);
+    },
+    [palette, toast],
+  );
+
+  const replaceDocument = useCallback(
+    (doc: WorkflowDocument, source: string) => {
+      const st = useEditor.getState();
+      const dirty = st.revision !== st.savedRevision;
+      const question = `Replace the current workflow with the one from ${source}? Unsaved changes are kept as a draft.`;
+      if (dirty && !window.confirm(question)) return;
+      if (dirty) writeDraft(st.workflowId, currentDocument());
+      st.load(doc, null, { dirty: true });
+      window.history.replaceState(null, "", "/");
+      showDocument(doc);
+      toast(`Opened "${doc.name}" from ${source} (not saved yet)`);
+    },
+    [toast, currentDocument, showDocument],
+  );
+
+  const openFile = useCallback(
+    async (file: File) => {
+      try {
+        const doc = await readWorkflowFile(file);
+        if (doc) replaceDocument(doc, file.name);
+        else toast(`${file.name} holds no workflow`, "error");
+      } catch (err) {
+        toast(`Not opened: ${(err as Error).message}`, "error");
+      }
+    },
+    [replaceDocument, toast],
+  );
+
+  /** An image file sets the selected Load Image node, or becomes a new one at `at`. */
+  const addImage = useCallback(
+    async (file: File, at: { x: number; y: number }) => {
+      try {
+        const image = await uploadImage(file);
+        const st = useEditor.getState();
+        const selected = st.nodes.filter((n) => n.selected && n.data.nodeType === "load-image");
+        if (selected.length === 1) st.setParam(selected[0].id, "image", image);
+        else st.addNode("load-image", at, { image });
+      } catch (err) {
+        toast(`Image not loaded: ${(err as Error).message}`, "error");
+      }
+    },
+    [toast],
+  );
+
+  const dispatch = useCallback(
+    (command: CommandId) => {
+      const st = useEditor.getState();
+      switch (command) {
+        case "undo":
+          return st.undo();
+        case "redo":
+          return st.redo();
+        case "delete":
+          return st.deleteSelection();
+        case "duplicate":
+          return st.duplicateSelection();
+        case "selectAll":
+          return st.selectAll();
+        case "run":
+          return void run();
+        case "cancel":
+          return cancel();
+        case "save":
+          return void save();
+        case "palette":
+          return openPalette(cursor.current.screen);
+        case "note":
+          return void st.addNode("note", cursor.current.flow);
+        case "help":
+          return setHelp((h) => !h);
+        case "copy":
+        case "paste":
+          return; // carried by the native clipboard events (useEditorKeys)
+      }
+    },
+    [run, cancel, save, openPalette],
+  );
+
+  const onPasteImage = useCallback(
+    (file: File) => void addImage(file, cursor.current.flow),
+    [addImage],
+  );
+  const onPasteText = useCallback(
+    (text: string) => {
+      if (useEditor.getState().paste(text, cursor.current.flow)) return;
+      try {
+        replaceDocument(parseCheckedWorkflow(JSON.parse(text)), "the clipboard");
+      } catch (err) {
+        toast(`Nothing to paste: ${(err as Error).message}`, "error");
+      }
+    },
+    [replaceDocument, toast],
+  );
+  useEditorKeys({
+    paused: palette !== null || help || modelsOpen || historyOpen || shareOpen || conflict !== null,
+    dispatch,
+    onPasteImage,
+    onPasteText,
+  });
+
+  const onDrop = useCallback(
+    async (e: React.DragEvent) => {
+      e.preventDefault();
+      const file = e.dataTransfer.files[0];
+      if (!file) return;
+      const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      try {
+        const doc = await readWorkflowFile(file);
+        if (doc) return replaceDocument(doc, file.name);
+      } catch (err) {
+        return toast(`Not opened: ${(err as Error).message}`, "error");
+      }
+      if (file.type.startsWith("image/")) await addImage(file, at);
+      else toast(`"${file.name}" is neither an image nor a workflow`, "error");
+    },
+    [flow, replaceDocument, addImage, toast],
+  );
+
+  const exportJson = useCallback(() => {
+    const doc = currentDocument();
+    download(
+      `${doc.name.replace(/[^\w.-]+/g, "_")}.json`,
+      new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" }),
+    );
+  }, [currentDocument]);
+
+  if (loadError) {
+    return (
+      <div className="load-error" role="alert">
+        <p>{loadError}</p>
+        <Link href="/library">Open the library</Link> · <Link href="/">Start a new workflow</Link>
+      </div>
+    );
+  }
+
+  return (
+    <div className="studio">
+      <Toolbar
+        saving={saving}
+        onSave={() => void save()}
+        onAddNode={() => openPalette({ x: 80, y: 64 })}
+        onRun={() => void run()}
+        onCancel={cancel}
+        onExport={exportJson}
+        onImport={(file) => void openFile(file)}
+        onHelp={() => setHelp(true)}
+        onModels={() => setModelsOpen(true)}
+        onHistory={() => setHistoryOpen(true)}
+        onShare={() => setShareOpen(true)}
+        isTemplate={isTemplate}
+      />
+      {isTemplate && (
+        <div className={styles.banner} role="status" data-testid="template-banner">
+          This is a read-only template: saving makes your own copy.
+          <button type="button" className="primary" onClick={() => void copyTemplate()}>
+            Use template
+          </button>
+        </div>
+      )}
+      {draft && <DraftBanner draft={draft} workflowId={workflowId} onDone={() => setDraft(null)} />}
+      <main className="workspace">
+        <div
+          className="canvas"
+          onDragOver={(e) => e.preventDefault()}
+          onDrop={(e) => void onDrop(e)}
+          onMouseMove={(e) => {
+            const screen = { x: e.clientX, y: e.clientY };
+            cursor.current = { screen, flow: flow.screenToFlowPosition(screen) };
+          }}
+          onDoubleClick={(e) => {
+            if ((e.target as Element).classList.contains("react-flow__pane"))
+              openPalette({ x: e.clientX, y: e.clientY });
+          }}
+        >
+          <FlowView onWireDropped={openPalette} />
+          {loaded && isEmpty && (
+            <div className="empty-hint">
+              Double-click the canvas or press <kbd>Ctrl+K</kbd> to add a node — or open an example
+              from the <Link href="/library">library</Link>.
+            </div>
+          )}
+        </div>
+        <ResultsPanel />
+      </main>
+      {palette && (
+        <Palette
+          screen={palette.screen}
+          wire={palette.wire}
+          onPick={addFromPalette}
+          onClose={() => setPalette(null)}
+        />
+      )}
+      {help && <HelpPanel onClose={() => setHelp(false)} />}
+      {modelsOpen && <ModelsPanel onClose={closeModels} />}
+      {historyOpen && workflowIdNow && (
+        <HistoryPanel
+          workflowId={workflowIdNow}
+          onRestored={restored}
+          onSave={save}
+          onClose={() => setHistoryOpen(false)}
+        />
+      )}
+      {shareOpen && workflowIdNow && (
+        <SharePanel
+          workflowId={workflowIdNow}
+          state={share}
+          onChange={setShare}
+          onClose={() => setShareOpen(false)}
+        />
+      )}
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict.info}
+          busy={saving}
+          onChoose={(choice) => void resolveConflict(choice)}
+        />
+      )}
+      <Toasts />
+    </div>
+  );
+}
+
+export function Studio({ workflowId }: { workflowId: string | null }) {
+  return (
+    <ReactFlowProvider>
+      <Canvas workflowId={workflowId} />
+    </ReactFlowProvider>
+  );
+}
