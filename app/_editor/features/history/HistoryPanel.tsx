@@ -12,6 +12,7 @@ import {
 } from "../../shared/api-client";
 import { useEditor } from "../canvas/editor-store";
 import styles from "../../shared/panels.module.css";
+import historyStyles from "./HistoryPanel.module.css";
 import { diffWorkflows, formatValue, isContentUnchanged, type WorkflowDiff } from "./workflow-diff";
 
 /** Every saved version: compare any with the editor's current document, restore any. */
@@ -135,16 +136,16 @@ export function HistoryPanel({
         </p>
       )}
       {versions === null && !error && <p className="hint">Loading…</p>}
-      <div className={styles.columns}>
-        <ul className={styles.versions}>
+      <div className={historyStyles.columns}>
+        <ul className={historyStyles.versions}>
           {versions?.map((v) => (
             <li
               key={v.version}
-              className={`${styles.version} ${selected === v.version ? styles.versionSelected : ""}`}
+              className={`${historyStyles.version} ${selected === v.version ? historyStyles.versionSelected : ""}`}
               data-testid="history-version"
               data-version={v.version}
             >
-              <div className={styles.versionHead}>
+              <div className={historyStyles.versionHead}>
                 <b>v{v.version}</b>
                 <span className={styles.muted}>{new Date(v.createdAt).toLocaleString()}</span>
               </div>
@@ -171,7 +172,7 @@ export function HistoryPanel({
             </li>
           ))}
         </ul>
-        <div className={styles.diff} data-testid="history-diff">
+        <div className={historyStyles.diff} data-testid="history-diff">
           {selected === null && (
             <p className="hint">Compare a version to see what changed since, up to now.</p>
           )}
@@ -195,18 +196,18 @@ function DiffView({ version, diff }: { version: number; diff: WorkflowDiff }) {
     <div>
       <h3>From v{version} to the current workflow</h3>
       {diff.name && (
-        <p className={styles.changed}>
+        <p className={historyStyles.changed}>
           Renamed “{diff.name.from}” → “{diff.name.to}”
         </p>
       )}
       <DiffList
         title="Nodes added"
-        className={styles.added}
+        className={historyStyles.added}
         items={diff.nodes.added.map((n) => `${n.id} (${n.type})`)}
       />
       <DiffList
         title="Nodes removed"
-        className={styles.removed}
+        className={historyStyles.removed}
         items={diff.nodes.removed.map((n) => `${n.id} (${n.type})`)}
       />
       {diff.nodes.changed.length > 0 && (
@@ -214,7 +215,7 @@ function DiffView({ version, diff }: { version: number; diff: WorkflowDiff }) {
           <b>Nodes changed</b>
           <ul>
             {diff.nodes.changed.map((c) => (
-              <li key={c.id} className={styles.changed}>
+              <li key={c.id} className={historyStyles.changed}>
                 {c.id} ({c.type})
                 <ul>
                   {c.typeChange && (
@@ -238,14 +239,14 @@ function DiffView({ version, diff }: { version: number; diff: WorkflowDiff }) {
       )}
       <DiffList
         title="Wires added"
-        className={styles.added}
+        className={historyStyles.added}
         items={diff.edges.added.map(
           (e) => `${e.source}.${e.sourceHandle} → ${e.target}.${e.targetHandle}`,
         )}
       />
       <DiffList
         title="Wires removed"
-        className={styles.removed}
+        className={historyStyles.removed}
         items={diff.edges.removed.map(
           (e) => `${e.source}.${e.sourceHandle} → ${e.target}.${e.targetHandle}`,
         )}
