@@ -12,7 +12,6 @@ import {
   SaveConflictError,
   saveWorkflow,
   copyFromTemplate,
-  type ConflictInfo,
   type SavedWorkflow,
   type ShareState,
 } from "../shared/api-client";
@@ -28,6 +27,7 @@ import { ModelsPanel } from "../features/models/ModelsPanel";
 import { readWorkflowFile } from "../features/library/import-document";
 import { Palette } from "../features/palette/Palette";
 import { compatiblePort, type DanglingWire } from "../features/palette/palette-filter";
+import { paletteAnchor, usePanels } from "../features/panels/panel-store";
 import styles from "../shared/panels.module.css";
 import { ResultsPanel } from "../features/runs/ResultsPanel";
 import { useRun } from "../features/runs/run-store";
@@ -41,25 +41,13 @@ import { Toolbar } from "./Toolbar";
 import { useDraftAutosave } from "../features/library/use-draft-autosave";
 import { useEditorKeys } from "../features/shortcuts/use-editor-keys";
 
-interface PaletteState {
-  readonly screen: { x: number; y: number };
-  readonly flow: { x: number; y: number };
-  readonly wire?: DanglingWire;
-}
-
 function sameDocument(a: WorkflowDocument, b: WorkflowDocument): boolean {
   return (
     JSON.stringify({ ...a, viewport: undefined }) === JSON.stringify({ ...b, viewport: undefined })
   );
 }
 
-/** A save refused as stale, with what the person was trying to save. */
-interface PendingConflict {
-  readonly info: ConflictInfo;
-  readonly document: WorkflowDocument;
-  readonly thumbnail: string | undefined;
-  readonly revision: number;
-}
+const panels = () => usePanels.getState();
 
 function copyOf(name: string): string {
   return `${name.slice(0, 193).trimEnd()} (copy)`;
@@ -81,16 +69,15 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   // The id changes without a remount when a new workflow is first saved.
   const workflowIdNow = useEditor((s) => s.workflowId);
   const toast = useToasts((s) => s.push);
-  const [palette, setPalette] = useState<PaletteState | null>(null);
-  const [help, setHelp] = useState(false);
-  const [modelsOpen, setModelsOpen] = useState(false);
+  // Which dialog is open lives in the panel store; the toolbar and the shortcuts open them there.
+  const open = usePanels((s) => s.open);
+  const palette = usePanels(paletteAnchor);
+  const conflict = usePanels((s) => s.conflict);
+  const closePanel = usePanels((s) => s.closePanel);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [saving, setSaving] = useState(false);
-  const [conflict, setConflict] = useState<PendingConflict | null>(null);
-  const [historyOpen, setHistoryOpen] = useState(false);
-  const [shareOpen, setShareOpen] = useState(false);
   /** Sharing state and whether the opened workflow is a read-only template. */
   const [share, setShare] = useState<ShareState>({
     visibility: "private",
@@ -100,7 +87,6 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   const [isTemplate, setIsTemplate] = useState(false);
   const [hasThumbnail, setHasThumbnail] = useState(false);
   const cursor = useRef({ screen: { x: 200, y: 200 }, flow: { x: 0, y: 0 } });
-  const closeModels = useCallback(() => setModelsOpen(false), []);
 
   /** The document with the current view, which is saved with it (layout, never a cache key). */
   const currentDocument = useCallback(
@@ -167,6 +153,9 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       cancelled = true;
     };
   }, [workflowId, toast, showDocument]);
+
+  // The store outlives the studio: leave no dialog behind to reappear on the next visit.
+  useEffect(() => () => panels().closeAll(), []);
 
   useDraftAutosave(currentDocument);
 
@@ -240,7 +229,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         return true;
       } catch (err) {
         if (err instanceof SaveConflictError) {
-          setConflict({ info: err.conflict, document: doc, thumbnail, revision });
+          panels().raiseConflict({ info: err.conflict, document: doc, thumbnail, revision });
         } else {
           toast(`Not saved: ${(err as Error).message}`, "error");
         }
@@ -255,10 +244,10 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   /** The person's answer to a refused save; never drops either version. */
   const resolveConflict = useCallback(
     async (choice: ConflictChoice) => {
-      const pending = conflict;
+      const pending = panels().conflict;
       const id = useEditor.getState().workflowId;
-      if (!pending || !id) return setConflict(null);
-      if (choice === "cancel") return setConflict(null);
+      if (!pending || !id) return panels().settleConflict();
+      if (choice === "cancel") return panels().settleConflict();
       setSaving(true);
       try {
         if (choice === "overwrite") {
@@ -281,11 +270,11 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
             `Reloaded version ${latest.latestVersion}; your edits are kept as a draft (reopen to restore them).`,
           );
         }
-        setConflict(null);
+        panels().settleConflict();
       } catch (err) {
         if (err instanceof SaveConflictError) {
           // Yet another save landed meanwhile: ask again with the newer version.
-          setConflict({ ...pending, info: err.conflict });
+          panels().raiseConflict({ ...pending, info: err.conflict });
         } else {
           toast(`Not saved: ${(err as Error).message}`, "error");
         }
@@ -293,7 +282,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         setSaving(false);
       }
     },
-    [conflict, saved, currentDocument, showDocument, toast],
+    [saved, currentDocument, showDocument, toast],
   );
 
   const restored = useCallback(
@@ -302,7 +291,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
       if (st.revision !== st.savedRevision) writeDraft(result.id, currentDocument());
       st.load(result.document, result.id, { baseVersion: result.latestVersion });
       showDocument(result.document);
-      setHistoryOpen(false);
+      panels().closePanel();
       toast(`Restored version ${fromVersion} as version ${result.latestVersion}`);
     },
     [currentDocument, showDocument, toast],
@@ -321,7 +310,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
 
   const openPalette = useCallback(
     (screen: { x: number; y: number }, wire?: DanglingWire) => {
-      setPalette({ screen, flow: flow.screenToFlowPosition(screen), wire });
+      panels().openPanel("palette", { screen, flow: flow.screenToFlowPosition(screen), wire });
     },
     [flow],
   );
@@ -351,7 +340,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
               });
         if (reason) toast(reason, "error");
       }
-      setPalette(null);
+      panels().closePanel();
     },
     [palette, toast],
   );
@@ -425,7 +414,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         case "note":
           return void st.addNode("note", cursor.current.flow);
         case "help":
-          return setHelp((h) => !h);
+          return panels().togglePanel("help");
         case "copy":
         case "paste":
           return; // carried by the native clipboard events (useEditorKeys)
@@ -450,7 +439,6 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     [replaceDocument, toast],
   );
   useEditorKeys({
-    paused: palette !== null || help || modelsOpen || historyOpen || shareOpen || conflict !== null,
     dispatch,
     onPasteImage,
     onPasteText,
@@ -501,10 +489,6 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         onCancel={cancel}
         onExport={exportJson}
         onImport={(file) => void openFile(file)}
-        onHelp={() => setHelp(true)}
-        onModels={() => setModelsOpen(true)}
-        onHistory={() => setHistoryOpen(true)}
-        onShare={() => setShareOpen(true)}
         isTemplate={isTemplate}
       />
       {isTemplate && (
@@ -545,25 +529,25 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           screen={palette.screen}
           wire={palette.wire}
           onPick={addFromPalette}
-          onClose={() => setPalette(null)}
+          onClose={closePanel}
         />
       )}
-      {help && <HelpPanel onClose={() => setHelp(false)} />}
-      {modelsOpen && <ModelsPanel onClose={closeModels} />}
-      {historyOpen && workflowIdNow && (
+      {open?.name === "help" && <HelpPanel onClose={closePanel} />}
+      {open?.name === "models" && <ModelsPanel onClose={closePanel} />}
+      {open?.name === "history" && workflowIdNow && (
         <HistoryPanel
           workflowId={workflowIdNow}
           onRestored={restored}
           onSave={save}
-          onClose={() => setHistoryOpen(false)}
+          onClose={closePanel}
         />
       )}
-      {shareOpen && workflowIdNow && (
+      {open?.name === "share" && workflowIdNow && (
         <SharePanel
           workflowId={workflowIdNow}
           state={share}
           onChange={setShare}
-          onClose={() => setShareOpen(false)}
+          onClose={closePanel}
         />
       )}
       {conflict && (

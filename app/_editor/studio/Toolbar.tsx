@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useEditor } from "../features/canvas/editor-store";
 import { useRun } from "../features/runs/run-store";
 import { AccountMenu } from "../features/account/AccountMenu";
+import { usePanels } from "../features/panels/panel-store";
 
 interface ToolbarProps {
   readonly saving: boolean;
@@ -12,15 +13,14 @@ interface ToolbarProps {
   onCancel(): void;
   onExport(): void;
   onImport(file: File): void;
-  onHelp(): void;
-  onModels(): void;
-  onHistory(): void;
-  onShare(): void;
   /** Templates are read-only: nothing to publish. */
   readonly isTemplate: boolean;
 }
 
-/** Name, save state, the main actions, and which compute backend the runtime got. */
+/**
+ * Name, save state, the main actions, and which compute backend the runtime got. Its dialogs
+ * open through the panel store.
+ */
 export function Toolbar(props: ToolbarProps) {
   const name = useEditor((s) => s.name);
   const dirty = useEditor((s) => s.revision !== s.savedRevision);
@@ -28,6 +28,7 @@ export function Toolbar(props: ToolbarProps) {
   const running = useRun((s) => s.running);
   const backend = useRun((s) => s.backend);
   const saved = useEditor((s) => s.workflowId !== null);
+  const openPanel = usePanels((s) => s.openPanel);
   return (
     <header className="toolbar">
       <Link href="/library" className="brand" title="Workflow library">
@@ -52,7 +53,7 @@ export function Toolbar(props: ToolbarProps) {
       </button>
       <button
         type="button"
-        onClick={props.onHistory}
+        onClick={() => openPanel("history")}
         disabled={!saved}
         title={saved ? "Versions: compare and restore" : "Save first to keep versions"}
         data-testid="open-history"
@@ -61,7 +62,7 @@ export function Toolbar(props: ToolbarProps) {
       </button>
       <button
         type="button"
-        onClick={props.onShare}
+        onClick={() => openPanel("share")}
         disabled={!saved || props.isTemplate}
         title={
           props.isTemplate
@@ -108,7 +109,7 @@ export function Toolbar(props: ToolbarProps) {
       </label>
       <button
         type="button"
-        onClick={props.onModels}
+        onClick={() => openPanel("models")}
         title="Install, cache and import models; see their licences"
       >
         Models
@@ -122,7 +123,12 @@ export function Toolbar(props: ToolbarProps) {
       >
         {backend ? `${backend.name.toUpperCase()} · ${backend.detail}` : "starting runtime…"}
       </span>
-      <button type="button" onClick={props.onHelp} title="Keyboard shortcuts (?)" aria-label="help">
+      <button
+        type="button"
+        onClick={() => openPanel("help")}
+        title="Keyboard shortcuts (?)"
+        aria-label="help"
+      >
         ?
       </button>
     </header>

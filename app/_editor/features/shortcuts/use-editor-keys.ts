@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { useEditor } from "../canvas/editor-store";
+import { anyPanelOpen, usePanels } from "../panels/panel-store";
 import { findShortcut, type CommandId } from "./shortcuts";
 
 function isTyping(target: EventTarget | null): boolean {
@@ -14,8 +15,6 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 interface EditorKeysOptions {
-  /** While a dialog is open the canvas ignores its shortcuts. */
-  readonly paused: boolean;
   dispatch(command: CommandId): void;
   /** An image file pasted onto the canvas. */
   onPasteImage(file: File): void;
@@ -27,12 +26,9 @@ interface EditorKeysOptions {
  * Shortcuts from the registry, plus copy and paste through the native clipboard events (which
  * carry the system clipboard without a permission prompt). Text fields keep their own keys.
  */
-export function useEditorKeys({
-  paused,
-  dispatch,
-  onPasteImage,
-  onPasteText,
-}: EditorKeysOptions): void {
+export function useEditorKeys({ dispatch, onPasteImage, onPasteText }: EditorKeysOptions): void {
+  // While a dialog is open the canvas ignores its shortcuts; the dialogs open through the store.
+  const paused = usePanels(anyPanelOpen);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const shortcut = findShortcut(e, isTyping(e.target));
