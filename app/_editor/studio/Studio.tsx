@@ -3,7 +3,8 @@ import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { emptyWorkflow, type WorkflowDocument } from "@/nodes/core/document";
-import { getNodeDefinition, parseCheckedWorkflow } from "@/nodes";
+import { getNodeDefinition } from "@/nodes";
+import { Toasts } from "../shared/Toasts";
 import {
   ApiError,
   createWorkflow,
@@ -15,31 +16,31 @@ import {
   type SavedWorkflow,
   type ShareState,
 } from "../shared/api-client";
-import { uploadImage } from "../shared/assets";
+import styles from "../shared/panels.module.css";
+import { runtimeReady, startRuntime } from "../shared/runtime-client";
+import { useToasts } from "../shared/toasts";
+import { FlowView } from "../features/canvas/FlowView";
+import { useEditor } from "../features/canvas/editor-store";
+import { HistoryPanel } from "../features/history/HistoryPanel";
 import { ConflictDialog, type ConflictChoice } from "../features/library/ConflictDialog";
 import { DraftBanner } from "../features/library/DraftBanner";
 import { clearDraft, readDraft, writeDraft, type Draft } from "../features/library/drafts";
-import { newId, useEditor } from "../features/canvas/editor-store";
-import { FlowView } from "../features/canvas/FlowView";
-import { HelpPanel } from "../features/shortcuts/HelpPanel";
-import { HistoryPanel } from "../features/history/HistoryPanel";
+import { downloadWorkflowJson } from "../features/library/export-json";
+import { graphThumbnail, makeThumbnail } from "../features/library/thumbnail";
+import { useDraftAutosave } from "../features/library/use-draft-autosave";
+import { useWorkflowImport } from "../features/library/use-workflow-import";
 import { ModelsPanel } from "../features/models/ModelsPanel";
-import { readWorkflowFile } from "../features/library/import-document";
 import { Palette } from "../features/palette/Palette";
 import { compatiblePort, type DanglingWire } from "../features/palette/palette-filter";
 import { paletteAnchor, usePanels } from "../features/panels/panel-store";
-import styles from "../shared/panels.module.css";
 import { ResultsPanel } from "../features/runs/ResultsPanel";
 import { useRun } from "../features/runs/run-store";
-import { cancelRun, runtimeReady, runWorkflow, startRuntime } from "../shared/runtime-client";
+import { useRunControls } from "../features/runs/use-run-controls";
 import { SharePanel } from "../features/sharing/SharePanel";
+import { HelpPanel } from "../features/shortcuts/HelpPanel";
 import type { CommandId } from "../features/shortcuts/shortcuts";
-import { graphThumbnail, makeThumbnail } from "../features/library/thumbnail";
-import { useToasts } from "../shared/toasts";
-import { Toasts } from "../shared/Toasts";
-import { Toolbar } from "./Toolbar";
-import { useDraftAutosave } from "../features/library/use-draft-autosave";
 import { useEditorKeys } from "../features/shortcuts/use-editor-keys";
+import { Toolbar } from "./Toolbar";
 
 function sameDocument(a: WorkflowDocument, b: WorkflowDocument): boolean {
   return (
@@ -53,16 +54,7 @@ function copyOf(name: string): string {
   return `${name.slice(0, 193).trimEnd()} (copy)`;
 }
 
-function download(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-/** The editor: loading and saving, running, the palette, and what arrives by drop or paste. */
+/** The editor: loading and saving, the palette and the dialogs; running and imports are hooks. */
 function Canvas({ workflowId }: { workflowId: string | null }) {
   const flow = useReactFlow();
   const isEmpty = useEditor((s) => s.nodes.length === 0);
@@ -158,27 +150,12 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   useEffect(() => () => panels().closeAll(), []);
 
   useDraftAutosave(currentDocument);
-
-  const run = useCallback(async () => {
-    if (useRun.getState().running) return;
-    const runId = newId("run");
-    useRun.getState().begin(runId);
-    try {
-      await runWorkflow(
-        useEditor.getState().document(),
-        runId,
-        (e) => void useRun.getState().apply(e),
-      );
-    } catch (err) {
-      useRun.getState().fail((err as Error).message);
-      toast(`Run failed: ${(err as Error).message}`, "error");
-    }
-  }, [toast]);
-
-  const cancel = useCallback(() => {
-    const id = useRun.getState().runId;
-    if (id && useRun.getState().running) void cancelRun(id);
-  }, []);
+  const { run, cancel } = useRunControls();
+  const { openFile, onDrop, onPasteImage, onPasteText } = useWorkflowImport({
+    currentDocument,
+    showDocument,
+    cursor,
+  });
 
   /** Bookkeeping after any successful save: URL, drafts, the version edits now build on. */
   const saved = useCallback(
@@ -345,50 +322,6 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     [palette, toast],
   );
 
-  const replaceDocument = useCallback(
-    (doc: WorkflowDocument, source: string) => {
-      const st = useEditor.getState();
-      const dirty = st.revision !== st.savedRevision;
-      const question = `Replace the current workflow with the one from ${source}? Unsaved changes are kept as a draft.`;
-      if (dirty && !window.confirm(question)) return;
-      if (dirty) writeDraft(st.workflowId, currentDocument());
-      st.load(doc, null, { dirty: true });
-      window.history.replaceState(null, "", "/");
-      showDocument(doc);
-      toast(`Opened "${doc.name}" from ${source} (not saved yet)`);
-    },
-    [toast, currentDocument, showDocument],
-  );
-
-  const openFile = useCallback(
-    async (file: File) => {
-      try {
-        const doc = await readWorkflowFile(file);
-        if (doc) replaceDocument(doc, file.name);
-        else toast(`${file.name} holds no workflow`, "error");
-      } catch (err) {
-        toast(`Not opened: ${(err as Error).message}`, "error");
-      }
-    },
-    [replaceDocument, toast],
-  );
-
-  /** An image file sets the selected Load Image node, or becomes a new one at `at`. */
-  const addImage = useCallback(
-    async (file: File, at: { x: number; y: number }) => {
-      try {
-        const image = await uploadImage(file);
-        const st = useEditor.getState();
-        const selected = st.nodes.filter((n) => n.selected && n.data.nodeType === "load-image");
-        if (selected.length === 1) st.setParam(selected[0].id, "image", image);
-        else st.addNode("load-image", at, { image });
-      } catch (err) {
-        toast(`Image not loaded: ${(err as Error).message}`, "error");
-      }
-    },
-    [toast],
-  );
-
   const dispatch = useCallback(
     (command: CommandId) => {
       const st = useEditor.getState();
@@ -423,52 +356,11 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     [run, cancel, save, openPalette],
   );
 
-  const onPasteImage = useCallback(
-    (file: File) => void addImage(file, cursor.current.flow),
-    [addImage],
-  );
-  const onPasteText = useCallback(
-    (text: string) => {
-      if (useEditor.getState().paste(text, cursor.current.flow)) return;
-      try {
-        replaceDocument(parseCheckedWorkflow(JSON.parse(text)), "the clipboard");
-      } catch (err) {
-        toast(`Nothing to paste: ${(err as Error).message}`, "error");
-      }
-    },
-    [replaceDocument, toast],
-  );
   useEditorKeys({
     dispatch,
     onPasteImage,
     onPasteText,
   });
-
-  const onDrop = useCallback(
-    async (e: React.DragEvent) => {
-      e.preventDefault();
-      const file = e.dataTransfer.files[0];
-      if (!file) return;
-      const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      try {
-        const doc = await readWorkflowFile(file);
-        if (doc) return replaceDocument(doc, file.name);
-      } catch (err) {
-        return toast(`Not opened: ${(err as Error).message}`, "error");
-      }
-      if (file.type.startsWith("image/")) await addImage(file, at);
-      else toast(`"${file.name}" is neither an image nor a workflow`, "error");
-    },
-    [flow, replaceDocument, addImage, toast],
-  );
-
-  const exportJson = useCallback(() => {
-    const doc = currentDocument();
-    download(
-      `${doc.name.replace(/[^\w.-]+/g, "_")}.json`,
-      new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" }),
-    );
-  }, [currentDocument]);
 
   if (loadError) {
     return (
@@ -487,7 +379,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         onAddNode={() => openPalette({ x: 80, y: 64 })}
         onRun={() => void run()}
         onCancel={cancel}
-        onExport={exportJson}
+        onExport={() => downloadWorkflowJson(currentDocument())}
         onImport={(file) => void openFile(file)}
         isTemplate={isTemplate}
       />
