@@ -9,7 +9,7 @@ import { useEditor } from "./editor-store";
 import type { StudioNode } from "./flow-mapping";
 import { FlowInspector } from "../flow/FlowInspector";
 import { useRun } from "../runs/run-store";
-import { ParamWidget } from "../../shared/widgets";
+import { ParamWidget } from "./widgets";
 
 const STATUS_LABEL: Record<string, string> = {
   queued: "queued",

@@ -1,9 +1,9 @@
 "use client";
 import { useState, type DragEvent } from "react";
 import { MAX_SEED, type ParamSpec } from "@/nodes/core/params";
-import { assetUrl, uploadImage } from "./assets";
-import { useEditor } from "../features/canvas/editor-store";
-import { useToasts } from "./toasts";
+import { assetUrl, uploadImage } from "../../shared/assets";
+import { useEditor } from "./editor-store";
+import { useToasts } from "../../shared/toasts";
 
 interface WidgetProps {
   readonly nodeId: string;
