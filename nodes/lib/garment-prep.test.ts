@@ -116,16 +116,40 @@ describe("centreGarment (preprocess_garment_image)", () => {
 
   it("keeps a wide garment's proportions inside the square, centred", () => {
     // Box 20×10 at (5, 5) → square (5, 0, 20, 20): the garment fills rows 5..14 of it, which at
-    // 38.4× land on canvas rows 128 + 192 = 320 to 128 + 576 = 704 (soft over ±1 source px).
+    // 38.4× land on canvas rows 128 + 192 = 320 to 128 + 576 = 704.
     const { image, square } = centreGarment(cutOut(40, 40, [[5, 5, 20, 10]]));
     expect(square).toEqual({ x: 5, y: 0, width: 20, height: 20 });
+    // Lanczos reaches 3 source pixels (115 canvas rows) beyond the edge: white outside that.
     expect(pixel(image, 384, 275)).toEqual([255, 255, 255, 255]);
-    expect(pixel(image, 384, 365)).toEqual([200, 0, 0, 255]);
-    expect(pixel(image, 384, 659)).toEqual([200, 0, 0, 255]);
     expect(pixel(image, 384, 749)).toEqual([255, 255, 255, 255]);
-    expect(pixel(image, 384, 312)).not.toEqual(pixel(image, 384, 275));
+    // The edge row blends the red with white, through Pillow's paste.
+    const [r, g, b] = pixel(image, 384, 312);
+    expect(g).toBe(b);
+    expect(r).toBeGreaterThan(g);
+    expect(g).toBeGreaterThan(0);
+    expect(g).toBeLessThan(255);
+    // Just inside, Lanczos overshoots: the alpha clips at 255 but the premultiplied red does
+    // not, so Pillow's un-premultiply gives a red above the garment's 200, as Leffa's does.
+    for (const y of [365, 659]) {
+      const [rr, gg, bb, aa] = pixel(image, 384, y);
+      expect([gg, bb, aa]).toEqual([0, 0, 255]);
+      expect(rr).toBeGreaterThan(200);
+    }
     // Opaque everywhere.
     for (let i = 3; i < image.data.length; i += 4 * 997) expect(image.data[i]).toBe(255);
+  });
+
+  it("pastes a 768² square unresized and blends its soft outline as Pillow's paste does", () => {
+    // A garment 768 wide: the square is the whole 768² image, which Image.resize copies.
+    const image = cutOut(768, 768, [[0, 100, 768, 400]], [30, 60, 90]);
+    image.data.set([0, 0, 0, 128], (100 * 768 + 10) * 4); // half-transparent black on the edge
+    const { square, image: out } = centreGarment(image);
+    expect(square).toEqual({ x: 0, y: 0, width: 768, height: 768 });
+    expect(pixel(out, 11, 228)).toEqual([30, 60, 90, 255]);
+    // Black at alpha 128 over white: DIV255(255 · 127) = 127; the alpha Pillow leaves (191) is
+    // dropped as resize_and_center's RGBA → RGB drops it.
+    expect(pixel(out, 10, 228)).toEqual([127, 127, 127, 255]);
+    expect(pixel(out, 10, 227)).toEqual([255, 255, 255, 255]);
   });
 
   it("refuses a fully transparent image", () => {

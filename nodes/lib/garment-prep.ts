@@ -4,7 +4,8 @@ import { compositeOver, solidImage } from "./composite";
 import type { Box } from "./crop";
 import { alphaOf, isOpaque, rgbaFrom, rgbOf } from "./opencv/rgba";
 import { resizeU8 } from "./opencv/resize";
-import { resizeImage } from "./resample";
+import { alphaBand, pilPaste } from "./pil-paste";
+import { pilResizeRgba } from "./pil-resample";
 
 /**
  * Leffa's garment and person preparation (`leffa_utils/utils.py`): `preprocess_garment_image`
@@ -74,9 +75,13 @@ export function cropPadded(image: RgbaImage, box: Box): RgbaImage {
 }
 
 /**
- * `preprocess_garment_image`: the garment's alpha box → Leffa's square → 768×768 Lanczos → drawn
- * with its alpha at (0, 128) on a white 768×1024 canvas. Opaque result. Throws when the image is
- * fully transparent.
+ * `preprocess_garment_image`: the garment's alpha box → Leffa's square (`Image.crop`, transparent
+ * beyond the image) → 768×768 with Pillow's LANCZOS on premultiplied RGBA → `paste` at (0, 128)
+ * on a white 768×1024 canvas with its own alpha as the mask, all Pillow-exact (pil-resample.ts,
+ * pil-paste.ts). Pillow's paste blends the alpha band too, leaving the outline partly
+ * transparent; Leffa's app then passes the image through `resize_and_center`, whose
+ * cv2 RGBA → RGB drops that alpha, so the result here is opaque with the same RGB. Throws when
+ * the image is fully transparent.
  */
 export function centreGarment(
   image: RgbaImage,
@@ -85,12 +90,12 @@ export function centreGarment(
   const box = alphaBox(image);
   if (!box) throw new Error("no garment found: the image is fully transparent");
   const square = garmentSquare(box, image.width, image.height);
-  const resized = resizeImage(cropPadded(image, square), GARMENT_SQUARE, GARMENT_SQUARE, {
-    filter: "lanczos3",
-    signal,
-  });
+  const crop = cropPadded(image, square);
+  const resized = pilResizeRgba(crop, GARMENT_SQUARE, GARMENT_SQUARE, "lanczos", signal);
   const canvas = solidImage(LEFFA_WIDTH, LEFFA_HEIGHT, WHITE);
-  return { image: compositeOver(canvas, resized, 0, GARMENT_TOP), box, square };
+  pilPaste(canvas, resized, 0, GARMENT_TOP, alphaBand(resized));
+  for (let i = 3; i < canvas.data.length; i += 4) canvas.data[i] = 255;
+  return { image: canvas, box, square };
 }
 
 /** Where `resize_and_center` puts a width × height image inside target: size and offset. */

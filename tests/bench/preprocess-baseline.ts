@@ -1,10 +1,22 @@
 /**
  * The studio's SCHP warps as they were before they became OpenCV-exact (exact-position bilinear
- * in doubles, rounded to 8 bits for the input), verbatim from the earlier `schp.ts`, kept only so
- * `bench:preprocess` can print the cost of exactness as a ratio. Production code uses
- * `nodes/lib/parsing/schp.ts`.
+ * in doubles, rounded to 8 bits for the input), verbatim from the earlier `schp.ts`, and the
+ * garment centring before it became Pillow-exact (the studio's Lanczos-3 on straight RGBA and an
+ * alpha composite), kept only so `bench:preprocess` can print the cost of exactness as a ratio.
+ * Production code uses `nodes/lib/parsing/schp.ts` and `nodes/lib/garment-prep.ts`.
  */
 import type { RgbaImage } from "../../nodes/core/image";
+import { compositeOver, solidImage } from "../../nodes/lib/composite";
+import {
+  alphaBox,
+  cropPadded,
+  GARMENT_SQUARE,
+  GARMENT_TOP,
+  garmentSquare,
+  LEFFA_HEIGHT,
+  LEFFA_WIDTH,
+} from "../../nodes/lib/garment-prep";
+import { resizeImage } from "../../nodes/lib/resample";
 import { applyAffine, invertAffine, schpFitMatrix } from "../../nodes/lib/parsing/affine";
 import { resizePlanesBilinear } from "../../nodes/lib/parsing/sample";
 
@@ -110,4 +122,16 @@ export function schpLabelsBefore(
     }
   }
   return out;
+}
+
+/** `centreGarment` before Pillow exactness: Lanczos-3 on straight RGBA, composited over white. */
+export function centreGarmentBefore(image: RgbaImage): RgbaImage {
+  const box = alphaBox(image);
+  if (!box) throw new Error("no garment found: the image is fully transparent");
+  const square = garmentSquare(box, image.width, image.height);
+  const resized = resizeImage(cropPadded(image, square), GARMENT_SQUARE, GARMENT_SQUARE, {
+    filter: "lanczos3",
+  });
+  const canvas = solidImage(LEFFA_WIDTH, LEFFA_HEIGHT, [255, 255, 255, 255]);
+  return compositeOver(canvas, resized, 0, GARMENT_TOP);
 }

@@ -1,8 +1,9 @@
 /**
  * The measurements behind `npm run bench:preprocess`, run inside a worker thread (as the studio
  * runs nodes in its runtime worker): Leffa's agnostic mask rules at 384×512, human-parsing
- * post-processing (SCHP ATR + LIP with the neck rule and hole filling, SegFormer), and the
- * DensePose paste (head outputs resized onto the person box, rendered in Leffa's encoding).
+ * post-processing (SCHP ATR + LIP with the neck rule and hole filling, SegFormer), the
+ * DensePose paste (head outputs resized onto the person box, rendered in Leffa's encoding), and
+ * Leffa's garment centring (Pillow LANCZOS on RGBA and paste).
  * Inputs are synthetic with the real shapes; only the time is measured.
  */
 import { parentPort } from "node:worker_threads";
@@ -19,13 +20,14 @@ import { decodeDensePose, renderDensePose } from "../../nodes/lib/densepose/run"
 import { addNeck, fillClothHoles, fillClothHolesPick } from "../../nodes/lib/parsing/refine";
 import { schpInput, schpLabels } from "../../nodes/lib/parsing/schp";
 import { segformerLabels } from "../../nodes/lib/parsing/segformer";
-import { schpInputBefore, schpLabelsBefore } from "./preprocess-baseline";
+import { centreGarment } from "../../nodes/lib/garment-prep";
+import { centreGarmentBefore, schpInputBefore, schpLabelsBefore } from "./preprocess-baseline";
 
 export interface PreprocessTiming {
   readonly label: string;
   readonly medianMs: number;
   readonly targetMs?: number;
-  /** The same work before it was made OpenCV-exact, measured in the same run. */
+  /** The same work before it was made OpenCV- or Pillow-exact, measured in the same run. */
   readonly beforeMs?: number;
 }
 
@@ -168,6 +170,25 @@ function measure(): PreprocessTiming[] {
       const instance = decodeDensePose(head, box, box);
       return renderDensePose([instance], 768, 1024, "viton_hd");
     }, 5),
+  });
+
+  // A 1000×1200 cut-out whose garment (a soft-edged ellipse, 900×1100) becomes a 1100² square
+  // resized to 768²: a typical downscale for a product photo.
+  const garment = createImage(1000, 1200);
+  for (let y = 0; y < 1200; y++) {
+    for (let x = 0; x < 1000; x++) {
+      const d = Math.hypot((x - 500) / 450, (y - 600) / 550);
+      const alpha = d < 0.95 ? 255 : d > 1 ? 0 : Math.round(((1 - d) / 0.05) * 255);
+      garment.data.set([x & 255, y & 255, (x + y) & 255, alpha], (y * 1000 + x) * 4);
+    }
+  }
+  results.push({
+    label: "garment centring (Pillow LANCZOS RGBa + paste), 1000×1200",
+    ...timePair(
+      () => centreGarment(garment),
+      () => centreGarmentBefore(garment),
+      5,
+    ),
   });
   return results;
 }

@@ -1,8 +1,9 @@
 /**
- * `npm run bench:preprocess`: the pose and mask pre-processing that runs in TypeScript, measured in
- * a worker thread: Leffa's agnostic mask rules at 384×512 (target under 20 ms each), human-parsing
- * pre- and post-processing and the DensePose paste. Medians after a warm-up. Steps made
- * OpenCV-exact also print the earlier approximation's time from the same run, as a ratio.
+ * `npm run bench:preprocess`: the pose, mask and garment pre-processing that runs in TypeScript,
+ * measured in a worker thread: Leffa's agnostic mask rules at 384×512 (target under 20 ms each),
+ * human-parsing pre- and post-processing, the DensePose paste and the garment centring. Medians
+ * after a warm-up. Steps made OpenCV- or Pillow-exact also print the earlier approximation's time
+ * from the same run, as a ratio.
  */
 import { Worker } from "node:worker_threads";
 import type { PreprocessTiming } from "./preprocess-work";
