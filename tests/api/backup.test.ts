@@ -18,6 +18,7 @@ import {
   ROOT,
   routeContext,
   setupTestDatabase,
+  testDocument,
   TEST_POSTGRES_URL,
 } from "./test-db";
 
@@ -221,18 +222,7 @@ async function repack(
 // The library to back up, made through the API
 
 function doc(name: string, notes = ""): WorkflowDocument {
-  return {
-    version: 1,
-    name,
-    nodes: [
-      { id: "person", type: "load-image", position: { x: 0, y: 0 }, params: {} },
-      { id: "out", type: "preview", position: { x: 240, y: 0 }, params: {} },
-    ],
-    edges: [
-      { id: "e1", source: "person", sourceHandle: "image", target: "out", targetHandle: "image" },
-    ],
-    meta: notes ? { notes } : {},
-  };
+  return testDocument(name, { meta: notes ? { notes } : {} });
 }
 
 function json(method: string, body: unknown, url: string): Request {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
+import type { WorkflowDocument } from "@/nodes/core/document";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -113,5 +114,25 @@ export function streamingInit(init: RequestInit, body: ReadableStream<Uint8Array
 }
 
 /** A real 1×1 PNG, base64, for thumbnails and uploads in the API tests. */
+/** A small valid workflow (Load Image → Preview), the API tests' usual body. */
+export function testDocument(
+  name = "Try-on",
+  overrides: Partial<WorkflowDocument> = {},
+): WorkflowDocument {
+  return {
+    version: 1,
+    name,
+    nodes: [
+      { id: "person", type: "load-image", position: { x: 0, y: 0 }, params: {} },
+      { id: "out", type: "preview", position: { x: 240, y: 0 }, params: {} },
+    ],
+    edges: [
+      { id: "e1", source: "person", sourceHandle: "image", target: "out", targetHandle: "image" },
+    ],
+    meta: {},
+    ...overrides,
+  };
+}
+
 export const PNG_BASE64 =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";

@@ -17,6 +17,7 @@ import {
   streamOfBytes,
   setupTestDatabase,
   PNG_BASE64,
+  testDocument,
 } from "./test-db";
 
 const db = setupTestDatabase();
@@ -41,21 +42,7 @@ beforeAll(async () => {
 const BASE = "http://localhost/api/workflows";
 const MB = 1024 * 1024;
 
-function doc(name = "Try-on", overrides: Partial<WorkflowDocument> = {}): WorkflowDocument {
-  return {
-    version: 1,
-    name,
-    nodes: [
-      { id: "person", type: "load-image", position: { x: 0, y: 0 }, params: {} },
-      { id: "out", type: "preview", position: { x: 240, y: 0 }, params: {} },
-    ],
-    edges: [
-      { id: "e1", source: "person", sourceHandle: "image", target: "out", targetHandle: "image" },
-    ],
-    meta: {},
-    ...overrides,
-  };
-}
+const doc = testDocument;
 
 function json(method: string, body: unknown, url = BASE): Request {
   return new Request(url, {

@@ -1,5 +1,6 @@
 import type { WorkflowDocument } from "@/nodes/core/document";
 import type { PrismaClient } from "@/app/_server/db";
+import { PNG_BASE64, testDocument } from "../api/test-db";
 
 /**
  * What the fuzzed requests aim at: real rows, so a hostile body reaches the code that would
@@ -7,23 +8,16 @@ import type { PrismaClient } from "@/app/_server/db";
  * DELETE may remove a workflow; `resolve` recreates whatever is gone before each request.
  */
 
-export const PNG_BASE64 =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 export const PNG_BYTES = new Uint8Array(Buffer.from(PNG_BASE64, "base64"));
 
 export function validDocument(name = "Fuzz target"): WorkflowDocument {
+  const doc = testDocument(name);
   return {
-    version: 1,
-    name,
+    ...doc,
     nodes: [
-      { id: "person", type: "load-image", position: { x: 0, y: 0 }, params: {} },
-      { id: "out", type: "preview", position: { x: 240, y: 0 }, params: {} },
+      ...doc.nodes,
       { id: "note", type: "note", position: { x: 0, y: 200 }, params: { text: "hello" } },
     ],
-    edges: [
-      { id: "e1", source: "person", sourceHandle: "image", target: "out", targetHandle: "image" },
-    ],
-    meta: {},
   };
 }
 

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { PNG_BASE64, validDocument, type Role, type Targets } from "./fixtures";
+import { PNG_BASE64 } from "../api/test-db";
+import { validDocument, type Role, type Targets } from "./fixtures";
 
 /**
  * Every API route the fuzzer walks: how to reach it and what a valid request to it looks like,
