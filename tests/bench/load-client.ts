@@ -39,6 +39,8 @@ export interface ErrorRecord {
 export class Recorder {
   readonly samples: Sample[] = [];
   readonly errors: ErrorRecord[] = [];
+  /** GETs sent again after a reset on a reused keep-alive connection, as browsers do. */
+  retries = 0;
   private sent = 0;
 
   constructor(private readonly maxRequests: number) {}
@@ -68,6 +70,11 @@ export class RequestBudgetSpent extends Error {
 export function loopbackAddress(index: number): string {
   const n = index + 1;
   return `127.0.${Math.floor(n / 254)}.${(n % 254) + 1}`;
+}
+
+function isReusedConnectionReset(err: unknown): boolean {
+  const e = err as { code?: string; reusedSocket?: boolean };
+  return e.reusedSocket === true && e.code === "ECONNRESET";
 }
 
 export class LoadClient {
@@ -102,11 +109,18 @@ export class LoadClient {
     const start = performance.now();
     let answer: Answer;
     try {
-      answer = await this.send(spec, headers, body, start);
+      answer = await this.send(spec, headers, body, start).catch((err: unknown) => {
+        // The server may close an idle kept-alive connection just as the client reuses it; a
+        // browser then sends an idempotent request again on a new one (so do Node's docs).
+        if (spec.method !== "GET" || !isReusedConnectionReset(err)) throw err;
+        this.recorder.retries++;
+        return this.send(spec, headers, body, start);
+      });
     } catch (err) {
       const ms = performance.now() - start;
+      const reused = isReusedConnectionReset(err) ? " (on a reused keep-alive connection)" : "";
       this.recorder.samples.push({ route, ms, status: 0, expected: false });
-      this.recorder.errors.push({ route, status: 0, detail: (err as Error).message });
+      this.recorder.errors.push({ route, status: 0, detail: (err as Error).message + reused });
       return { status: 0, body: "", ms };
     }
     const expected = spec.expect.includes(answer.status);
@@ -146,7 +160,7 @@ export class LoadClient {
         },
       );
       req.on("timeout", () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS} ms`)));
-      req.on("error", reject);
+      req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
       req.end(body);
     });
   }

@@ -143,7 +143,10 @@ async function main(config: LoadConfig): Promise<boolean> {
   console.log(
     `\n${samples.length} requests in ${runSeconds.toFixed(1)} s: ` +
       `${(samples.length / runSeconds).toFixed(1)} requests/s` +
-      (runRecorder.budgetSpent ? " (stopped early: LOAD_MAX_REQUESTS reached)" : ""),
+      (runRecorder.budgetSpent ? " (stopped early: LOAD_MAX_REQUESTS reached)" : "") +
+      (runRecorder.retries > 0
+        ? `; ${runRecorder.retries} GETs sent again after a reset on a reused connection`
+        : ""),
   );
   console.log(formatTable([...summary.routes, ...summary.methods, summary.all]));
   const races = world.races;
