@@ -1,5 +1,7 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
+import { APIError, createAuthMiddleware } from "better-auth/api";
+import { accountAttemptKey, allowAttempt } from "./account-attempts";
 import { accountsEnabled } from "./accounts-mode";
 import { originSettings, ownOrigins } from "./csrf";
 import { getPrisma, providerOfClient } from "./db";
@@ -61,6 +63,18 @@ function createAuth() {
       window: 60,
       max: 100,
       customRules: { "/sign-in/email": rule, "/sign-up/email": rule },
+    },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email") return;
+        const email = (ctx.body as { email?: unknown } | undefined)?.email;
+        if (typeof email !== "string" || email === "") return;
+        if (!(await allowAttempt(prisma, accountAttemptKey(email), Date.now()))) {
+          throw new APIError("TOO_MANY_REQUESTS", {
+            message: "too many sign-in attempts for this account; try again in a minute",
+          });
+        }
+      }),
     },
     telemetry: { enabled: false },
     // Its default logger prints errors with their context; ours never carries request bodies.

@@ -182,6 +182,23 @@ describe("accounts", () => {
     expect((await signIn(email, "long enough password", ip)).status).toBe(429);
     expect((await signIn(email, "long enough password")).status).toBe(200);
   });
+
+  it("limits sign-in attempts per account too, whatever address each claims to come from", async () => {
+    const email = `eve-${Date.now()}@example.com`;
+    expect((await signUp("Eve", email, "long enough password")).status).toBe(200);
+    const statuses: number[] = [];
+    // A new X-Forwarded-For on every attempt, as a script guessing passwords would send.
+    for (let i = 0; i < 11; i++) statuses.push((await signIn(email, `guess ${i}`)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    const refused = await signIn(email.toUpperCase(), "guess 11");
+    expect(statuses[10]).toBe(429);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/this account/);
+    // Other accounts are not held back.
+    const other = `fay-${Date.now()}@example.com`;
+    expect((await signUp("Fay", other, "long enough password")).status).toBe(200);
+    expect((await signIn(other, "long enough password")).status).toBe(200);
+  });
 });
 
 describe("authorization matrix", () => {
