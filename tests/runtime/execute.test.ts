@@ -10,6 +10,7 @@ import { nodeCodec } from "../../workers/codec/node-codec";
 import { createNodeHost } from "../../workers/node-host";
 import type { RunEvent } from "../../workers/runtime/events";
 import { executeWorkflow, type RuntimeHost } from "../../workers/runtime/execute";
+import { UnknownTargetError } from "../../workers/runtime/targets";
 import { imageFrom } from "../helpers/images";
 
 async function pngAsset(): Promise<{ id: string; bytes: Uint8Array }> {
@@ -122,6 +123,67 @@ describe("executeWorkflow", () => {
       small: "done",
       view: "done",
       crop: "cached",
+    });
+  });
+
+  describe("run to here (targets)", () => {
+    it("schedules only the target and its ancestors; the rest get no event at all", async () => {
+      const { id, bytes } = await pngAsset();
+      const host = createNodeHost({ assets: new Map([[id, bytes]]) });
+      const events: RunEvent[] = [];
+      const outcome = await executeWorkflow(workflow(id), host, {
+        runId: "t1",
+        targets: ["small"],
+        onEvent: (e) => events.push(e),
+      });
+      const start = events[0];
+      expect(start.type === "run-start" && start.nodeIds).toEqual(["load", "small"]);
+      expect(start.type === "run-start" && start.targets).toEqual(["small"]);
+      expect(statuses(events)).toEqual({ load: "done", small: "done" });
+      const touched = new Set(events.flatMap((e) => ("nodeId" in e ? [e.nodeId] : [])));
+      expect([...touched].sort()).toEqual(["load", "small"]);
+      expect(outcome.status).toBe("done");
+      expect(outcome.stats).toMatchObject({ ran: 2, cached: 0, failed: 0, skipped: 0 });
+      expect([...outcome.results.keys()].sort()).toEqual(["load", "small"]);
+    });
+
+    it("serves a cached upstream node from the cache and reruns only the changed target", async () => {
+      const { id, bytes } = await pngAsset();
+      const host = createNodeHost({ assets: new Map([[id, bytes]]) });
+      await executeWorkflow(workflow(id), host, { runId: "full" });
+      const events: RunEvent[] = [];
+      const outcome = await executeWorkflow(workflow(id, 24), host, {
+        runId: "t2",
+        targets: ["small"],
+        onEvent: (e) => events.push(e),
+      });
+      expect(statuses(events)).toEqual({ load: "cached", small: "done" });
+      expect(outcome.stats).toMatchObject({ ran: 1, cached: 1 });
+      // The preview after it ("view") is downstream: it is neither run nor reset.
+      expect(outcome.statuses.has("view")).toBe(false);
+    });
+
+    it("does not fail on an unrelated broken branch", async () => {
+      const { id, bytes } = await pngAsset();
+      const host = createNodeHost({ assets: new Map([[id, bytes]]) });
+      // "leffa" fails for want of a model in the full run; running to "crop" never touches it.
+      const outcome = await executeWorkflow(workflow(id), host, { runId: "t3", targets: ["crop"] });
+      expect(outcome.status).toBe("done");
+      expect([...outcome.statuses.keys()].sort()).toEqual(["crop", "load"]);
+    });
+
+    it("refuses an unknown target before the run starts", async () => {
+      const { id, bytes } = await pngAsset();
+      const host = createNodeHost({ assets: new Map([[id, bytes]]) });
+      const events: RunEvent[] = [];
+      await expect(
+        executeWorkflow(workflow(id), host, {
+          runId: "t4",
+          targets: ["ghost"],
+          onEvent: (e) => events.push(e),
+        }),
+      ).rejects.toThrow(UnknownTargetError);
+      expect(events).toEqual([]);
     });
   });
 

@@ -15,7 +15,10 @@ export type RunEvent =
       readonly type: "run-start";
       readonly runId: string;
       readonly backend: BackendInfo;
+      /** The nodes this run schedules; a run to a node leaves the others as they were. */
       readonly nodeIds: readonly string[];
+      /** Set for "run to here": the nodes the run stops at. */
+      readonly targets?: readonly string[];
     }
   | {
       readonly type: "node-status";

@@ -17,6 +17,7 @@ import { CpuTensor } from "../models/cpu-tensor";
 import type { ParamSpecs, ParamValues } from "../../nodes/core/params";
 import { nodeCacheKey } from "./cache-key";
 import { compileWorkflow } from "./compile";
+import { upstreamClosure } from "./targets";
 import type { NodeStatus, RunEvent, RunStats } from "./events";
 import type { ResultCache } from "./result-cache";
 
@@ -60,6 +61,12 @@ export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Live previews a running node shows (a sampler's intermediate images); not cached. */
   readonly onPreview?: (nodeId: string, image: RgbaImage) => void;
+  /**
+   * "Run to here": run only these nodes and what they need (their upstream closure); the rest
+   * are not scheduled, so they keep the status and results they had. Unknown ids throw
+   * UnknownTargetError before the run starts. Absent: the whole workflow.
+   */
+  readonly targets?: readonly string[];
 }
 
 export interface RunOutcome {
@@ -98,7 +105,7 @@ function errorMessage(err: unknown): string {
 }
 
 /**
- * Runs every executable node in dependency order. A node is served from the cache when its
+ * Runs every executable node (or those `options.targets` need) in dependency order. A node is served from the cache when its
  * content key is known; a failing node marks its descendants skipped while other branches go on;
  * the abort signal stops the run between nodes and is handed to the running node.
  */
@@ -108,9 +115,11 @@ export async function executeWorkflow(
   options: RunOptions,
 ): Promise<RunOutcome> {
   const started = performance.now();
-  const { runId, signal, onEvent, onPreview } = options;
+  const { runId, signal, onEvent, onPreview, targets } = options;
   const emit = onEvent ?? (() => {});
-  const plan = compileWorkflow(doc, host.lookup);
+  const needed = targets ? upstreamClosure(doc, targets) : null;
+  const compiled = compileWorkflow(doc, host.lookup).order;
+  const plan = { order: needed ? compiled.filter((n) => needed.has(n.id)) : compiled };
   const keys = new Map<string, string>();
   const results = new Map<string, NodeResult>();
   const statuses = new Map<string, { status: NodeStatus; message?: string }>();
@@ -121,7 +130,13 @@ export async function executeWorkflow(
     emit({ type: "node-status", runId, nodeId, status, message, elapsedMs });
   };
 
-  emit({ type: "run-start", runId, backend: host.backend, nodeIds: plan.order.map((n) => n.id) });
+  emit({
+    type: "run-start",
+    runId,
+    backend: host.backend,
+    nodeIds: plan.order.map((n) => n.id),
+    ...(targets ? { targets } : {}),
+  });
   for (const node of plan.order) statuses.set(node.id, { status: "queued" });
 
   let lastYield = performance.now();
