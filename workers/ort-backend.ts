@@ -2,6 +2,7 @@ import type * as OrtModule from "onnxruntime-web/webgpu";
 import type { InferenceSession } from "onnxruntime-web/webgpu";
 import type { BackendInfo } from "../nodes/core/types";
 import { SELF_TEST_EXPECTED, SELF_TEST_INPUT, selfTestModel } from "../models/onnx/self-test";
+import { chooseWasmThreads, describeWasmThreads } from "./wasm-threads";
 
 type Ort = typeof OrtModule;
 
@@ -9,18 +10,22 @@ type Ort = typeof OrtModule;
  * Brings up onnxruntime-web on the backend `pickBackend` chose and proves it with a one-op model.
  * WebGPU sessions are given the studio's own GPUDevice, so every session and kernel shares it. If
  * the WebGPU execution provider fails here, the runtime falls back to WASM and says why.
+ * `wasmThreads` is an explicit thread count (`?threads=N`); without it WASM gets min(4, cores).
  */
 export async function startOnnxRuntime(
   picked: BackendInfo,
   device: GPUDevice | undefined,
+  wasmThreads?: number,
 ): Promise<{ info: BackendInfo; ort: Ort }> {
   const ort = await import("onnxruntime-web/webgpu");
-  // Threads need SharedArrayBuffer, which the studio's COOP/COEP headers make available.
-  const threads = globalThis.crossOriginIsolated
-    ? Math.min(4, navigator.hardwareConcurrency || 1)
-    : 1;
-  ort.env.wasm.numThreads = threads;
-  const wasmDetail = `onnxruntime-web WASM, ${threads} thread${threads === 1 ? "" : "s"}`;
+  // Set before the first session: onnxruntime-web fixes its thread pool when the WASM starts.
+  const threads = chooseWasmThreads({
+    isolated: globalThis.crossOriginIsolated === true,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    override: wasmThreads,
+  });
+  ort.env.wasm.numThreads = threads.threads;
+  const wasmDetail = describeWasmThreads(threads);
 
   if (picked.name === "webgpu" && device) {
     try {

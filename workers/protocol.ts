@@ -49,21 +49,26 @@ export type WorkerEvent =
   Exclude<RunEvent, { type: "node-result" }> | NodeOutputEvent | NodePreviewEvent;
 
 export interface WorkerApi {
-  /** Starts the runtime; resolves with the backend it picked (and why) as soon as it is known. */
-  init(preference: BackendPreference): Promise<BackendInfo>;
+  /**
+   * Starts the runtime; resolves with the backend it picked (and why) as soon as it is known.
+   * `wasmThreads` overrides onnxruntime-web's WASM thread count (default min(4, cores)).
+   */
+  init(preference: BackendPreference, wasmThreads?: number): Promise<BackendInfo>;
   /** Resolves once onnxruntime-web has proven itself on that backend (what model nodes need). */
   runtimeReady(): Promise<BackendInfo>;
   /** Hands the worker an uploaded image's bytes so it need not fetch them (transferred). */
   putAsset(id: string, bytes: ArrayBuffer): Promise<void>;
   /**
    * Runs a workflow. `cancelFlag` (a SharedArrayBuffer view, when the page is cross-origin
-   * isolated) lets Cancel reach a node that is busy in a synchronous loop.
+   * isolated) lets Cancel reach a node that is busy in a synchronous loop. `targets` makes it a
+   * "run to here": only those nodes and their upstream closure run (RunOptions.targets).
    */
   run(
     doc: WorkflowDocument,
     runId: string,
     onEvent: (event: WorkerEvent) => void,
     cancelFlag?: Int32Array,
+    targets?: readonly string[],
   ): Promise<void>;
   cancel(runId: string): Promise<void>;
   clearCache(): Promise<void>;

@@ -31,6 +31,8 @@ const assets = new Map<string, Uint8Array>();
 const cache = new ResultCache(CACHE_BUDGET_BYTES);
 const runs = new Map<string, AbortController>();
 let preference: BackendPreference = "auto";
+/** An explicit WASM thread count from the page (`?threads=N`); undefined: min(4, cores). */
+let wasmThreads: number | undefined;
 /** Set when the GPU device was lost; the next start says so. */
 let lostReason: string | undefined;
 
@@ -62,7 +64,7 @@ function startBackend(): Backend {
     return { ...info, detail: info.detail + note };
   });
   const started = Promise.all([picked, adapter]).then(async ([{ device }, info]) => {
-    const { ort, info: proven } = await startOnnxRuntime(info, device);
+    const { ort, info: proven } = await startOnnxRuntime(info, device, wasmThreads);
     const target: ExecutionTarget = {
       info: proven,
       device: proven.name === "webgpu" ? device : undefined,
@@ -124,8 +126,9 @@ function displayedImages(result: NodeResult): RgbaImage[] {
 }
 
 const api: WorkerApi = {
-  async init(choice: BackendPreference) {
+  async init(choice: BackendPreference, threads?: number) {
     preference = choice;
+    wasmThreads = threads;
     backend = startBackend();
     return backend.adapter;
   },
@@ -139,7 +142,7 @@ const api: WorkerApi = {
     assets.set(id, new Uint8Array(bytes));
   },
 
-  async run(doc: WorkflowDocument, runId, onEvent, cancelFlag) {
+  async run(doc: WorkflowDocument, runId, onEvent, cancelFlag, targets) {
     backend ??= startBackend();
     // The fullest description known now: onnxruntime's if it has started, else the adapter's.
     const info = await Promise.race([backend.onnx, backend.adapter]);
@@ -159,6 +162,7 @@ const api: WorkerApi = {
     try {
       await executeWorkflow(doc, host, {
         runId,
+        targets,
         signal: cancelFlag ? withCancelFlag(controller.signal, cancelFlag) : controller.signal,
         onEvent: (event) => {
           if (event.type === "node-progress") {

@@ -27,8 +27,22 @@ describe("opening the studio", () => {
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="backend"]')?.textContent?.includes("onnxruntime-web"),
     );
+    // min(4, cores) threads, with no note: nothing forced the count down.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const threads = Math.min(4, cores);
+    expect(threads).toBeGreaterThan(1);
     expect(await page.textContent('[data-testid="backend"]')).toMatch(
-      /· onnxruntime-web WASM, [2-9] threads$/,
+      new RegExp(`· onnxruntime-web WASM, ${threads} threads$`),
+    );
+  });
+
+  it("runs WASM on the thread count the URL asks for", async () => {
+    const page = await studio.open("/?threads=1", { backend: "wasm" });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="backend"]')?.textContent?.includes("onnxruntime-web"),
+    );
+    expect(await page.textContent('[data-testid="backend"]')).toMatch(
+      /· onnxruntime-web WASM, 1 thread \(set by \?threads=1\)$/,
     );
   });
 

@@ -6,10 +6,12 @@ import type { CachedModelFile, ModelFileRef } from "@/workers/models/model-cache
 import type { ProbeResult } from "@/workers/models/probe";
 import type { WorkerApi, WorkerEvent } from "@/workers/protocol";
 import { createCancelFlag, raiseCancelFlag } from "@/workers/runtime/shared-abort";
+import { threadsOverrideFromQuery } from "@/workers/wasm-threads";
 
 /**
  * The editor's handle on the runtime worker: one dedicated module worker per tab, started on
- * first use. The backend can be forced with `?backend=wasm|webgpu` (tests run both).
+ * first use. The backend can be forced with `?backend=wasm|webgpu` (tests run both), and the WASM
+ * thread count with `?threads=N` (benches compare counts; the default is min(4, cores)).
  */
 let worker: Worker | null = null;
 let api: Comlink.Remote<WorkerApi> | null = null;
@@ -27,7 +29,7 @@ export function startRuntime(): Promise<BackendInfo> {
       name: "leffa-runtime",
     });
     api = Comlink.wrap<WorkerApi>(worker);
-    ready = api.init(backendPreference());
+    ready = api.init(backendPreference(), threadsOverrideFromQuery(window.location.search));
   }
   return ready;
 }
@@ -45,15 +47,17 @@ async function remote(): Promise<Comlink.Remote<WorkerApi>> {
 
 const cancelFlags = new Map<string, Int32Array>();
 
+/** Runs the document, or with `targets` only those nodes and what they need ("run to here"). */
 export async function runWorkflow(
   doc: WorkflowDocument,
   runId: string,
   onEvent: (e: WorkerEvent) => void,
+  targets?: readonly string[],
 ): Promise<void> {
   const flag = createCancelFlag();
   if (flag) cancelFlags.set(runId, flag);
   try {
-    await (await remote()).run(doc, runId, Comlink.proxy(onEvent), flag);
+    await (await remote()).run(doc, runId, Comlink.proxy(onEvent), flag, targets);
   } finally {
     cancelFlags.delete(runId);
   }
