@@ -1,8 +1,10 @@
 /**
  * Inserts the example workflows from prisma/examples/*.json as read-only templates ("use
  * template" copies one into the library). Idempotent by name: a template of that name already
- * present is skipped, so re-running setup never duplicates or overwrites
- * anything a person has edited. An invalid example fails the whole seed, naming the file.
+ * present is brought up to date as a new version when its example changed, and otherwise left
+ * alone, so re-running setup never duplicates anything. Templates are read-only, so nothing a
+ * person edited is overwritten: their copies are workflows of their own. An invalid example
+ * fails the whole seed, naming the file.
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,7 +16,7 @@ import {
 } from "@/nodes/core/document";
 import { disconnectPrisma, getPrisma, type PrismaClient } from "@/app/_server/db";
 import { LOCAL_ACTOR } from "@/app/_server/actor";
-import { createWorkflow } from "@/app/_server/workflows";
+import { createWorkflow, saveWorkflow } from "@/app/_server/workflows";
 
 // Overridable so the seed can be tested against a folder of its own.
 const EXAMPLES_DIR =
@@ -41,13 +43,25 @@ async function readExample(file: string): Promise<WorkflowDocument> {
   }
 }
 
-async function seedFile(prisma: PrismaClient, file: string): Promise<"created" | "skipped"> {
+type Outcome = "created" | "updated" | "skipped";
+
+async function seedFile(prisma: PrismaClient, file: string): Promise<Outcome> {
   const doc = await readExample(file);
   const existing = await prisma.workflow.findFirst({
     where: { name: doc.name, isTemplate: true },
-    select: { id: true },
+    select: { id: true, document: true },
   });
-  if (existing) return "skipped";
+  if (existing) {
+    // Stored documents are the parsed document's JSON (workflows.ts), as `doc` is here.
+    if (existing.document === JSON.stringify(doc)) return "skipped";
+    await saveWorkflow(
+      prisma,
+      existing.id,
+      { document: doc, message: "example workflow updated", template: true },
+      LOCAL_ACTOR,
+    );
+    return "updated";
+  }
   await createWorkflow(
     prisma,
     {
@@ -67,13 +81,15 @@ async function main(): Promise<void> {
     return;
   }
   const prisma = getPrisma();
-  const counts = { created: 0, skipped: 0 };
+  const counts: Record<Outcome, number> = { created: 0, updated: 0, skipped: 0 };
   for (const file of files) {
     const outcome = await seedFile(prisma, file);
     counts[outcome] += 1;
     console.log(`seed: ${outcome} ${file}`);
   }
-  console.log(`seed: ${counts.created} created, ${counts.skipped} already present`);
+  console.log(
+    `seed: ${counts.created} created, ${counts.updated} updated, ${counts.skipped} already present`,
+  );
 }
 
 try {

@@ -325,6 +325,11 @@ export interface SaveWorkflowInput {
    * (scripts; the editor always sends it).
    */
   baseVersion?: number;
+  /**
+   * Only the seed sets this: it brings a template up to date with the example it shipped from.
+   * Every other save refuses templates (ReadOnlyWorkflowError).
+   */
+  template?: boolean;
 }
 
 async function newestVersion(prisma: Pick<PrismaClient, "workflowVersion">, id: string) {
@@ -366,7 +371,7 @@ export async function saveWorkflow(
     const { count } = await tx.workflow.updateMany({
       where: {
         id,
-        isTemplate: false,
+        isTemplate: input.template ?? false,
         ...writableBy(actor),
         ...(input.baseVersion === undefined ? {} : { latestVersion: input.baseVersion }),
       },

@@ -498,6 +498,23 @@ describe("seed", () => {
         ["Seed example A", true],
       ]);
 
+      // A changed example reaches an existing template as its next version; the rest stay.
+      const changed = doc("Seed example A", { meta: { note: "the shipped text changed" } });
+      writeFileSync(path.join(examples, "a.json"), JSON.stringify(changed));
+      expect(runSeed(examples)).toMatchObject({
+        status: 0,
+        output: expect.stringContaining("0 created, 1 updated, 1 already present"),
+      });
+      const listed = await collection.GET(new Request(`${BASE}?kind=templates&q=Seed+example+A`));
+      const [updated] = ((await listed.json()) as { workflows: Detail[] }).workflows;
+      const detail = (await (
+        await item.GET(new Request(`${BASE}/${updated.id}`), routeContext(updated.id))
+      ).json()) as Detail;
+      expect(detail.latestVersion).toBe(2);
+      expect(detail.isTemplate).toBe(true);
+      expect(detail.document.meta).toEqual({ note: "the shipped text changed" });
+      expect(runSeed(examples).output).toContain("0 updated, 2 already present");
+
       writeFileSync(path.join(examples, "c.json"), JSON.stringify(doc("", { nodes: [] })));
       const broken = runSeed(examples);
       expect(broken.status).toBe(1);
