@@ -20,6 +20,7 @@ import styles from "../shared/panels.module.css";
 import { runtimeReady, startRuntime } from "../shared/runtime-client";
 import { useToasts } from "../shared/toasts";
 import { FlowView } from "../features/canvas/FlowView";
+import type { NodeMenuItem } from "../features/canvas/NodeContextMenu";
 import { useEditor } from "../features/canvas/editor-store";
 import { HistoryPanel } from "../features/history/HistoryPanel";
 import { ConflictDialog, type ConflictChoice } from "../features/library/ConflictDialog";
@@ -35,10 +36,10 @@ import { compatiblePort, type DanglingWire } from "../features/palette/palette-f
 import { paletteAnchor, usePanels } from "../features/panels/panel-store";
 import { ResultsPanel } from "../features/runs/ResultsPanel";
 import { useRun } from "../features/runs/run-store";
-import { useRunControls } from "../features/runs/use-run-controls";
+import { runToSelection, useRunControls } from "../features/runs/use-run-controls";
 import { SharePanel } from "../features/sharing/SharePanel";
 import { HelpPanel } from "../features/shortcuts/HelpPanel";
-import type { CommandId } from "../features/shortcuts/shortcuts";
+import { keysLabel, type CommandId } from "../features/shortcuts/shortcuts";
 import { useEditorKeys } from "../features/shortcuts/use-editor-keys";
 import { Toolbar } from "./Toolbar";
 
@@ -150,7 +151,36 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
   useEffect(() => () => panels().closeAll(), []);
 
   useDraftAutosave(currentDocument);
-  const { run, cancel } = useRunControls();
+  const { run, runTo, cancel } = useRunControls();
+
+  /** Run to here from the keyboard or the toolbar: the one selected node. */
+  const runToSelected = useCallback(() => {
+    const pick = runToSelection();
+    if ("reason" in pick) toast(pick.reason, "error");
+    else void runTo(pick.nodeId);
+  }, [runTo, toast]);
+
+  const nodeMenu = useCallback(
+    (nodeId: string): NodeMenuItem[] => {
+      const node = useEditor.getState().nodes.find((n) => n.id === nodeId);
+      const def = node && getNodeDefinition(node.data.nodeType);
+      return [
+        {
+          id: "run-to-here",
+          label: "Run to here",
+          keys: keysLabel("runToHere"),
+          unavailable:
+            def?.executable === false
+              ? `A ${def.title.toLowerCase()} does not run`
+              : useRun.getState().running
+                ? "A run is in progress: cancel it first"
+                : undefined,
+          onSelect: () => void runTo(nodeId),
+        },
+      ];
+    },
+    [runTo],
+  );
   const { openFile, onDrop, onPasteImage, onPasteText } = useWorkflowImport({
     currentDocument,
     showDocument,
@@ -338,6 +368,8 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           return st.selectAll();
         case "run":
           return void run();
+        case "runToHere":
+          return runToSelected();
         case "cancel":
           return cancel();
         case "save":
@@ -353,7 +385,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           return; // carried by the native clipboard events (useEditorKeys)
       }
     },
-    [run, cancel, save, openPalette],
+    [run, runToSelected, cancel, save, openPalette],
   );
 
   useEditorKeys({
@@ -378,6 +410,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         onSave={() => void save()}
         onAddNode={() => openPalette({ x: 80, y: 64 })}
         onRun={() => void run()}
+        onRunToHere={runToSelected}
         onCancel={cancel}
         onExport={() => downloadWorkflowJson(currentDocument())}
         onImport={(file) => void openFile(file)}
@@ -406,7 +439,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
               openPalette({ x: e.clientX, y: e.clientY });
           }}
         >
-          <FlowView onWireDropped={openPalette} />
+          <FlowView onWireDropped={openPalette} nodeMenu={nodeMenu} />
           {loaded && isEmpty && (
             <div className="empty-hint">
               Double-click the canvas or press <kbd>Ctrl+K</kbd> to add a node — or open an example

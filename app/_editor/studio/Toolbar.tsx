@@ -4,12 +4,15 @@ import { useEditor } from "../features/canvas/editor-store";
 import { useRun } from "../features/runs/run-store";
 import { AccountMenu } from "../features/account/AccountMenu";
 import { usePanels } from "../features/panels/panel-store";
+import { keysLabel } from "../features/shortcuts/shortcuts";
 
 interface ToolbarProps {
   readonly saving: boolean;
   onSave(): void;
   onAddNode(): void;
   onRun(): void;
+  /** Runs the one selected node and what it needs. */
+  onRunToHere(): void;
   onCancel(): void;
   onExport(): void;
   onImport(file: File): void;
@@ -29,6 +32,7 @@ export function Toolbar(props: ToolbarProps) {
   const backend = useRun((s) => s.backend);
   const saved = useEditor((s) => s.workflowId !== null);
   const openPanel = usePanels((s) => s.openPanel);
+  const oneSelected = useEditor((s) => s.nodes.filter((n) => n.selected).length === 1);
   return (
     <header className="toolbar">
       <Link href="/library" className="brand" title="Workflow library">
@@ -86,6 +90,20 @@ export function Toolbar(props: ToolbarProps) {
         title="Run (Ctrl+Enter)"
       >
         {running ? "Running…" : "▶ Run"}
+      </button>
+      <button
+        type="button"
+        onClick={props.onRunToHere}
+        disabled={running || !oneSelected}
+        // Not "Run…": the tests find the Run button by its title.
+        title={
+          oneSelected
+            ? `Only the selected node and what it needs; the rest keep their results (${keysLabel("runToHere")})`
+            : "Select one node to run to it"
+        }
+        data-testid="run-to-here"
+      >
+        Run to here
       </button>
       <button type="button" onClick={props.onCancel} disabled={!running} title="Cancel (Ctrl+.)">
         Cancel

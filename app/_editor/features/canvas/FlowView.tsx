@@ -11,12 +11,13 @@ import {
   type NodeTypes,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback } from "react";
+import { useCallback, useState, type MouseEvent as ReactMouseEvent } from "react";
 import { getNodeDefinition } from "@/nodes";
 import { useEditor } from "./editor-store";
 import type { StudioNode } from "./flow-mapping";
 import type { DanglingWire } from "../palette/palette-filter";
 import { StudioNodeView } from "./StudioNodeView";
+import { NodeContextMenu, type NodeMenuItem } from "./NodeContextMenu";
 import { useToasts } from "../../shared/toasts";
 
 const NODE_TYPES: NodeTypes = { studio: StudioNodeView };
@@ -36,13 +37,31 @@ const isValidConnection: IsValidConnection = (c) => useEditor.getState().canConn
  */
 export function FlowView({
   onWireDropped,
+  nodeMenu,
 }: {
   onWireDropped(screen: { x: number; y: number }, wire: DanglingWire): void;
+  /** The actions of a node's right-click menu (the studio knows what they do). */
+  nodeMenu(nodeId: string): readonly NodeMenuItem[];
 }) {
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
   const lowDetail = useStore((s) => s.transform[2] < LOW_DETAIL_ZOOM);
   const toast = useToasts((s) => s.push);
+  const [menu, setMenu] = useState<{ nodeId: string; x: number; y: number } | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+
+  // The context-menu key and Shift+F10 on a focused node fire this too, at (0, 0): the menu
+  // then opens at the node.
+  const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: StudioNode) => {
+    event.preventDefault();
+    let { clientX: x, clientY: y } = event;
+    if (x === 0 && y === 0) {
+      const selector = `.react-flow__node[data-id="${CSS.escape(node.id)}"]`;
+      const box = document.querySelector(selector)?.getBoundingClientRect();
+      if (box) [x, y] = [box.left + 16, box.top + 24];
+    }
+    setMenu({ nodeId: node.id, x, y });
+  }, []);
 
   const onConnect = useCallback(
     (c: Connection) => {
@@ -73,26 +92,37 @@ export function FlowView({
   );
 
   return (
-    <ReactFlow<StudioNode>
-      className={lowDetail ? "low-detail" : undefined}
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={NODE_TYPES}
-      onNodesChange={useEditor.getState().onNodesChange}
-      onEdgesChange={useEditor.getState().onEdgesChange}
-      onConnect={onConnect}
-      onConnectEnd={onConnectEnd}
-      isValidConnection={isValidConnection}
-      deleteKeyCode={null}
-      selectionKeyCode="Shift"
-      multiSelectionKeyCode={["Meta", "Control"]}
-      zoomOnDoubleClick={false}
-      minZoom={0.1}
-      proOptions={{ hideAttribution: true }}
-    >
-      <Background gap={24} />
-      <MiniMap pannable zoomable nodeColor="#3a4152" maskColor="rgb(22 24 29 / 70%)" />
-      <Controls />
-    </ReactFlow>
+    <>
+      <ReactFlow<StudioNode>
+        className={lowDetail ? "low-detail" : undefined}
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={useEditor.getState().onNodesChange}
+        onEdgesChange={useEditor.getState().onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        onNodeContextMenu={onNodeContextMenu}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={["Meta", "Control"]}
+        zoomOnDoubleClick={false}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={24} />
+        <MiniMap pannable zoomable nodeColor="#3a4152" maskColor="rgb(22 24 29 / 70%)" />
+        <Controls />
+      </ReactFlow>
+      {menu && (
+        <NodeContextMenu
+          nodeId={menu.nodeId}
+          at={menu}
+          items={nodeMenu(menu.nodeId)}
+          onClose={closeMenu}
+        />
+      )}
+    </>
   );
 }

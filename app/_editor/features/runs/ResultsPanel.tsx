@@ -23,6 +23,7 @@ export function ResultsPanel() {
   const outputs = useRun((s) => s.outputs);
   const stats = useRun((s) => s.lastStats);
   const status = useRun((s) => s.lastStatus);
+  const target = useRun((s) => s.target);
   const [open, setOpen] = useState<Entry | null>(null);
   const entries: Entry[] = outputNodes.flatMap((key) => {
     const [nodeId, title] = key.split("\u0000");
@@ -38,7 +39,8 @@ export function ResultsPanel() {
             : status === "error"
               ? "Finished with errors"
               : "Done"}
-          : {stats.ran} ran, {stats.cached} cached{stats.failed ? `, ${stats.failed} failed` : ""}
+          {target && ` (run to "${target.title}")`}: {stats.ran} ran, {stats.cached} cached
+          {stats.failed ? `, ${stats.failed} failed` : ""}
           {stats.skipped ? `, ${stats.skipped} skipped` : ""} in {Math.round(stats.ms)} ms
         </p>
       )}

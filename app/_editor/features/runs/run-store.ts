@@ -36,16 +36,24 @@ export interface NodeOutputs {
   readonly flow?: FlowField;
 }
 
+/** The node a "run to here" stops at, as the summary names it. */
+export interface RunTarget {
+  readonly nodeId: string;
+  readonly title: string;
+}
+
 interface RunState {
   backend: BackendInfo | null;
   runId: string | null;
   running: boolean;
   lastStats: RunStats | null;
   lastStatus: "done" | "error" | "cancelled" | null;
+  /** Set while and after a run to one node; null for a run of the whole workflow. */
+  target: RunTarget | null;
   nodes: Record<string, NodeRunState>;
   outputs: Record<string, NodeOutputs>;
   setBackend(b: BackendInfo): void;
-  begin(runId: string): void;
+  begin(runId: string, target?: RunTarget): void;
   apply(event: WorkerEvent): Promise<void>;
   fail(message: string): void;
 }
@@ -75,6 +83,7 @@ export const useRun = create<RunState>()((set) => ({
   running: false,
   lastStats: null,
   lastStatus: null,
+  target: null,
   nodes: {},
   outputs: {},
 
@@ -82,8 +91,8 @@ export const useRun = create<RunState>()((set) => ({
     set({ backend });
   },
 
-  begin(runId) {
-    set({ runId, running: true, lastStatus: null, lastStats: null });
+  begin(runId, target) {
+    set({ runId, running: true, lastStatus: null, lastStats: null, target: target ?? null });
   },
 
   apply(event) {
@@ -107,8 +116,9 @@ async function applyNow(event: WorkerEvent): Promise<void> {
   if (event.runId !== get().runId) return;
   switch (event.type) {
     case "run-start": {
-      const nodes: Record<string, NodeRunState> = {};
-      for (const id of event.nodeIds) nodes[id] = { status: "queued" };
+      // A run to one node schedules only what it needs: every other node keeps its status.
+      const nodes: Record<string, NodeRunState> = event.targets ? { ...get().nodes } : {};
+      for (const id of event.nodeIds) nodes[id] = dropPreview(nodes[id], { status: "queued" });
       // Keep the badge's fuller description when the run reports the same backend in brief.
       const known = get().backend;
       const same =

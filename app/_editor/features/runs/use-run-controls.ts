@@ -1,33 +1,66 @@
 import { useCallback } from "react";
+import { getNodeDefinition } from "@/nodes";
 import { newId, useEditor } from "../canvas/editor-store";
 import { cancelRun, runWorkflow } from "../../shared/runtime-client";
 import { useToasts } from "../../shared/toasts";
-import { useRun } from "./run-store";
+import { useRun, type RunTarget } from "./run-store";
+
+export interface RunControls {
+  /** Runs the whole workflow. */
+  run(): Promise<void>;
+  /** "Run to here": runs one node and what it needs; every other node keeps its results. */
+  runTo(nodeId: string): Promise<void>;
+  cancel(): void;
+}
+
+/** The node "run to here" would run from the selection: exactly one executable node, or why not. */
+export function runToSelection(): { nodeId: string } | { reason: string } {
+  const selected = useEditor.getState().nodes.filter((n) => n.selected);
+  if (selected.length !== 1) return { reason: "Select one node to run to" };
+  const def = getNodeDefinition(selected[0].data.nodeType);
+  if (def?.executable === false) return { reason: `A ${def.title.toLowerCase()} does not run` };
+  return { nodeId: selected[0].id };
+}
 
 /** Run the editor's document in the worker (one run at a time) and cancel the current run. */
-export function useRunControls(): { run(): Promise<void>; cancel(): void } {
+export function useRunControls(): RunControls {
   const toast = useToasts((s) => s.push);
 
-  const run = useCallback(async () => {
-    if (useRun.getState().running) return;
-    const runId = newId("run");
-    useRun.getState().begin(runId);
-    try {
-      await runWorkflow(
-        useEditor.getState().document(),
-        runId,
-        (e) => void useRun.getState().apply(e),
-      );
-    } catch (err) {
-      useRun.getState().fail((err as Error).message);
-      toast(`Run failed: ${(err as Error).message}`, "error");
-    }
-  }, [toast]);
+  const start = useCallback(
+    async (target?: RunTarget) => {
+      if (useRun.getState().running) return;
+      const runId = newId("run");
+      useRun.getState().begin(runId, target);
+      try {
+        await runWorkflow(
+          useEditor.getState().document(),
+          runId,
+          (e) => void useRun.getState().apply(e),
+          target ? [target.nodeId] : undefined,
+        );
+      } catch (err) {
+        useRun.getState().fail((err as Error).message);
+        toast(`Run failed: ${(err as Error).message}`, "error");
+      }
+    },
+    [toast],
+  );
+
+  const run = useCallback(() => start(), [start]);
+
+  const runTo = useCallback(
+    (nodeId: string) => {
+      const node = useEditor.getState().nodes.find((n) => n.id === nodeId);
+      const title = (node && getNodeDefinition(node.data.nodeType)?.title) ?? nodeId;
+      return start({ nodeId, title });
+    },
+    [start],
+  );
 
   const cancel = useCallback(() => {
     const id = useRun.getState().runId;
     if (id && useRun.getState().running) void cancelRun(id);
   }, []);
 
-  return { run, cancel };
+  return { run, runTo, cancel };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chordOf, findShortcut, SHORTCUTS } from "./shortcuts";
+import { chordOf, findShortcut, keysLabel, SHORTCUTS } from "./shortcuts";
 
 const key = (
   k: string,
@@ -24,6 +24,15 @@ describe("shortcuts", () => {
     expect(findShortcut(key("Z", { ctrlKey: true, shiftKey: true }), false)?.command).toBe("redo");
     expect(findShortcut(key("z", { ctrlKey: true }), true)).toBeUndefined();
     expect(findShortcut(key("s", { ctrlKey: true }), true)?.command).toBe("save");
+  });
+
+  it("tells Run to here (Ctrl+Shift+Enter) from Run (Ctrl+Enter), also while typing", () => {
+    const enter = (mods: Parameters<typeof key>[1]) => findShortcut(key("Enter", mods), true);
+    expect(enter({ ctrlKey: true })?.command).toBe("run");
+    expect(enter({ ctrlKey: true, shiftKey: true })?.command).toBe("runToHere");
+    expect(enter({ metaKey: true, shiftKey: true })?.command).toBe("runToHere");
+    expect(enter({ shiftKey: true })).toBeUndefined();
+    expect(keysLabel("runToHere")).toBe("Ctrl/⌘+Shift+Enter");
   });
 
   it("has no chord bound twice", () => {

@@ -11,6 +11,7 @@ export type CommandId =
   | "duplicate"
   | "selectAll"
   | "run"
+  | "runToHere"
   | "cancel"
   | "save"
   | "palette"
@@ -27,6 +28,12 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { command: "run", keys: ["Mod+Enter"], label: "Run the workflow", inInputs: true },
+  {
+    command: "runToHere",
+    keys: ["Mod+Shift+Enter"],
+    label: "Run to here: the selected node and what it needs",
+    inInputs: true,
+  },
   { command: "cancel", keys: ["Mod+."], label: "Cancel the run", inInputs: true },
   { command: "save", keys: ["Mod+S"], label: "Save", inInputs: true },
   { command: "undo", keys: ["Mod+Z"], label: "Undo" },
@@ -40,6 +47,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { command: "note", keys: ["Shift+N"], label: "Add a note at the cursor" },
   { command: "help", keys: ["Shift+?"], label: "Show this help" },
 ];
+
+/** The first chord of a command as people read it (menus, tooltips), e.g. "Ctrl/⌘+Shift+Enter". */
+export function keysLabel(command: CommandId): string {
+  const keys = SHORTCUTS.find((s) => s.command === command)?.keys[0] ?? "";
+  return keys.replace("Mod", "Ctrl/⌘");
+}
 
 export interface KeyLike {
   readonly key: string;
