@@ -393,7 +393,7 @@ export async function waitForRuntime(page: Page): Promise<void> {
  * button is disabled. A MutationObserver sees that even when a run served from the cache ends
  * within one frame (polling could miss it).
  */
-async function watchForRunStart(page: Page): Promise<void> {
+export async function watchForRunStart(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as { __e2eRunStarted?: boolean };
     w.__e2eRunStarted = false;

@@ -35,6 +35,9 @@ export function useEditorKeys({ dispatch, onPasteImage, onPasteText }: EditorKey
       if (!shortcut || shortcut.command === "copy" || shortcut.command === "paste" || paused)
         return;
       e.preventDefault();
+      // The registry owns its chords: React Flow would otherwise act on the same key too (Enter
+      // with Ctrl held toggles a focused node's selection, which would lose Run to here its node).
+      e.stopPropagation();
       dispatch(shortcut.command);
     };
     const onCopy = (e: ClipboardEvent) => {
@@ -53,11 +56,12 @@ export function useEditorKeys({ dispatch, onPasteImage, onPasteText }: EditorKey
       if (file) onPasteImage(file);
       else onPasteText(text);
     };
-    window.addEventListener("keydown", onKey);
+    // Capture, so the shortcut is handled before the focused element (a node) sees the key.
+    window.addEventListener("keydown", onKey, true);
     document.addEventListener("copy", onCopy);
     document.addEventListener("paste", onPaste);
     return () => {
-      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("keydown", onKey, true);
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("paste", onPaste);
     };
