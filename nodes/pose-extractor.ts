@@ -7,7 +7,7 @@ import {
   type PortValue,
 } from "./core/types";
 import type { DensePoseEncoding } from "./lib/densepose/encodings";
-import { renderDensePose, runDensePose } from "./lib/densepose/run";
+import { keptBox, keptInstanceRule, renderDensePose, runDensePose } from "./lib/densepose/run";
 import type { PeopleSelection } from "./lib/dwpose/openpose";
 import { runDwpose, type DwposeResult } from "./lib/dwpose/run";
 import { renderBodySkeleton } from "./lib/dwpose/skeleton";
@@ -78,7 +78,8 @@ function peopleFound(
 export const poseExtractorNode = defineNode({
   type: "pose-extractor",
   // 3: nobody detected gives nobody unless "whole photo when nobody is found" is on.
-  version: 3,
+  // 4: with several people the DensePose image holds the one Leffa's code keeps.
+  version: 4,
   title: "Pose Extractor",
   category: "Pose",
   description:
@@ -94,8 +95,10 @@ export const poseExtractorNode = defineNode({
       label: "people",
       options: [
         { value: "largest", label: "largest person" },
-        { value: "all", label: "everyone" },
+        { value: "all", label: "everyone (DensePose: the one Leffa keeps)" },
       ],
+      description:
+        "Everyone gives keypoints and a skeleton for each person. The DensePose image holds one person, as Leffa's code makes it: VITON-HD the last detected (lowest score; Leffa's visualiser clears the canvas before each person), DressCode and pose transfer the first (best score). The node's text names the person kept.",
       default: "largest",
     }),
     encoding: param.select({
@@ -133,7 +136,8 @@ export const poseExtractorNode = defineNode({
     // Loaded before DWPose runs too: a DensePose file that breaks its contract fails at once.
     const densepose = withDensePose ? await ctx.loadModel(DENSEPOSE) : undefined;
 
-    // Steps: detector, one pose run per person, then (with DensePose) one head run per person.
+    // Steps: detector, one pose run per person, then (with DensePose) one head run for the person
+    // Leffa's image keeps.
     let steps = 2;
     const pose2d = await runDwpose(
       image,
@@ -144,7 +148,7 @@ export const poseExtractorNode = defineNode({
         signal: ctx.signal,
         tensor: ctx.tensor,
         progress: (done, total, message) => {
-          steps = withDensePose ? 2 * total - 1 : total;
+          steps = withDensePose && total > 1 ? total + 1 : total;
           ctx.progress(done, steps, message);
         },
       },
@@ -159,29 +163,25 @@ export const poseExtractorNode = defineNode({
       describeBackend("DWPose", pose, ctx),
     ];
 
+    let encoding = "DensePose off";
     if (densepose) {
-      const first = 1 + pose2d.people.length;
-      const instances = await runDensePose(
-        image,
-        pose2d.people.map((p) => p.box),
-        densepose,
-        {
-          signal: ctx.signal,
-          tensor: ctx.tensor,
-          onPerson: (i, count) =>
-            ctx.progress(first + i, steps, `DensePose of person ${i + 1} of ${count}`),
-        },
-      );
+      const chosen = params.encoding as DensePoseEncoding;
+      const boxes = pose2d.people.map((p) => p.box);
+      const kept = keptBox(boxes, image.width, image.height, chosen);
+      const instances = await runDensePose(image, kept ? [kept.box] : [], densepose, {
+        signal: ctx.signal,
+        tensor: ctx.tensor,
+        onPerson: () =>
+          ctx.progress(steps - 1, steps, `DensePose of person ${(kept?.index ?? 0) + 1}`),
+      });
       ctx.progress(steps, steps);
-      outputs.densepose = renderDensePose(
-        instances,
-        image.width,
-        image.height,
-        params.encoding as DensePoseEncoding,
-      );
+      outputs.densepose = renderDensePose(instances, image.width, image.height, chosen);
       backends.push(describeBackend("DensePose", densepose, ctx));
+      encoding =
+        kept && boxes.length > 1
+          ? `DensePose ${chosen} of person ${kept.index + 1} of ${boxes.length}, ${keptInstanceRule(chosen)}`
+          : `DensePose ${chosen}`;
     }
-    const encoding = densepose ? `DensePose ${params.encoding}` : "DensePose off";
     const text = [`${found.summary} · ${encoding} · ${backends.join(" · ")}`];
     if (found.warning) text.push(`⚠ ${found.warning}`);
     return { outputs, ui: { text: text.join("\n") } };

@@ -335,22 +335,63 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
     expect(plain.ui?.text).not.toMatch(/⚠/);
   }, 30_000);
 
-  it("keeps everyone for 'all', best score first", async () => {
+  /** The painted photo with a body in SMALL's box too (x 10…50, y 320…390, part 5). */
+  function twoBodies(): RgbaImage {
+    const image = paintedPhoto();
+    for (let y = 320; y < 390; y++)
+      for (let x = 10; x < 50; x++) image.data[(y * WIDTH + x) * 4] = 200;
+    return image;
+  }
+
+  it("keeps everyone for 'all', best score first; DressCode's DensePose is the first's", async () => {
+    const ctx = storeContext();
     const result = await runNode(
       poseExtractorNode,
-      { image: paintedPhoto() },
+      { image: twoBodies() },
       { people: "all", encoding: "dress_code" },
-      storeContext(),
+      ctx,
     );
     const keypoints = result.outputs.keypoints as Keypoints;
     expect(keypoints.people.length).toBe(2);
     const [x] = cropToImage(poseCropTransform(SMALL), ...CROP_POINTS[0]);
     expect(Math.abs(keypoints.people[1][0][0] - x)).toBeLessThan(0.05);
-    // The small person's box holds no body (R = 0 there), so it adds no DensePose pixels.
+    // Leffa's DressCode image is outputs[0][0]: the best-scored person only.
     const dense = result.outputs.densepose as RgbaImage;
-    expect(pixel(dense, 30, 350)).toEqual([0, 0, 0, 255]);
     expect(pixel(dense, 100, 250)).toEqual([5, 5, 5, 255]);
-    expect(result.ui?.text).toMatch(/^2 people detected, 2 kept/);
+    expect(pixel(dense, 30, 350)).toEqual([0, 0, 0, 255]);
+    expect(result.ui?.text).toMatch(
+      /^2 people detected, 2 kept · DensePose dress_code of person 1 of 2, the first \(best score\): Leffa reads outputs\[0\]\[0\] · /,
+    );
+    // Detector, two pose runs, one DensePose run (only the kept person's box runs).
+    expect(ctx.progressCalls.map((c) => `${c.value}/${c.max}`)).toEqual([
+      "0/3",
+      "1/4",
+      "2/4",
+      "3/4",
+      "3/4",
+      "4/4",
+    ]);
+  }, 30_000);
+
+  it("draws only the last person for VITON-HD with 'all', as Leffa's visualiser leaves it", async () => {
+    const result = await runNode(
+      poseExtractorNode,
+      { image: twoBodies() },
+      { people: "all", encoding: "viton_hd" },
+      storeContext(),
+    );
+    const dense = result.outputs.densepose as RgbaImage;
+    expect(pixel(dense, 30, 350)).toEqual([...vitonHdColor(5), 255]);
+    expect(pixel(dense, 100, 250)).toEqual([0, 0, 0, 255]);
+    expect(result.ui?.text).toMatch(
+      /DensePose viton_hd of person 2 of 2, the last \(lowest score\): Leffa's visualiser clears the canvas before each person · /,
+    );
+    // With the largest person only, that person is drawn whatever the encoding.
+    const largest = await runNode(poseExtractorNode, { image: twoBodies() }, {}, storeContext());
+    expect(pixel(largest.outputs.densepose as RgbaImage, 100, 250)).toEqual([
+      ...vitonHdColor(5),
+      255,
+    ]);
   }, 30_000);
 
   it("says which session fell back from WebGPU to WASM, and why", async () => {

@@ -66,8 +66,8 @@ export function vitonHdColor(part: number): Rgb {
  *
  * `parts` is the full-frame label map. With several people, note that Leffa's vendored
  * `MatrixVisualizer` (inplace=False) zeroes the whole canvas before drawing each instance, so
- * only the last detected instance (the lowest score above 0.5) survives: paste that one with
- * `pasteBox` to match Leffa exactly.
+ * only the last detected instance (the lowest score above 0.5) survives; `renderDensePose` in
+ * run.ts pastes that one alone.
  */
 export function renderVitonHd(parts: Uint8Array, width: number, height: number): RgbaImage {
   checkParts(parts, width, height);

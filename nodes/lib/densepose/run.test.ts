@@ -8,9 +8,11 @@ import {
 } from "../../core/types";
 import { vitonHdColor, type DensePoseBox } from "./encodings";
 import {
-  composeParts,
   cropForDensePose,
   decodeDensePose,
+  keptBox,
+  keptInstance,
+  keptInstanceRule,
   personBox,
   renderDensePose,
   runDensePose,
@@ -139,7 +141,7 @@ describe("decodeDensePose", () => {
   });
 });
 
-describe("composeParts and renderDensePose", () => {
+describe("the instance Leffa keeps", () => {
   const instance = (box: DensePoseBox, part: number, hole = -1): DensePoseInstance => {
     const n = box.width * box.height;
     const labels = new Uint8Array(n).fill(part);
@@ -149,21 +151,46 @@ describe("composeParts and renderDensePose", () => {
   const a = instance({ x: 0, y: 0, width: 3, height: 1 }, 2);
   const b = instance({ x: 1, y: 0, width: 3, height: 1 }, 9, 0);
 
-  it("draws instances in order, each over the others only where it sees a body", () => {
-    expect([...composeParts([a, b], 5, 1)]).toEqual([2, 2, 9, 9, 0]);
+  it("is the last for VITON-HD and the first for DressCode and pose transfer", () => {
+    expect(keptInstance(3, "viton_hd")).toBe(2);
+    expect(keptInstance(3, "dress_code")).toBe(0);
+    expect(keptInstance(3, "pose_transfer")).toBe(0);
+    expect(keptInstance(0, "viton_hd")).toBe(-1);
+    expect(keptInstanceRule("viton_hd")).toMatch(/last.*clears the canvas/);
+    expect(keptInstanceRule("dress_code")).toMatch(/first.*outputs\[0\]\[0\]/);
   });
 
-  it("renders every instance for VITON-HD and DressCode, the first for pose transfer", () => {
+  it("VITON-HD draws the last instance alone, its box's background black (canvas cleared)", () => {
     const viton = renderDensePose([a, b], 5, 1, "viton_hd");
-    expect([...viton.data.subarray(0, 4)]).toEqual([...vitonHdColor(2), 255]);
-    expect([...viton.data.subarray(12, 16)]).toEqual([...vitonHdColor(9), 255]);
-    expect([...viton.data.subarray(16, 20)]).toEqual([0, 0, 0, 255]);
+    const colours = [0, 1, 2, 3, 4].map((p) => [...viton.data.subarray(p * 4, p * 4 + 3)]);
+    expect(colours).toEqual([[0, 0, 0], [0, 0, 0], vitonHdColor(9), vitonHdColor(9), [0, 0, 0]]);
+    // The other order keeps a: the rule follows the order, not the instance.
+    const swapped = renderDensePose([b, a], 5, 1, "viton_hd");
+    expect([0, 1, 2, 3, 4].map((p) => swapped.data[p * 4])).toEqual(
+      [2, 2, 2, 0, 0].map((part) => vitonHdColor(part)[0]),
+    );
+  });
+
+  it("DressCode and pose transfer draw the first instance alone", () => {
     const dress = renderDensePose([a, b], 5, 1, "dress_code");
-    expect([0, 1, 2, 3, 4].map((p) => dress.data[p * 4])).toEqual([2, 2, 9, 9, 0]);
+    expect([0, 1, 2, 3, 4].map((p) => dress.data[p * 4])).toEqual([2, 2, 2, 0, 0]);
     const iuv = renderDensePose([a, b], 5, 1, "pose_transfer");
     expect([0, 1, 2, 3, 4].map((p) => iuv.data[p * 4 + 2])).toEqual([2, 2, 2, 0, 0]);
-    const empty = renderDensePose([], 5, 1, "pose_transfer");
-    expect([...empty.data.subarray(0, 4)]).toEqual([0, 0, 0, 255]);
+    for (const encoding of ["viton_hd", "dress_code", "pose_transfer"] as const) {
+      const empty = renderDensePose([], 5, 1, encoding);
+      expect([...empty.data.subarray(0, 4)]).toEqual([0, 0, 0, 255]);
+    }
+  });
+
+  it("picks the detector box among those that meet the photo", () => {
+    const boxes = [
+      { x1: 0, y1: 0, x2: 10, y2: 10 },
+      { x1: 20, y1: 0, x2: 30, y2: 10 },
+      { x1: 200, y1: 0, x2: 230, y2: 10 }, // right of a 64-wide photo
+    ];
+    expect(keptBox(boxes, 64, 48, "viton_hd")).toEqual({ index: 1, box: boxes[1] });
+    expect(keptBox(boxes, 64, 48, "dress_code")).toEqual({ index: 0, box: boxes[0] });
+    expect(keptBox(boxes.slice(2), 64, 48, "pose_transfer")).toBeNull();
   });
 });
 

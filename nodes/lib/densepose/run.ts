@@ -308,27 +308,45 @@ export async function runDensePose(
 }
 
 /**
- * The full-frame part map of several instances, drawn in order like detectron2's visualiser
- * draws them: each instance writes only its body pixels, so later ones cover earlier ones where
- * they overlap and never blank them with their box's background.
+ * Which instance (in detection order, best score first) Leffa's image in `encoding` shows, or -1
+ * with none. Leffa draws one person per image (leffa_utils/densepose_predictor.py):
+ * - VITON-HD (`predict_seg`): the visualiser it uses, DensePoseResultsFineSegmentationVisualizer,
+ *   has inplace=False, and its MatrixVisualizer then runs `image_target_bgr *= 0` on the canvas
+ *   itself before each instance, so only the last instance drawn survives (the lowest score);
+ * - DressCode and pose transfer (`predict_iuv`): `outputs[0][0]`, the first instance.
  */
-export function composeParts(
-  instances: readonly DensePoseInstance[],
-  width: number,
-  height: number,
-): Uint8Array {
-  const parts = new Uint8Array(width * height);
-  for (const instance of instances) {
-    const pasted = pasteBox(instance.labels, instance.box, width, height);
-    for (let p = 0; p < parts.length; p++) if (pasted[p] > 0) parts[p] = pasted[p];
-  }
-  return parts;
+export function keptInstance(count: number, encoding: DensePoseEncoding): number {
+  if (count <= 0) return -1;
+  return encoding === "viton_hd" ? count - 1 : 0;
 }
 
 /**
- * The DensePose image in one of Leffa's encodings. VITON-HD and DressCode draw every instance;
- * pose transfer's IUV image, as in Leffa, holds the first instance only (U and V are normalised
- * over one box). No instance gives an all-background image.
+ * The detector box whose DensePose Leffa's image in `encoding` would show, with its index in
+ * `boxes`, among the boxes that meet the photo (detectron2's boxes always do); null with none.
+ * Only this box needs the network.
+ */
+export function keptBox<B extends { x1: number; y1: number; x2: number; y2: number }>(
+  boxes: readonly B[],
+  width: number,
+  height: number,
+  encoding: DensePoseEncoding,
+): { index: number; box: B } | null {
+  const meeting = boxes.flatMap((box, index) =>
+    personBox(box, width, height) ? [{ index, box }] : [],
+  );
+  return meeting[keptInstance(meeting.length, encoding)] ?? null;
+}
+
+/** For the node's text: which person Leffa's image in `encoding` keeps, and why. */
+export function keptInstanceRule(encoding: DensePoseEncoding): string {
+  return encoding === "viton_hd"
+    ? "the last (lowest score): Leffa's visualiser clears the canvas before each person"
+    : "the first (best score): Leffa reads outputs[0][0]";
+}
+
+/**
+ * The DensePose image in one of Leffa's encodings, holding the one instance Leffa keeps (see
+ * keptInstance) on a black background. No instance gives an all-background image.
  */
 export function renderDensePose(
   instances: readonly DensePoseInstance[],
@@ -336,12 +354,14 @@ export function renderDensePose(
   height: number,
   encoding: DensePoseEncoding,
 ): RgbaImage {
+  const kept = instances[keptInstance(instances.length, encoding)];
   if (encoding === "pose_transfer") {
-    const first = instances[0];
-    if (!first) return renderDressCode(new Uint8Array(width * height), width, height);
-    return renderPoseTransferIuv(first.labels, first.u, first.v, first.box, width, height);
+    if (!kept) return renderDressCode(new Uint8Array(width * height), width, height);
+    return renderPoseTransferIuv(kept.labels, kept.u, kept.v, kept.box, width, height);
   }
-  const parts = composeParts(instances, width, height);
+  const parts = kept
+    ? pasteBox(kept.labels, kept.box, width, height)
+    : new Uint8Array(width * height);
   return encoding === "viton_hd"
     ? renderVitonHd(parts, width, height)
     : renderDressCode(parts, width, height);
