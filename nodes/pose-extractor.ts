@@ -110,6 +110,16 @@ export const poseExtractorNode = defineNode({
       ],
       default: "viton_hd",
     }),
+    channels: param.select({
+      label: "DensePose channel order",
+      options: [
+        { value: "bgr", label: "BGR (detectron2's contract)" },
+        { value: "rgb", label: "RGB, as Leffa's app" },
+      ],
+      description:
+        "The DensePose network was trained on BGR photos, as detectron2's predictor expects them; Leffa's datasets were made that way. Leffa's app hands it the RGB array instead: pick that to reproduce the app's images.",
+      default: "bgr",
+    }),
     densepose: param.boolean({
       label: "DensePose",
       description:
@@ -171,6 +181,7 @@ export const poseExtractorNode = defineNode({
       const instances = await runDensePose(image, kept ? [kept.box] : [], densepose, {
         signal: ctx.signal,
         tensor: ctx.tensor,
+        channelOrder: params.channels === "rgb" ? "rgb" : "bgr",
         onPerson: () =>
           ctx.progress(steps - 1, steps, `DensePose of person ${(kept?.index ?? 0) + 1}`),
       });
@@ -181,6 +192,7 @@ export const poseExtractorNode = defineNode({
         kept && boxes.length > 1
           ? `DensePose ${chosen} of person ${kept.index + 1} of ${boxes.length}, ${keptInstanceRule(chosen)}`
           : `DensePose ${chosen}`;
+      if (params.channels === "rgb") encoding += " (RGB input, as Leffa's app)";
     }
     const text = [`${found.summary} · ${encoding} · ${backends.join(" · ")}`];
     if (found.warning) text.push(`⚠ ${found.warning}`);

@@ -394,6 +394,31 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
     ]);
   }, 30_000);
 
+  it("hands DensePose RGB planes with 'RGB, as Leffa's app', BGR by default", async () => {
+    // The known head reads the part from its input's blue plane and the body from its red one:
+    // a photo with R and B swapped reads as the painted one only when the planes are swapped back.
+    const swapped = paintedPhoto();
+    for (let o = 0; o < swapped.data.length; o += 4) {
+      [swapped.data[o], swapped.data[o + 2]] = [swapped.data[o + 2], swapped.data[o]];
+    }
+    const run = (channels?: string) =>
+      runNode(
+        poseExtractorNode,
+        { image: swapped },
+        { encoding: "dress_code", ...(channels ? { channels } : {}) },
+        storeContext(),
+      );
+    const rgb = await run("rgb");
+    expect(pixel(rgb.outputs.densepose as RgbaImage, 100, 250)).toEqual([5, 5, 5, 255]);
+    expect(pixel(rgb.outputs.densepose as RgbaImage, 200, 250)).toEqual([12, 12, 12, 255]);
+    expect(rgb.ui?.text).toMatch(/DensePose dress_code \(RGB input, as Leffa's app\) · /);
+    // By default the network sees R = 50 or 120 in its red plane: under 128, no body anywhere.
+    const bgr = await run();
+    expect(pixel(bgr.outputs.densepose as RgbaImage, 100, 250)).toEqual([0, 0, 0, 255]);
+    expect((await run("bgr")).outputs.densepose).toEqual(bgr.outputs.densepose);
+    expect(bgr.ui?.text).not.toMatch(/RGB/);
+  }, 30_000);
+
   it("says which session fell back from WebGPU to WASM, and why", async () => {
     const host = createStoreModelHost();
     const onGpu = { name: "webgpu" as const, detail: "test adapter" };

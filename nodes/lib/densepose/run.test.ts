@@ -241,6 +241,29 @@ describe("runDensePose", () => {
     expect(instances[0].labels.every((l) => l === 4)).toBe(true);
   });
 
+  it("feeds BGR planes by default and RGB ones with the option, as Leffa's app does", async () => {
+    const photo = createImage(64, 48);
+    for (let p = 0; p < 64 * 48; p++) photo.data.set([200, 100, 50, 255], p * 4);
+    const planes = async (channelOrder?: "bgr" | "rgb") => {
+      let fed: Float32Array = new Float32Array();
+      const base = session().s;
+      const s: ModelSession = {
+        ...base,
+        run: async (input) => {
+          fed = (await input.image.getData()) as Float32Array;
+          return base.run(input);
+        },
+      };
+      const options = { signal: new AbortController().signal, tensor: makeTensor, channelOrder };
+      await runDensePose(photo, [{ x1: 8, y1: 4, x2: 40, y2: 44 }], s, options);
+      const plane = fed.length / 3;
+      return [fed[0], fed[plane], fed[2 * plane]];
+    };
+    expect(await planes()).toEqual([50, 100, 200]);
+    expect(await planes("bgr")).toEqual([50, 100, 200]);
+    expect(await planes("rgb")).toEqual([200, 100, 50]);
+  });
+
   it("names the model when an output has the wrong shape", async () => {
     const bad: ModelSession = {
       ...session().s,
