@@ -11,3 +11,14 @@ export const unetQueryChunks = (level: number): number => Math.max(1, 64 >> (2 *
 
 /** The VAE mid-block attention (it sees every latent pixel). */
 export const VAE_QUERY_CHUNKS = 64;
+
+/**
+ * How a converted graph computes attention: "chunked" is the query-chunked MatMul/Softmax above
+ * (standard opset-17 ops, runs on every backend); "fused" is one `com.microsoft`
+ * MultiHeadAttention node per attention (far fewer nodes and dispatches, but a contrib op a
+ * backend may lack). The builders record it in the model's metadata under this key, so a runtime
+ * can tell which variant it loaded and fall back to the chunked one where the fused one fails.
+ */
+export type AttentionMode = "fused" | "chunked";
+export const ATTENTION_MODES: readonly AttentionMode[] = ["fused", "chunked"];
+export const ATTENTION_METADATA_KEY = "leffa.attention";

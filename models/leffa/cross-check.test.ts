@@ -6,10 +6,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
+import * as ortWeb from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TorchEntry, writeTorchZip } from "../../tests/helpers/checkpoint-writers";
 import type { GraphBuilder } from "../onnx/builder";
 import { fromFloat16Bits, toFloat16Bits } from "../onnx/float16";
+import { ATTENTION_MODES } from "./attention-chunks";
 import { SD15_UNET, TINY_SDXL_UNET, TINY_SDXL_VAE, TINY_UNET, TINY_VAE } from "./config";
 import { convertLeffa, expectedLeffaKeys } from "./convert";
 import { unetKeys, vaeKeys } from "./keys";
@@ -83,11 +85,36 @@ function relativeError(graph: ort.Tensor, reference: F64Tensor): number {
   return diff / scale;
 }
 
-/** Runs a built graph, or a model file written by the converter. */
+ortWeb.env.wasm.numThreads = 1;
+
+/**
+ * Runs a built graph, or a model file written by the converter, on onnxruntime-node (CPU EP) or
+ * on onnxruntime-web's WASM backend in Node ("wasm": built graphs only).
+ */
 async function run(
   model: GraphBuilder | string,
   feeds: Record<string, ort.Tensor>,
+  runtime: "node" | "wasm" = "node",
 ): Promise<Record<string, ort.Tensor>> {
+  if (runtime === "wasm") {
+    if (typeof model === "string") throw new Error("wasm runs built graphs only");
+    await model.materialize();
+    const session = await ortWeb.InferenceSession.create(model.toBytes());
+    try {
+      const webFeeds: Record<string, ortWeb.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) {
+        webFeeds[name] = new ortWeb.Tensor(t.type as "float32", t.data as Float32Array, t.dims);
+      }
+      const out = await session.run(webFeeds);
+      const back: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(out)) {
+        back[name] = new ort.Tensor(t.type as "float32", t.data as Float32Array, t.dims);
+      }
+      return back;
+    } finally {
+      await session.release();
+    }
+  }
   let session: ort.InferenceSession;
   if (typeof model === "string") {
     session = await ort.InferenceSession.create(model);
@@ -194,17 +221,25 @@ describe("Leffa graphs against the float64 reference (tiny configs)", () => {
     expect(ours(vaeKeyShapes(TINY_VAE))).toEqual(theirs(vaeKeys(TINY_VAE)));
   });
 
-  for (const fp16 of [false, true]) {
+  // Chunked graphs on onnxruntime-node; fused ones (com.microsoft MultiHeadAttention) on
+  // onnxruntime-node's CPU EP and on onnxruntime-web's WASM backend, both of which have the op.
+  const variants = ATTENTION_MODES.flatMap((attention) =>
+    (attention === "fused" ? (["node", "wasm"] as const) : (["node"] as const)).flatMap((runtime) =>
+      [false, true].map((fp16) => ({ attention, runtime, fp16 })),
+    ),
+  );
+  for (const { attention, runtime, fp16 } of variants) {
     const dtype = fp16 ? "fp16" : "fp32";
     const tolerance = fp16 ? FP16_TOLERANCE : FP32_TOLERANCE;
-    const label = `${dtype}, tolerance ${tolerance}`;
+    const label = `${attention} on ${runtime}, ${dtype}, tolerance ${tolerance}`;
+    const tag = `${attention}/${runtime} ${dtype}`;
 
     it(`reference UNet features (${label})`, async ({ annotate }) => {
-      const g = buildRefUNet(TINY_UNET, source(refWeights), { dtype });
-      const out = await run(g, refFeeds(refLatent, fp16));
+      const g = buildRefUNet(TINY_UNET, source(refWeights), { dtype, attention });
+      const out = await run(g, refFeeds(refLatent, fp16), runtime);
       expect(expectedRefs()).toHaveLength(referenceFeatureCount(TINY_UNET));
       const errors = expectedRefs().map((e, k) => relativeError(out[refName(k)], e));
-      await annotate(`ref UNet ${dtype} relative errors: ${format(errors)}`);
+      await annotate(`ref UNet ${tag} relative errors: ${format(errors)}`);
       for (const e of errors) expect(e).toBeLessThan(tolerance);
     });
 
@@ -212,14 +247,19 @@ describe("Leffa graphs against the float64 reference (tiny configs)", () => {
       // The reference features are fed as the reference computed them (rounded to the graph's
       // dtype), which isolates the generative UNet from the reference UNet's own error.
       const feeds = genFeeds(genInputs, expectedRefs(), fp16);
-      const plain = await run(buildGenUNet(GEN_CONFIG, source(genWeights), { dtype }), feeds);
+      const plain = await run(
+        buildGenUNet(GEN_CONFIG, source(genWeights), { dtype, attention }),
+        feeds,
+        runtime,
+      );
       const error = relativeError(plain.noise_pred, expectedNoise());
-      await annotate(`gen UNet ${dtype} relative error: ${format([error])}`);
+      await annotate(`gen UNet ${tag} relative error: ${format([error])}`);
       expect(error).toBeLessThan(tolerance);
 
       const withFlow = await run(
-        buildGenUNet(GEN_CONFIG, source(genWeights), { dtype, flowLayers: FLOW_LAYERS }),
+        buildGenUNet(GEN_CONFIG, source(genWeights), { dtype, attention, flowLayers: FLOW_LAYERS }),
         feeds,
+        runtime,
       );
       // Exposing tensors the attention computes anyway changes nothing it computes.
       expect(withFlow.noise_pred.type).toBe(plain.noise_pred.type);
@@ -232,20 +272,20 @@ describe("Leffa graphs against the float64 reference (tiny configs)", () => {
         errors.push(relativeError(withFlow[flowQueryName(k)], expected.q));
         errors.push(relativeError(withFlow[flowKeyName(k)], expected.k));
       }
-      await annotate(`gen UNet ${dtype} flow q/k relative errors: ${format(errors)}`);
+      await annotate(`gen UNet ${tag} flow q/k relative errors: ${format(errors)}`);
       for (const e of errors) expect(e).toBeLessThan(tolerance);
     });
 
     it(`VAE encoder and decoder (${label})`, async ({ annotate }) => {
-      const encoder = buildVaeEncoder(TINY_VAE, source(vaeWeights), { dtype });
-      const decoder = buildVaeDecoder(TINY_VAE, source(vaeWeights), { dtype });
-      const encoded = await run(encoder, { image: feed(image, fp16) });
-      const decoded = await run(decoder, { latent: feed(latent, fp16) });
+      const encoder = buildVaeEncoder(TINY_VAE, source(vaeWeights), { dtype, attention });
+      const decoder = buildVaeDecoder(TINY_VAE, source(vaeWeights), { dtype, attention });
+      const encoded = await run(encoder, { image: feed(image, fp16) }, runtime);
+      const decoded = await run(decoder, { latent: feed(latent, fp16) }, runtime);
       const errors = [
         relativeError(encoded.latent, expectedLatent()),
         relativeError(decoded.image, expectedImage()),
       ];
-      await annotate(`VAE ${dtype} relative errors (encode, decode): ${format(errors)}`);
+      await annotate(`VAE ${tag} relative errors (encode, decode): ${format(errors)}`);
       for (const e of errors) expect(e).toBeLessThan(tolerance);
     });
   }

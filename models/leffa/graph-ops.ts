@@ -1,5 +1,6 @@
 import type { ElementType, GraphBuilder } from "../onnx/builder";
 import { toFloat16Bits } from "../onnx/float16";
+import type { AttentionMode } from "./attention-chunks";
 import type { WeightSource } from "./weights";
 
 /**
@@ -276,9 +277,17 @@ function splitHeads(ops: Ops, x: string, heads: number, headDim: number, keysT =
   return ops.g.node("Transpose", [r], { perm: keysT ? [0, 2, 3, 1] : [0, 2, 1, 3] })[0];
 }
 
+/** onnxruntime's contrib-op domain, where MultiHeadAttention lives (opset version 1). */
+const MICROSOFT_DOMAIN = { name: "com.microsoft", version: 1 } as const;
+
 export interface AttentionOptions {
   /** q/k/v projections have biases (VAE mid attention) or not (UNet attn1). */
   qkvBias: boolean;
+  /**
+   * "chunked" (default): MatMul/Softmax per query chunk, standard ops only. "fused": one
+   * com.microsoft MultiHeadAttention node on the projected q/k/v; `chunks` is then unused.
+   */
+  mode?: AttentionMode;
   /** Query chunks: softmax(QKᵀ) is materialised for one chunk of queries at a time. */
   chunks: number;
   /**
@@ -291,7 +300,11 @@ export interface AttentionOptions {
 
 /**
  * Scaled dot-product attention with queries from `queryTokens` [B, N, C] and keys/values from
- * `kvTokens` [B, L, C]; returns to_out(attention) [B, N, C]. Scores and softmax run per query
+ * `kvTokens` [B, L, C]; returns to_out(attention) [B, N, C]. Both modes share the projections
+ * (and so the flow taps) and to_out; only the core softmax(QKᵀ/√d)·V differs.
+ * Fused: MultiHeadAttention(q [B, N, C], k [B, L, C], v [B, L, C], num_heads) in the activation
+ * type, its default scale being 1/√(C/heads); the runtime's kernel decides how it tiles.
+ * Chunked: scores and softmax run per query
  * chunk (Slice on the query axis with a chunk size computed from the runtime N), so memory for
  * scores is B·heads·(N/chunks)·L instead of B·heads·N·L: at 1024×768 the generative UNet's
  * 12288 queries × 24576 keys never exist as one matrix. Softmax is computed in fp32.
@@ -307,11 +320,27 @@ export function attention(
 ): string {
   const { g } = ops;
   if (c % heads !== 0) throw new Error(`${prefix}: ${c} channels in ${heads} heads`);
-  const d = c / heads;
   const q = linear(ops, queryTokens, `${prefix}.to_q`, c, c, options.qkvBias);
   const k = linear(ops, kvTokens, `${prefix}.to_k`, c, c, options.qkvBias);
   const v = linear(ops, kvTokens, `${prefix}.to_v`, c, c, options.qkvBias);
   options.onProjections?.({ q, k });
+  const core =
+    options.mode === "fused"
+      ? g.domainNode(MICROSOFT_DOMAIN, "MultiHeadAttention", [q, k, v], { num_heads: heads })[0]
+      : chunkedCore(ops, { q, k, v }, c, heads, options.chunks);
+  return linear(ops, core, `${prefix}.to_out.0`, c, c);
+}
+
+/** softmax(QKᵀ/√d)·V over query chunks, heads merged back: [B, N, C]. */
+function chunkedCore(
+  ops: Ops,
+  { q, k, v }: { q: string; k: string; v: string },
+  c: number,
+  heads: number,
+  chunks: number,
+): string {
+  const { g } = ops;
+  const d = c / heads;
   // Scaling Q before the product (rather than the scores after) keeps fp16 scores in range.
   const [qScaled] = g.node("Mul", [splitHeads(ops, q, heads, d), scalar(ops, 1 / Math.sqrt(d))]);
   const kT = splitHeads(ops, k, heads, d, true);
@@ -326,10 +355,10 @@ export function attention(
   };
 
   let out: string;
-  if (options.chunks <= 1) {
+  if (chunks <= 1) {
     out = attend(qScaled);
   } else {
-    const n = options.chunks;
+    const n = chunks;
     const [len] = g.node("Shape", [qScaled], { start: 2, end: 3 });
     const [padded] = g.node("Add", [len, int64s(ops, [n - 1])]);
     const [size] = g.node("Div", [padded, int64s(ops, [n])]);
@@ -345,8 +374,7 @@ export function attention(
     [out] = g.node("Concat", parts, { axis: 2 });
   }
   const [merged] = g.node("Transpose", [out], { perm: [0, 2, 1, 3] });
-  const [flat] = g.node("Reshape", [merged, int64s(ops, [0, 0, c])]);
-  return linear(ops, flat, `${prefix}.to_out.0`, c, c);
+  return g.node("Reshape", [merged, int64s(ops, [0, 0, c])])[0];
 }
 
 /**

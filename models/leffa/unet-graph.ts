@@ -1,4 +1,4 @@
-import { unetQueryChunks } from "./attention-chunks";
+import { ATTENTION_METADATA_KEY, unetQueryChunks, type AttentionMode } from "./attention-chunks";
 import { GraphBuilder, type Dim } from "../onnx/builder";
 import { headsAt, transformerLayersAt, type UNetConfig } from "./config";
 import {
@@ -38,7 +38,14 @@ import type { WeightSource } from "./weights";
 export interface UNetGraphOptions {
   dtype?: "fp32" | "fp16";
   /**
-   * Query chunks for self-attention at resolution level `level` (0 = full latent). The default,
+   * Self-attention as one com.microsoft MultiHeadAttention node ("fused") or query-chunked
+   * MatMul/Softmax ("chunked", the default: standard ops only). Recorded in the model's metadata
+   * (ATTENTION_METADATA_KEY). The flow outputs are the projected q/k, which both modes compute
+   * before the attention core, so they exist and agree in either mode.
+   */
+  attention?: AttentionMode;
+  /**
+   * Query chunks for self-attention (chunked mode) at resolution level `level` (0 = full latent). The default,
    * 64 / 4^level, keeps each chunk's fp32 scores for 1024×768 near 150 MB per image.
    */
   queryChunks?: (level: number) => number;
@@ -83,6 +90,7 @@ interface UNetState {
   readonly config: UNetConfig;
   readonly role: "ref" | "gen";
   readonly chunks: (level: number) => number;
+  readonly attention: AttentionMode;
   readonly total: number;
   /** Next reference feature index (captured by ref, consumed by gen). */
   next: number;
@@ -151,6 +159,7 @@ function transformerBlock(
   const flow = s.role === "gen" && s.flowLayers.has(k);
   const a = attention(ops, normed, kv, `${prefix}.attn1`, c, heads, {
     qkvBias: false,
+    mode: s.attention,
     chunks: s.chunks(level),
     onProjections: flow
       ? ({ q, k: keys }) => {
@@ -297,11 +306,14 @@ function newState(
   name: string,
 ): UNetState {
   const ops = createOps(new GraphBuilder(name), weights, options.dtype ?? "fp32");
+  const attention = options.attention ?? "chunked";
+  ops.g.setMetadata(ATTENTION_METADATA_KEY, attention);
   return {
     ops,
     config,
     role,
     chunks: options.queryChunks ?? unetQueryChunks,
+    attention,
     total: refFeatureCount(config),
     next: 0,
     done: false,

@@ -1,4 +1,4 @@
-import { VAE_QUERY_CHUNKS } from "./attention-chunks";
+import { ATTENTION_METADATA_KEY, VAE_QUERY_CHUNKS, type AttentionMode } from "./attention-chunks";
 import { GraphBuilder } from "../onnx/builder";
 import type { VaeConfig } from "./config";
 import {
@@ -28,6 +28,11 @@ import type { WeightSource } from "./weights";
  */
 export interface VaeGraphOptions {
   dtype?: "fp32" | "fp16";
+  /**
+   * The mid-block attention as one com.microsoft MultiHeadAttention node ("fused") or query
+   * chunks ("chunked", the default); recorded in the model's metadata (ATTENTION_METADATA_KEY).
+   */
+  attention?: AttentionMode;
   /** Query chunks of the mid-block attention (it sees every latent pixel); default 64. */
   queryChunks?: number;
 }
@@ -38,6 +43,7 @@ interface VaeState {
   readonly ops: Ops;
   readonly config: VaeConfig;
   readonly chunks: number;
+  readonly attention: AttentionMode;
 }
 
 function vaeResnet(s: VaeState, x: string, prefix: string, cin: number, cout: number): string {
@@ -51,7 +57,11 @@ function midBlock(s: VaeState, x: string, prefix: string, c: number): string {
   const a = `${prefix}.attentions.0`;
   const normed = groupNorm(ops, h, `${a}.group_norm`, c, s.config.norm_num_groups, EPS);
   const tokens = toTokens(ops, normed, c);
-  const attended = attention(ops, tokens, tokens, a, c, 1, { qkvBias: true, chunks: s.chunks });
+  const attended = attention(ops, tokens, tokens, a, c, 1, {
+    qkvBias: true,
+    mode: s.attention,
+    chunks: s.chunks,
+  });
   [h] = ops.g.node("Add", [fromTokens(ops, attended, h), h]);
   return vaeResnet(s, h, `${prefix}.resnets.1`, c, c);
 }
@@ -62,11 +72,10 @@ function newState(
   options: VaeGraphOptions,
   name: string,
 ): VaeState {
-  return {
-    ops: createOps(new GraphBuilder(name), weights, options.dtype ?? "fp32"),
-    config,
-    chunks: options.queryChunks ?? VAE_QUERY_CHUNKS,
-  };
+  const ops = createOps(new GraphBuilder(name), weights, options.dtype ?? "fp32");
+  const attention = options.attention ?? "chunked";
+  ops.g.setMetadata(ATTENTION_METADATA_KEY, attention);
+  return { ops, config, chunks: options.queryChunks ?? VAE_QUERY_CHUNKS, attention };
 }
 
 export function buildVaeEncoder(

@@ -170,6 +170,9 @@ export class GraphBuilder {
   private readonly names = new Set<string>();
   /** Lazy initializers whose bytes have not been produced yet. */
   private readonly pending = new Map<TensorProto, PendingInitializer>();
+  /** Operator domains other than the default one that nodes use, with their opset version. */
+  private readonly domains = new Map<string, number>();
+  private readonly metadata = new Map<string, string>();
   private counter = 0;
 
   constructor(private readonly name: string) {}
@@ -262,6 +265,47 @@ export class GraphBuilder {
     attrs: Record<string, AttributeValue> = {},
     outputs: readonly string[] | number = 1,
   ): string[] {
+    return this.addNode("", op, inputs, attrs, outputs);
+  }
+
+  /**
+   * Adds a node of another operator domain (e.g. onnxruntime's "com.microsoft" contrib ops); the
+   * model then imports that domain at `version`. Returns its output names like `node`.
+   */
+  domainNode(
+    domain: { readonly name: string; readonly version: number },
+    op: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttributeValue> = {},
+    outputs: readonly string[] | number = 1,
+  ): string[] {
+    const known = this.domains.get(domain.name);
+    if (known !== undefined && known !== domain.version) {
+      throw new Error(
+        `domain ${domain.name} is imported at version ${known}, not ${domain.version}`,
+      );
+    }
+    this.domains.set(domain.name, domain.version);
+    return this.addNode(domain.name, op, inputs, attrs, outputs);
+  }
+
+  /** How many nodes the graph has so far. */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /** A model metadata entry (ModelProto.metadata_props), readable from a session's metadata. */
+  setMetadata(key: string, value: string): void {
+    this.metadata.set(key, value);
+  }
+
+  private addNode(
+    domain: string,
+    op: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttributeValue>,
+    outputs: readonly string[] | number,
+  ): string[] {
     const outs =
       typeof outputs === "number"
         ? Array.from({ length: outputs }, () => this.fresh(op))
@@ -269,6 +313,7 @@ export class GraphBuilder {
     this.nodes.push(
       onnx.NodeProto.create({
         opType: op,
+        ...(domain ? { domain } : {}),
         input: [...inputs],
         output: outs,
         name: `${op}_${this.nodes.length}`,
@@ -394,7 +439,11 @@ export class GraphBuilder {
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: "leffa-studio",
-      opsetImport: [{ domain: "", version: opset }],
+      opsetImport: [
+        { domain: "", version: opset },
+        ...[...this.domains].map(([domain, version]) => ({ domain, version })),
+      ],
+      metadataProps: [...this.metadata].map(([key, value]) => ({ key, value })),
       graph: {
         name: this.name,
         node: this.nodes,
