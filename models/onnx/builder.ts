@@ -294,6 +294,11 @@ export class GraphBuilder {
     return this.nodes.length;
   }
 
+  /** Each node's op type, in order (for node statistics). */
+  opTypes(): string[] {
+    return this.nodes.map((n) => n.opType ?? "");
+  }
+
   /** A model metadata entry (ModelProto.metadata_props), readable from a session's metadata. */
   setMetadata(key: string, value: string): void {
     this.metadata.set(key, value);
