@@ -13,6 +13,7 @@ import {
   type UNetConfig,
   type VaeConfig,
 } from "./config";
+import type { AttentionMode } from "./attention-chunks";
 import { consumedKeys } from "./graph-ops";
 import { unetKeys, vaeKeys, type KeySpec } from "./keys";
 import { commitConverted, ConversionError, freshStaging } from "../install/converted";
@@ -54,6 +55,12 @@ export interface ConvertLeffaOptions {
    * here: a file the sampler could not follow is refused before anything is converted.
    */
   schedulerConfig?: string;
+  /**
+   * How every graph computes attention (`--attention`): "chunked" (default) or "fused" (one
+   * com.microsoft MultiHeadAttention per attention; see attention-chunks.ts). Recorded in each
+   * graph's metadata.
+   */
+  attention?: AttentionMode;
 }
 
 /**
@@ -217,6 +224,7 @@ export async function convertLeffa(options: ConvertLeffaOptions): Promise<Conver
   // Before the checkpoint is opened: a bad scheduler file costs nothing.
   const scheduler = await schedulerConfigText(base.name, options.schedulerConfig);
   const vaeDtype = base.vae === "float32" ? "fp32" : dtype;
+  const attention = options.attention ?? "chunked";
   const file = options.from;
   const checkpoint = await openCheckpoint(file);
   try {
@@ -248,22 +256,24 @@ export async function convertLeffa(options: ConvertLeffaOptions): Promise<Conver
       {
         part: "vae-encoder",
         prefix: PREFIXES.vae,
-        build: () => buildVaeEncoder(vae, source(PREFIXES.vae), { dtype: vaeDtype }),
+        build: () => buildVaeEncoder(vae, source(PREFIXES.vae), { dtype: vaeDtype, attention }),
       },
       {
         part: "vae-decoder",
         prefix: PREFIXES.vae,
-        build: () => buildVaeDecoder(vae, source(PREFIXES.vae), { dtype: vaeDtype }),
+        build: () => buildVaeDecoder(vae, source(PREFIXES.vae), { dtype: vaeDtype, attention }),
       },
       {
         part: "ref-unet",
         prefix: PREFIXES.ref,
-        build: () => buildRefUNet({ ...unet, in_channels: 4 }, source(PREFIXES.ref), { dtype }),
+        build: () =>
+          buildRefUNet({ ...unet, in_channels: 4 }, source(PREFIXES.ref), { dtype, attention }),
       },
       {
         part: "gen-unet",
         prefix: PREFIXES.gen,
-        build: () => buildGenUNet(genConfig, source(PREFIXES.gen), { dtype, flowLayers }),
+        build: () =>
+          buildGenUNet(genConfig, source(PREFIXES.gen), { dtype, flowLayers, attention }),
       },
     ];
 

@@ -2,9 +2,10 @@
 // against the independent float64 reference in ./reference (plain loops written from the spec).
 // Random weights come from the reference side and are float32-exact, so both start from the same
 // numbers; inputs are float32-exact too. Batch 2 with two different timesteps.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import onnxProto from "onnx-proto";
 import * as ort from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -417,23 +418,31 @@ describe("a tiny Leffa .pth through convertLeffa against the float64 reference",
   }
 
   // fp32 and fp16 conversions go to the two store variants so that neither overwrites the other.
+  // The fused fp16 case reuses the dc store entries once the chunked one has been checked.
   const cases = [
-    { dtype: "fp32", variant: "hd", tolerance: FP32_TOLERANCE },
-    { dtype: "fp16", variant: "dc", tolerance: FP16_TOLERANCE },
+    { dtype: "fp32", variant: "hd", tolerance: FP32_TOLERANCE, attention: "chunked" },
+    { dtype: "fp16", variant: "dc", tolerance: FP16_TOLERANCE, attention: "chunked" },
+    { dtype: "fp16", variant: "dc", tolerance: FP16_TOLERANCE, attention: "fused" },
   ] as const;
 
-  for (const { dtype, variant, tolerance } of cases) {
-    it(`converts every part and each graph matches the reference (${dtype})`, async ({
+  for (const { dtype, variant, tolerance, attention } of cases) {
+    it(`converts every part and each graph matches the reference (${dtype}, ${attention})`, async ({
       annotate,
     }) => {
       const from = await writeCheckpoint();
       const config = { unet: TINY_UNET, vae: TINY_VAE };
-      const result = await convertLeffa({ from, variant, dtype, config });
+      const result = await convertLeffa({ from, variant, dtype, config, attention });
       expect(result.models).toHaveLength(4);
       const model = (part: string) =>
         path.join(tempDir(), "store", `leffa-vton-${variant}-${part}`, "model.onnx");
       const fp16 = dtype === "fp16";
 
+      for (const part of ["vae-encoder", "vae-decoder", "ref-unet", "gen-unet"]) {
+        const written = onnxProto.onnx.ModelProto.decode(await readFile(model(part)));
+        const ops = (written.graph?.node ?? []).map((n) => n.opType);
+        expect(ops.includes("MultiHeadAttention"), part).toBe(attention === "fused");
+        expect(ops.includes("Softmax"), part).toBe(attention === "chunked");
+      }
       const refOut = await run(model("ref-unet"), refFeeds(refLatent, fp16));
       const errors: Record<string, number> = {};
       expectedRefs().forEach((e, k) => (errors[refName(k)] = relativeError(refOut[refName(k)], e)));
@@ -451,7 +460,7 @@ describe("a tiny Leffa .pth through convertLeffa against the float64 reference",
       const decoded = await run(model("vae-decoder"), { latent: feed(latent, fp16) });
       errors.image = relativeError(decoded.image, expectedImage());
       await annotate(
-        `converted ${dtype} graphs, relative errors: ${format(Object.values(errors))}`,
+        `converted ${dtype} ${attention} graphs, relative errors: ${format(Object.values(errors))}`,
       );
       for (const e of Object.values(errors)) expect(e).toBeLessThan(tolerance);
     });
