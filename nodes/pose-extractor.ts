@@ -79,11 +79,12 @@ export const poseExtractorNode = defineNode({
   type: "pose-extractor",
   // 3: nobody detected gives nobody unless "whole photo when nobody is found" is on.
   // 4: with several people the DensePose image holds the one Leffa's code keeps.
-  version: 4,
+  // 5: DensePose runs on the whole photo at detectron2's test scale, the box pooled from it.
+  version: 5,
   title: "Pose Extractor",
   category: "Pose",
   description:
-    "Finds people with DWPose (OpenPose-18 body keypoints and their skeleton) and renders DensePose in the encoding Leffa expects. With nobody detected it gives nobody, as controlnet_aux does, unless the whole-photo option is on.",
+    "Finds people with DWPose (OpenPose-18 body keypoints and their skeleton) and renders DensePose in the encoding Leffa expects, as detectron2 runs it (the whole photo at its test scale, the person's box pooled from it; the person's crop where the device cannot hold the whole photo, which the node's text names). With nobody detected it gives nobody, as controlnet_aux does, unless the whole-photo option is on.",
   inputs: { image: { type: "IMAGE", label: "person" } },
   outputs: {
     keypoints: { type: "KEYPOINTS" },
@@ -174,11 +175,12 @@ export const poseExtractorNode = defineNode({
     ];
 
     let encoding = "DensePose off";
+    const warnings = found.warning ? [found.warning] : [];
     if (densepose) {
       const chosen = params.encoding as DensePoseEncoding;
       const boxes = pose2d.people.map((p) => p.box);
       const kept = keptBox(boxes, image.width, image.height, chosen);
-      const instances = await runDensePose(image, kept ? [kept.box] : [], densepose, {
+      const run = await runDensePose(image, kept ? [kept.box] : [], densepose, {
         signal: ctx.signal,
         tensor: ctx.tensor,
         channelOrder: params.channels === "rgb" ? "rgb" : "bgr",
@@ -186,16 +188,22 @@ export const poseExtractorNode = defineNode({
           ctx.progress(steps - 1, steps, `DensePose of person ${(kept?.index ?? 0) + 1}`),
       });
       ctx.progress(steps, steps);
-      outputs.densepose = renderDensePose(instances, image.width, image.height, chosen);
+      outputs.densepose = renderDensePose(run.instances, image.width, image.height, chosen);
       backends.push(describeBackend("DensePose", densepose, ctx));
-      encoding =
-        kept && boxes.length > 1
-          ? `DensePose ${chosen} of person ${kept.index + 1} of ${boxes.length}, ${keptInstanceRule(chosen)}`
-          : `DensePose ${chosen}`;
+      encoding = `DensePose ${chosen}`;
+      if (run.path) encoding += ` on the ${run.path === "crop" ? "person's crop" : "whole photo"}`;
       if (params.channels === "rgb") encoding += " (RGB input, as Leffa's app)";
+      if (kept && boxes.length > 1) {
+        encoding += `, person ${kept.index + 1} of ${boxes.length}: ${keptInstanceRule(chosen)}`;
+      }
+      if (run.fallback !== undefined) {
+        warnings.push(
+          `DensePose ran on the person's crop, not on the whole photo as detectron2 does, because the whole photo failed on this device (${run.fallback}); labels near the box's edges can differ`,
+        );
+      }
     }
     const text = [`${found.summary} · ${encoding} · ${backends.join(" · ")}`];
-    if (found.warning) text.push(`⚠ ${found.warning}`);
+    for (const warning of warnings) text.push(`⚠ ${warning}`);
     return { outputs, ui: { text: text.join("\n") } };
   },
 });

@@ -725,8 +725,7 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
     id: "densepose-r50-fpn",
     title: "DensePose R50-FPN",
     task: "densepose",
-    description:
-      "detectron2 DensePose R-CNN R50-FPN s1x on a single-person crop: 24-part I, U, V maps.",
+    description: "detectron2 DensePose R-CNN R50-FPN s1x for one person box: 24-part I, U, V maps.",
     licence: DENSEPOSE_LICENCE,
     optional: false,
     files: [{ name: "model.onnx", bytes: null, sha256: null }],
@@ -745,7 +744,15 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
           dtype: "float32",
           shape: [1, 3, "height", "width"],
           range: [0, 255],
-          description: "BGR person crop (one person, box given by the detector)",
+          description:
+            "BGR photo at detectron2's test scale (short side 800, long ≤ 1333), or a person crop",
+        },
+        {
+          name: "box",
+          dtype: "float32",
+          shape: [1, 4],
+          description:
+            "the person's box [x1, y1, x2, y2] in the input's pixels (the whole input for a crop)",
         },
       ],
       outputs: [
@@ -754,13 +761,16 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
         { name: "v", dtype: "float32", shape: [1, 25, "out_h", "out_w"] },
         { name: "coarse_segm", dtype: "float32", shape: [1, 2, "out_h", "out_w"] },
       ],
-      preprocess: "crop the person box (from dwpose-yolox-l), BGR, 0..255, NCHW.",
+      preprocess:
+        "the whole photo resized as detectron2 does (Pillow bilinear on uint8), BGR, 0..255, " +
+        "NCHW, with the person box (from dwpose-yolox-l) scaled to it; or, where the device " +
+        "cannot hold that, the box's crop with box = [0, 0, W, H].",
       postprocess:
         "I = argmax(fine_segm) where coarse_segm says person; U, V taken at I; " +
         "VITON-HD: PARULA(I × 255 / 24) on black; DressCode: I replicated to 3 channels.",
     },
     notes:
-      "The export contract is the studio's own (fixed single-person box, leffa.md §6.5 a); the " +
+      "The export contract is the studio's own (one person box per run, leffa.md §6.5 a); the " +
       "model is converted by the studio (fp32, about 200 MB, one model.onnx).",
   },
   ...leffaEntries("hd"),

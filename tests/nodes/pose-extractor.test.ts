@@ -119,24 +119,26 @@ function knownPose(): Uint8Array {
 }
 
 /**
- * A DensePose head stand-in on the contract's BGR input, through 1×1 convolutions and a resize to
- * a fixed 56 × 56 grid (the real head's output is also a fixed RoI grid):
+ * A DensePose head stand-in on the contract's BGR input, through 1×1 convolutions and RoiAlign of
+ * the `box` input onto a fixed 56 × 56 grid (the real head's output is also a fixed RoI grid):
  * fine_segm_p = 20p·B − 100p² (so I = round(B / 10)), coarse_segm = [0, R − 128] (a body where
  * R > 128), U = G / 255 and V = 1 − G / 255 in every part channel.
  */
 function knownDensePose(): Uint8Array {
   const g = new GraphBuilder("known-densepose");
   g.input("image", "float32", [1, 3, "height", "width"]);
+  g.input("box", "float32", [1, 4]);
+  const batch = g.initializer("batch_indices", new BigInt64Array(1), [1]);
   const head = (name: string, channels: number, weights: number[][], bias: number[]) => {
     const w = g.initializer(`${name}_w`, new Float32Array(weights.flat()), [channels, 3, 1, 1]);
     const b = g.initializer(`${name}_b`, new Float32Array(bias), [channels]);
     const [conv] = g.node("Conv", ["image", w, b]);
-    const sizes = g.initializer(
-      `${name}_sizes`,
-      new BigInt64Array([1n, BigInt(channels), 56n, 56n]),
-      [4],
+    g.node(
+      "RoiAlign",
+      [conv, "box", batch],
+      { output_height: 56, output_width: 56, sampling_ratio: 2, spatial_scale: { float: 1 } },
+      [name],
     );
-    g.node("Resize", [conv, "", "", sizes], { mode: "linear" }, [name]);
     g.output(name, "float32", [1, channels, "out_h", "out_w"]);
   };
   const parts = Array.from({ length: 25 }, (_, p) => p);
@@ -216,6 +218,7 @@ describe("Pose Extractor without its models", () => {
     expect(ctx.progressCalls).toEqual([]);
   });
 
+  // Also how a conversion made before the box input is refused: the message names the input.
   it("rejects a DensePose file that breaks its contract before DWPose runs", async () => {
     useStore("bad-densepose", {
       [DETECTOR]: knownDetector([PERSON], WIDTH, HEIGHT),
@@ -226,7 +229,7 @@ describe("Pose Extractor without its models", () => {
     });
     const ctx = storeContext();
     await expect(runNode(poseExtractorNode, { image }, {}, ctx)).rejects.toThrow(
-      /densepose-r50-fpn does not match its manifest contract: output "fine_segm": expected float32 \[1,25,out_h,out_w\], model has float32 \[1,24,2,2\]/,
+      /densepose-r50-fpn does not match its manifest contract: input "box": expected float32 \[1,4\], model has no such input \(it has "image"\); output "fine_segm": expected float32 \[1,25,out_h,out_w\], model has float32 \[1,24,2,2\]/,
     );
     expect(ctx.progressCalls).toEqual([]);
   }, 30_000);
@@ -282,7 +285,7 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
     const [nx, ny] = keypoints.people[0][0];
     expect(pixel(skeleton, Math.trunc(nx), Math.trunc(ny))).toEqual([255, 0, 0, 255]);
     expect(result.ui?.text).toBe(
-      "2 people detected, 1 kept · DensePose viton_hd · YOLOX on wasm · DWPose on wasm · DensePose on wasm",
+      "2 people detected, 1 kept · DensePose viton_hd on the whole photo · YOLOX on wasm · DWPose on wasm · DensePose on wasm",
     );
     // Detector, one pose run, one DensePose run: 3 steps.
     expect(ctx.progressCalls.map((c) => `${c.value}/${c.max}`)).toEqual([
@@ -360,7 +363,7 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
     expect(pixel(dense, 100, 250)).toEqual([5, 5, 5, 255]);
     expect(pixel(dense, 30, 350)).toEqual([0, 0, 0, 255]);
     expect(result.ui?.text).toMatch(
-      /^2 people detected, 2 kept · DensePose dress_code of person 1 of 2, the first \(best score\): Leffa reads outputs\[0\]\[0\] · /,
+      /^2 people detected, 2 kept · DensePose dress_code on the whole photo, person 1 of 2: the first \(best score\): Leffa reads outputs\[0\]\[0\] · /,
     );
     // Detector, two pose runs, one DensePose run (only the kept person's box runs).
     expect(ctx.progressCalls.map((c) => `${c.value}/${c.max}`)).toEqual([
@@ -384,7 +387,7 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
     expect(pixel(dense, 30, 350)).toEqual([...vitonHdColor(5), 255]);
     expect(pixel(dense, 100, 250)).toEqual([0, 0, 0, 255]);
     expect(result.ui?.text).toMatch(
-      /DensePose viton_hd of person 2 of 2, the last \(lowest score\): Leffa's visualiser clears the canvas before each person · /,
+      /DensePose viton_hd on the whole photo, person 2 of 2: the last \(lowest score\): Leffa's visualiser clears the canvas before each person · /,
     );
     // With the largest person only, that person is drawn whatever the encoding.
     const largest = await runNode(poseExtractorNode, { image: twoBodies() }, {}, storeContext());
@@ -411,7 +414,9 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
     const rgb = await run("rgb");
     expect(pixel(rgb.outputs.densepose as RgbaImage, 100, 250)).toEqual([5, 5, 5, 255]);
     expect(pixel(rgb.outputs.densepose as RgbaImage, 200, 250)).toEqual([12, 12, 12, 255]);
-    expect(rgb.ui?.text).toMatch(/DensePose dress_code \(RGB input, as Leffa's app\) · /);
+    expect(rgb.ui?.text).toMatch(
+      /DensePose dress_code on the whole photo \(RGB input, as Leffa's app\) · /,
+    );
     // By default the network sees R = 50 or 120 in its red plane: under 128, no body anywhere.
     const bgr = await run();
     expect(pixel(bgr.outputs.densepose as RgbaImage, 100, 250)).toEqual([0, 0, 0, 255]);
@@ -437,7 +442,7 @@ describe("Pose Extractor with known graphs (WASM under Node)", () => {
     });
     const result = await runNode(poseExtractorNode, { image: paintedPhoto() }, {}, ctx);
     expect(result.ui?.text).toBe(
-      `2 people detected, 1 kept · DensePose viton_hd · YOLOX on webgpu · DWPose on wasm (${fallback.detail}) · DensePose on webgpu`,
+      `2 people detected, 1 kept · DensePose viton_hd on the whole photo · YOLOX on webgpu · DWPose on wasm (${fallback.detail}) · DensePose on webgpu`,
     );
   }, 30_000);
 
@@ -514,7 +519,9 @@ describe("Pose Extractor when the detector finds nobody", () => {
       { encoding: "dress_code", wholePhoto: true },
       storeContext(),
     );
-    expect(result.ui?.text).toMatch(/^nobody detected: whole photo used · DensePose dress_code · /);
+    expect(result.ui?.text).toMatch(
+      /^nobody detected: whole photo used · DensePose dress_code on the whole photo · /,
+    );
     expect(result.ui?.text).toMatch(
       /\n⚠ the detector found nobody, so the pose model ran on the whole photo/,
     );
@@ -562,7 +569,9 @@ describe("Pose Extractor with the tiny random-weight contract models, on a photo
     }
     expect(b.outputs.keypoints).toEqual(a.outputs.keypoints);
     // Random weights find boxes all over; 'largest' keeps one.
-    expect(a.ui?.text).toMatch(/^\d+ (person|people) detected, 1 kept · DensePose viton_hd · /);
+    expect(a.ui?.text).toMatch(
+      /^\d+ (person|people) detected, 1 kept · DensePose viton_hd on the whole photo · /,
+    );
     expect(a.ui?.text).toMatch(/YOLOX on wasm · DWPose on wasm · DensePose on wasm$/);
   }, 60_000);
 });

@@ -134,23 +134,34 @@ describe("convertDensePose", () => {
     expect(entry && contractProblems(entry.contract, meta)).toEqual([]);
   });
 
-  // 48×64 pads only its height; 37×53 pads both sides by odd amounts.
+  const wholeBox = (height: number, width: number) =>
+    new ort.Tensor("float32", new Float32Array([0, 0, width, height]), [1, 4]);
+
+  // 48×64 pads only its height; 37×53 pads both sides by odd amounts. The last pools a box inside
+  // the image (fractional, partly past the right edge), as the whole-photo path does.
   it.each([
-    [48, 64],
-    [37, 53],
-  ])("matches the float64 reference on a %i×%i image", async (height, width) => {
-    const image = testImage(height, width, height * 1000 + width);
-    const input = new ort.Tensor("float32", Float32Array.from(image.data), [1, 3, height, width]);
-    const outputs = await session.run({ image: input });
-    const reference = densePoseReference(tensors, image);
-    for (const name of ["fine_segm", "u", "v", "coarse_segm"] as const) {
-      const expected = reference[name];
-      const actual = outputs[name];
-      expect(actual.dims).toEqual([1, expected.channels, 112, 112]);
-      const error = relativeError(actual.data as Float32Array, expected.data);
-      expect(error, name).toBeLessThanOrEqual(1e-4);
-    }
-  });
+    [48, 64, undefined],
+    [37, 53, undefined],
+    [48, 64, [10.3, 5.7, 66.2, 40.1]],
+  ] as const)(
+    "matches the float64 reference on a %i×%i image, box %j",
+    async (height, width, box) => {
+      const image = testImage(height, width, height * 1000 + width);
+      const input = new ort.Tensor("float32", Float32Array.from(image.data), [1, 3, height, width]);
+      const rois = box
+        ? new ort.Tensor("float32", Float32Array.from(box), [1, 4])
+        : wholeBox(height, width);
+      const outputs = await session.run({ image: input, box: rois });
+      const reference = densePoseReference(tensors, image, box);
+      for (const name of ["fine_segm", "u", "v", "coarse_segm"] as const) {
+        const expected = reference[name];
+        const actual = outputs[name];
+        expect(actual.dims).toEqual([1, expected.channels, 112, 112]);
+        const error = relativeError(actual.data as Float32Array, expected.data);
+        expect(error, name).toBeLessThanOrEqual(1e-4);
+      }
+    },
+  );
 
   it("gives the same outputs in onnxruntime-web (wasm), as the studio runs it", async () => {
     const bytes = await readFile(path.join(modelDir, "model.onnx"));
@@ -158,10 +169,15 @@ describe("convertDensePose", () => {
     try {
       const image = testImage(40, 30, 5);
       const data = Float32Array.from(image.data);
+      const box = new Float32Array([0, 0, 30, 40]);
       const fromNode = await session.run({
         image: new ort.Tensor("float32", data, [1, 3, 40, 30]),
+        box: new ort.Tensor("float32", box, [1, 4]),
       });
-      const fromWeb = await web.run({ image: new ortWeb.Tensor("float32", data, [1, 3, 40, 30]) });
+      const fromWeb = await web.run({
+        image: new ortWeb.Tensor("float32", data, [1, 3, 40, 30]),
+        box: new ortWeb.Tensor("float32", box, [1, 4]),
+      });
       for (const name of ["fine_segm", "u", "v", "coarse_segm"]) {
         const expected = Float64Array.from(fromNode[name].data as Float32Array);
         expect(relativeError(fromWeb[name].data as Float32Array, expected), name).toBeLessThan(

@@ -17,12 +17,12 @@ import {
 import type { FoldedLayer } from "./weights";
 
 /**
- * The DensePose R50-FPN ONNX graph for one RoI that is the whole input image: normalise, pad to a
- * multiple of 32, ResNet-50 (BN folded), FPN p2..p5, the Panoptic-FPN decoder to one stride-4 map,
- * RoiAlign of the box [0, 0, W, H] (aligned=False → "output_half_pixel"), eight 3×3 convs, and the
- * four transposed convs each upsampled ×2. The decoder leaves a single pooling level, so no
- * box-to-level assignment is needed. H and W stay symbolic; the box is computed from the input's
- * shape inside the graph.
+ * The DensePose R50-FPN ONNX graph for one RoI: normalise, pad to a multiple of 32, ResNet-50 (BN
+ * folded), FPN p2..p5, the Panoptic-FPN decoder to one stride-4 map, RoiAlign of the `box` input
+ * (aligned=False → "output_half_pixel"), eight 3×3 convs, and the four transposed convs each
+ * upsampled ×2. The decoder leaves a single pooling level, so no box-to-level assignment is
+ * needed. H and W stay symbolic. `box` is [[x1, y1, x2, y2]] in input pixels: the person's box
+ * on the whole photo at test scale, as detectron2 pools it, or [0, 0, W, H] for a crop.
  */
 
 class DensePoseGraph {
@@ -168,20 +168,8 @@ export function buildDensePoseGraph(layers: ReadonlyMap<string, FoldedLayer>): G
   });
   const features = d.conv(merged, "roi_heads.decoder.predictor");
 
-  // The RoI is the unpadded image: [x1, y1, x2, y2] = [0, 0, W, H].
-  const [wh] = g.node("Slice", [
-    shape,
-    // shape[3:1:-1] = [W, H]
-    g.initializer("wh_starts", new BigInt64Array([3n]), [1]),
-    g.initializer("wh_ends", new BigInt64Array([1n]), [1]),
-    g.initializer("wh_axes", new BigInt64Array([0n]), [1]),
-    g.initializer("wh_steps", new BigInt64Array([-1n]), [1]),
-  ]);
-  const whFloat = g.cast(wh, "float32");
-  const [box] = g.node("Concat", [g.initializer("box_origin", new Float32Array(2), [2]), whFloat], {
-    axis: 0,
-  });
-  const [rois] = g.node("Unsqueeze", [box, g.initializer("axis_0", new BigInt64Array([0n]), [1])]);
+  // The RoI, [1, 4] as RoiAlign takes it (one box of batch image 0).
+  const rois = g.input("box", "float32", [1, 4]);
   const [pooled] = g.node(
     "RoiAlign",
     [features, rois, g.initializer("batch_indices", new BigInt64Array(1), [1])],

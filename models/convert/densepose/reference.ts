@@ -287,8 +287,15 @@ export interface DensePoseReferenceOutputs {
   readonly coarse_segm: Map3;
 }
 
-/** `image` is BGR 0..255, (3, H, W). */
-export function densePoseReference(weights: RawWeights, image: Map3): DensePoseReferenceOutputs {
+/**
+ * `image` is BGR 0..255, (3, H, W); `box` [x1, y1, x2, y2] in its pixels is the RoI pooled (the
+ * whole image by default, as for a crop).
+ */
+export function densePoseReference(
+  weights: RawWeights,
+  image: Map3,
+  box: readonly [number, number, number, number] = [0, 0, image.width, image.height],
+): DensePoseReferenceOutputs {
   const w = (key: string) => tensor(weights, key);
   const convBn = (x: Map3, prefix: string, stride: number, pad: number) =>
     frozenBatchNorm(
@@ -356,7 +363,7 @@ export function densePoseReference(weights: RawWeights, image: Map3): DensePoseR
   });
   const features = convBias(merged as Map3, "roi_heads.decoder.predictor", 0);
 
-  let head = roiAlign(features, [0, 0, image.width, image.height], POOLER);
+  let head = roiAlign(features, box, POOLER);
   for (let i = 1; i <= HEAD_CONVS; i++) {
     head = relu(convBias(head, `roi_heads.densepose_head.body_conv_fcn${i}`, 1));
   }

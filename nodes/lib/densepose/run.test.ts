@@ -7,6 +7,7 @@ import {
   type TensorType,
 } from "../../core/types";
 import { vitonHdColor, type DensePoseBox } from "./encodings";
+import { pilResampleU8 } from "../pil-resample";
 import {
   cropForDensePose,
   decodeDensePose,
@@ -16,7 +17,9 @@ import {
   personBox,
   renderDensePose,
   runDensePose,
+  scaledRoi,
   testResolution,
+  wholePhotoForDensePose,
   type DensePoseHeadOutput,
   type DensePoseInstance,
 } from "./run";
@@ -197,15 +200,17 @@ describe("the instance Leffa keeps", () => {
 describe("runDensePose", () => {
   const image = createImage(64, 48);
 
-  function session(onRun: () => void = () => {}) {
+  function session(onRun: (dims: readonly number[]) => void = () => {}) {
     const feeds: (readonly number[])[] = [];
+    const rois: number[][] = [];
     const s: ModelSession = {
       modelId: "densepose-r50-fpn",
       timings: { filesMs: 0, createMs: 0 },
       backend: { name: "wasm", detail: "fake" },
       async run(input) {
         feeds.push(input.image.dims);
-        onRun();
+        rois.push([...((await input.box.getData()) as Float32Array)]);
+        onRun(input.image.dims);
         const head = headOf([
           [4, 4],
           [4, 4],
@@ -218,13 +223,13 @@ describe("runDensePose", () => {
         };
       },
     };
-    return { s, feeds };
+    return { s, feeds, rois };
   }
 
-  it("runs each box that meets the photo, at test resolution", async () => {
-    const { s, feeds } = session();
+  it("runs the whole photo at test scale, pooling each box that meets the photo", async () => {
+    const { s, feeds, rois } = session();
     const seen: number[] = [];
-    const instances = await runDensePose(
+    const { instances, path, fallback } = await runDensePose(
       image,
       [
         { x1: 8, y1: 4, x2: 40, y2: 44 },
@@ -233,12 +238,71 @@ describe("runDensePose", () => {
       s,
       { signal: new AbortController().signal, tensor: makeTensor, onPerson: (i) => seen.push(i) },
     );
-    // 64 × 48 → 1067 × 800: x 8…40 → 133…667 (×1067/64), y 4…44 → 66…734 (×50/3).
-    expect(feeds).toEqual([[1, 3, 668, 534]]);
+    // 64 × 48 → 1067 × 800: x 8…40 → 133.375…666.875 (×1067/64), y 4…44 → 66.67…733.33 (×50/3).
+    expect(feeds).toEqual([[1, 3, 800, 1067]]);
+    expect(rois).toEqual([[133.375, 200 / 3, 666.875, 2200 / 3].map(Math.fround)]);
+    expect([path, fallback]).toEqual(["whole photo", undefined]);
     expect(seen).toEqual([0, 1]);
     expect(instances.length).toBe(1);
     expect(instances[0].box).toEqual({ x: 8, y: 4, width: 32, height: 40 });
     expect(instances[0].labels.every((l) => l === 4)).toBe(true);
+  });
+
+  it("falls back to the crop, naming why, when the whole photo fails", async () => {
+    const { s, feeds, rois } = session((dims) => {
+      if (dims[2] === 800) throw new Error("not enough GPU memory");
+    });
+    const boxes = [
+      { x1: 8, y1: 4, x2: 40, y2: 44 },
+      { x1: 0, y1: 0, x2: 10, y2: 10 },
+    ];
+    const options = { signal: new AbortController().signal, tensor: makeTensor };
+    const run = await runDensePose(image, boxes, s, options);
+    expect([run.path, run.fallback]).toEqual(["crop", "not enough GPU memory"]);
+    // The whole photo is tried once; then each box runs on its crop, pooled whole.
+    expect(feeds).toEqual([
+      [1, 3, 800, 1067],
+      [1, 3, 668, 534],
+      [1, 3, 167, 167],
+    ]);
+    expect(rois.slice(1)).toEqual([
+      [0, 0, 534, 668],
+      [0, 0, 167, 167],
+    ]);
+    expect(run.instances.map((i) => i.box)).toEqual([
+      { x: 8, y: 4, width: 32, height: 40 },
+      { x: 0, y: 0, width: 10, height: 10 },
+    ]);
+  });
+
+  it("resizes the whole photo as Pillow's bilinear does, antialiased when shrinking", () => {
+    // 1600 × 1200 → 1067 × 800 (long side ≤ 1333 keeps 800): a shrink, so Pillow's filter widens.
+    const photo = createImage(1600, 1200);
+    for (let y = 0; y < 1200; y++)
+      for (let x = 0; x < 1600; x++)
+        photo.data.set([x % 2 ? 255 : 0, 7, 9, 255], (y * 1600 + x) * 4);
+    const whole = wholePhotoForDensePose(photo, "rgb");
+    expect([whole.width, whole.height]).toEqual([1067, 800]);
+    const plane = whole.width * whole.height;
+    const expected = pilResampleU8(photo.data, 1600, 1200, 4, 1067, 800, "bilinear");
+    for (const p of [0, 1, 533, 1066, plane - 1]) {
+      expect([whole.tensor[p], whole.tensor[plane + p], whole.tensor[2 * plane + p]]).toEqual([
+        expected[p * 4],
+        expected[p * 4 + 1],
+        expected[p * 4 + 2],
+      ]);
+    }
+    // Alternating 0 / 255 columns average out (a point sampler would keep 0s and 255s).
+    expect(whole.tensor[533]).toBeGreaterThan(60);
+    expect(whole.tensor[533]).toBeLessThan(195);
+    expect(wholePhotoForDensePose(photo).tensor[0]).toBe(9);
+  });
+
+  it("scales a detector box onto the resized photo, clipped to it", () => {
+    expect([...(scaledRoi({ x1: -5, y1: 10, x2: 50, y2: 90 }, 100, 80, 800, 640) ?? [])]).toEqual([
+      0, 80, 400, 640,
+    ]);
+    expect(scaledRoi({ x1: 120, y1: 0, x2: 130, y2: 10 }, 100, 80, 800, 640)).toBeNull();
   });
 
   it("feeds BGR planes by default and RGB ones with the option, as Leffa's app does", async () => {

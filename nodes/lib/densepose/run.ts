@@ -6,6 +6,7 @@ import {
   type ModelTensor,
   type NodeContext,
 } from "../../core/types";
+import { pilResampleU8 } from "../pil-resample";
 import { resizeImage } from "../resample";
 import {
   intBox,
@@ -19,14 +20,18 @@ import {
 
 /**
  * DensePose for detector boxes with the studio's `densepose-r50-fpn` export, which runs
- * detectron2's DensePose R-CNN head on one RoI = its whole input. So the input is prepared the way
- * detectron2's DefaultPredictor sees the photo (ResizeShortestEdge: shorter side 800, longer at
- * most 1333, bilinear) and the person's region is cut from that; the head's outputs are then
- * resampled onto the person's whole-pixel box in the photo and decoded as detectron2's
- * `densepose_chart_predictor_output_to_result` does (converters/chart_output_to_chart_result.py).
+ * detectron2's DensePose R-CNN on an image and pools one RoI, its `box` input. As detectron2 runs
+ * it: the whole photo as DefaultPredictor sees it (ResizeShortestEdge: shorter side 800, longer at
+ * most 1333, Pillow bilinear on uint8), the person's box pooled from the whole-image features. Where
+ * the device cannot run the whole photo, the person's region of it is cut out and run alone (the
+ * crop path; the backbone then sees less context, so labels near the box differ a little). The
+ * head's outputs are resampled onto the person's whole-pixel box in the photo and decoded as
+ * detectron2's `densepose_chart_predictor_output_to_result` does
+ * (converters/chart_output_to_chart_result.py).
  */
 
 export const DENSEPOSE_INPUT = "image";
+export const DENSEPOSE_BOX_INPUT = "box";
 export const DENSEPOSE_OUTPUTS = ["fine_segm", "u", "v", "coarse_segm"] as const;
 
 /** detectron2's INPUT.MIN_SIZE_TEST and INPUT.MAX_SIZE_TEST for the DensePose configs. */
@@ -114,13 +119,71 @@ export function cropForDensePose(
   const height = bottom - top;
   const region = { x: left / sx, y: top / sy, width: width / sx, height: height / sy };
   const pixels = resizeImage(image, width, height, { rect: region }).data;
-  const plane = width * height;
+  return { tensor: toPlanes(pixels, width * height, channelOrder), width, height, region };
+}
+
+/** Interleaved RGBA bytes → [1, 3, h, w] float planes in `channelOrder` order. */
+function toPlanes(pixels: ArrayLike<number>, plane: number, channelOrder: "bgr" | "rgb") {
   const tensor = new Float32Array(3 * plane);
   const source = channelOrder === "bgr" ? [2, 1, 0] : [0, 1, 2];
   for (let p = 0; p < plane; p++) {
     for (let c = 0; c < 3; c++) tensor[c * plane + p] = pixels[p * 4 + source[c]];
   }
-  return { tensor, width, height, region };
+  return tensor;
+}
+
+/** The whole photo as detectron2's DefaultPredictor feeds it to the network. */
+export interface DensePoseWholePhoto {
+  /** [1, 3, height, width], 0..255 in `channelOrder` order. */
+  readonly tensor: Float32Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * detectron2's ResizeShortestEdge on the photo: ResizeTransform.apply_image hands a uint8 array to
+ * Pillow, `Image.fromarray(img).resize((w, h), Image.BILINEAR)`, whose resample widens the filter
+ * when shrinking (antialiased). Pillow resamples each band alone, so the RGBA bytes give the same
+ * colour bands as the 3-band array detectron2 has.
+ */
+export function wholePhotoForDensePose(
+  image: RgbaImage,
+  channelOrder: "bgr" | "rgb" = "bgr",
+  signal?: AbortSignal,
+): DensePoseWholePhoto {
+  const { width, height } = testResolution(image.width, image.height);
+  const pixels = pilResampleU8(
+    image.data,
+    image.width,
+    image.height,
+    4,
+    width,
+    height,
+    "bilinear",
+    signal,
+  );
+  return { tensor: toPlanes(pixels, width * height, channelOrder), width, height };
+}
+
+/**
+ * The RoI detectron2 pools for a detector box: its box in the resized photo's pixels, clipped to
+ * the image (fast_rcnn_inference clips before the DensePose head runs). Null when it misses.
+ */
+export function scaledRoi(
+  box: { x1: number; y1: number; x2: number; y2: number },
+  photoWidth: number,
+  photoHeight: number,
+  inputWidth: number,
+  inputHeight: number,
+): Float32Array | null {
+  const sx = inputWidth / photoWidth;
+  const sy = inputHeight / photoHeight;
+  const clip = (v: number, max: number) => Math.min(Math.max(v, 0), max);
+  const x1 = clip(box.x1 * sx, inputWidth);
+  const y1 = clip(box.y1 * sy, inputHeight);
+  const x2 = clip(box.x2 * sx, inputWidth);
+  const y2 = clip(box.y2 * sy, inputHeight);
+  return x2 > x1 && y2 > y1 ? new Float32Array([x1, y1, x2, y2]) : null;
 }
 
 /** The head's outputs for one person: [channels, outHeight, outWidth] planes, row-major. */
@@ -285,26 +348,71 @@ export interface DensePoseRunOptions {
   readonly channelOrder?: "bgr" | "rgb";
 }
 
-/** Runs the DensePose head on each box, in order; boxes that miss the photo are skipped. */
+/** Where the backbone ran: on the whole photo as detectron2 does, or on the person's crop. */
+export type DensePosePath = "whole photo" | "crop";
+
+export interface DensePoseRun {
+  readonly instances: DensePoseInstance[];
+  /** Null when no box met the photo (nothing ran). */
+  readonly path: DensePosePath | null;
+  /** Why the crop path ran: the whole photo's run failed with this message. */
+  readonly fallback?: string;
+}
+
+/**
+ * Runs DensePose on each box, in order, on the whole photo at test scale with the box pooled from
+ * its features; boxes that miss the photo are skipped. When the whole photo's run fails (a device
+ * that cannot hold it), that box and the rest run on their crops, and the reason is returned.
+ */
 export async function runDensePose(
   image: RgbaImage,
   boxes: readonly { x1: number; y1: number; x2: number; y2: number }[],
   session: ModelSession,
   options: DensePoseRunOptions,
-): Promise<DensePoseInstance[]> {
+): Promise<DensePoseRun> {
   const instances: DensePoseInstance[] = [];
+  let whole: DensePoseWholePhoto | null = null;
+  let fallback: string | undefined;
+  let path: DensePosePath | null = null;
+  const run = async (tensor: Float32Array, width: number, height: number, roi: Float32Array) => {
+    const feeds = {
+      [DENSEPOSE_INPUT]: options.tensor("float32", tensor, [1, 3, height, width]),
+      [DENSEPOSE_BOX_INPUT]: options.tensor("float32", roi, [1, 4]),
+    };
+    return session.run(feeds);
+  };
   for (const [i, detection] of boxes.entries()) {
     if (options.signal.aborted) throw new CancelledError();
     options.onPerson?.(i, boxes.length);
     const box = personBox(detection, image.width, image.height);
     if (!box) continue;
+    let outputs: Record<string, ModelTensor> | null = null;
+    if (fallback === undefined) {
+      whole ??= wholePhotoForDensePose(image, options.channelOrder, options.signal);
+      const roi = scaledRoi(detection, image.width, image.height, whole.width, whole.height);
+      if (roi) {
+        try {
+          outputs = await run(whole.tensor, whole.width, whole.height, roi);
+          path = "whole photo";
+        } catch (err) {
+          if (err instanceof CancelledError || options.signal.aborted) throw err;
+          fallback = err instanceof Error ? err.message : String(err);
+        }
+      }
+    }
+    if (outputs) {
+      // detectron2's converter resizes the head's output onto the whole-pixel box itself.
+      instances.push(decodeDensePose(await headOutput(session, outputs), box, box));
+      continue;
+    }
     const crop = cropForDensePose(image, box, options.channelOrder);
-    const feed = options.tensor("float32", crop.tensor, [1, 3, crop.height, crop.width]);
-    const outputs = await session.run({ [DENSEPOSE_INPUT]: feed });
+    const roi = new Float32Array([0, 0, crop.width, crop.height]);
+    outputs = await run(crop.tensor, crop.width, crop.height, roi);
+    path = "crop";
     instances.push(decodeDensePose(await headOutput(session, outputs), crop.region, box));
   }
   if (options.signal.aborted) throw new CancelledError();
-  return instances;
+  return { instances, path, ...(fallback === undefined ? {} : { fallback }) };
 }
 
 /**
