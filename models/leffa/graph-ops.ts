@@ -24,13 +24,38 @@ export interface Ops {
   readonly used: Set<string>;
   /** Cache of small constants by type and value. */
   readonly constants: Map<string, string>;
+  /** The fused attentions built so far, in node order, as recorded for defuseAttention. */
+  readonly fused: FusedAttentionInfo[];
 }
+
+/**
+ * What the chunked equivalent of one fused MultiHeadAttention node needs: hidden size, heads, the
+ * query chunks the chunked graph would use there and the activation type. A fused graph lists
+ * these in node order in its metadata (FUSED_ATTENTION_METADATA_KEY), so a runtime whose backend
+ * cannot run the fused op rewrites it into the chunked graph (defuse-attention.ts).
+ */
+export interface FusedAttentionInfo {
+  readonly channels: number;
+  readonly heads: number;
+  readonly chunks: number;
+  readonly type: "float32" | "float16";
+}
+
+export const FUSED_ATTENTION_METADATA_KEY = "leffa.attention.fused";
 
 const consumed = new WeakMap<GraphBuilder, ReadonlySet<string>>();
 
 export function createOps(g: GraphBuilder, weights: WeightSource, dtype: "fp32" | "fp16"): Ops {
   const type: ElementType = dtype === "fp16" ? "float16" : "float32";
-  const ops: Ops = { g, weights, store: type, act: type, used: new Set(), constants: new Map() };
+  const ops: Ops = {
+    g,
+    weights,
+    store: type,
+    act: type,
+    used: new Set(),
+    constants: new Map(),
+    fused: [],
+  };
   consumed.set(g, ops.used);
   return ops;
 }
@@ -324,15 +349,20 @@ export function attention(
   const k = linear(ops, kvTokens, `${prefix}.to_k`, c, c, options.qkvBias);
   const v = linear(ops, kvTokens, `${prefix}.to_v`, c, c, options.qkvBias);
   options.onProjections?.({ q, k });
-  const core =
-    options.mode === "fused"
-      ? g.domainNode(MICROSOFT_DOMAIN, "MultiHeadAttention", [q, k, v], { num_heads: heads })[0]
-      : chunkedCore(ops, { q, k, v }, c, heads, options.chunks);
+  let core: string;
+  if (options.mode === "fused") {
+    [core] = g.domainNode(MICROSOFT_DOMAIN, "MultiHeadAttention", [q, k, v], { num_heads: heads });
+    if (ops.act !== "float32" && ops.act !== "float16") throw new Error(`${prefix}: ${ops.act}`);
+    ops.fused.push({ channels: c, heads, chunks: options.chunks, type: ops.act });
+    g.setMetadata(FUSED_ATTENTION_METADATA_KEY, JSON.stringify(ops.fused));
+  } else {
+    core = chunkedCore(ops, { q, k, v }, c, heads, options.chunks);
+  }
   return linear(ops, core, `${prefix}.to_out.0`, c, c);
 }
 
 /** softmax(QKᵀ/√d)·V over query chunks, heads merged back: [B, N, C]. */
-function chunkedCore(
+export function chunkedCore(
   ops: Ops,
   { q, k, v }: { q: string; k: string; v: string },
   c: number,

@@ -5,7 +5,12 @@
  */
 import { ATTENTION_MODES } from "../../models/leffa/attention-chunks";
 import { SD15_UNET, SD15_VAE, SDXL_UNET, SDXL_VAE } from "../../models/leffa/config";
-import { leffaGraphStats } from "../../models/leffa/graph-stats";
+import onnxProto from "onnx-proto";
+import { defuseAttention } from "../../models/leffa/defuse-attention";
+import { defaultFlowLayers } from "../../models/leffa/features";
+import { leffaGraphStats, shapeOnlyWeights } from "../../models/leffa/graph-stats";
+import { unetKeys } from "../../models/leffa/keys";
+import { buildGenUNet } from "../../models/leffa/unet-graph";
 
 const BASES = [
   { name: "SD1.5 try-on", unet: SD15_UNET, vae: SD15_VAE },
@@ -28,4 +33,24 @@ for (const base of BASES) {
     }
     console.log(`  (built in ${ms} ms)`);
   }
+}
+
+// The runtime's fallback: rewriting the full-size fused generative UNet's .onnx (weights in the
+// data file) into the chunked graph, as a WebGPU session that cannot run it would.
+{
+  const genConfig = { ...SD15_UNET, in_channels: 12 };
+  const g = buildGenUNet(genConfig, shapeOnlyWeights(unetKeys(genConfig, "gen")), {
+    dtype: "fp16",
+    attention: "fused",
+    flowLayers: defaultFlowLayers(genConfig),
+  });
+  const { onnx } = g.toStreamingFiles("model", { externalThreshold: 0 });
+  const started = performance.now();
+  const defused = defuseAttention(onnx);
+  const ms = Math.round(performance.now() - started);
+  const nodes = onnxProto.onnx.ModelProto.decode(defused ?? new Uint8Array()).graph?.node ?? [];
+  console.log(
+    `SD1.5 gen-unet fused .onnx ${(onnx.byteLength / 1024).toFixed(0)} KiB → defused ` +
+      `(${nodes.length} nodes) in ${ms} ms`,
+  );
 }
