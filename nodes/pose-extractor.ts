@@ -2,6 +2,7 @@ import { param } from "./core/params";
 import {
   defineNode,
   ModelUnavailableError,
+  NodeError,
   type ModelSession,
   type NodeContext,
   type PortValue,
@@ -33,6 +34,23 @@ async function requireDensePose(ctx: NodeContext): Promise<void> {
       DENSEPOSE,
       `${detail} (to get the keypoints and skeleton without it, turn "DensePose" off)`,
     );
+  }
+}
+
+/**
+ * The DensePose session. A conversion made before the graph took the person's box (the crop-only
+ * export) fails its contract for the missing `box` input; the message then says how to replace it.
+ */
+async function loadDensePose(ctx: NodeContext): Promise<ModelSession> {
+  try {
+    return await ctx.loadModel(DENSEPOSE);
+  } catch (err) {
+    if (err instanceof Error && /input "box": [^;]*no such input/.test(err.message)) {
+      throw new NodeError(
+        `${err.message} (this DensePose was converted before it pooled the person's box from the whole photo: convert it again with npm run models -- convert densepose --from model_final_162be9.pkl)`,
+      );
+    }
+    throw err;
   }
 }
 
@@ -145,7 +163,7 @@ export const poseExtractorNode = defineNode({
     const detector = await ctx.loadModel(DETECTOR);
     const pose = await ctx.loadModel(POSE);
     // Loaded before DWPose runs too: a DensePose file that breaks its contract fails at once.
-    const densepose = withDensePose ? await ctx.loadModel(DENSEPOSE) : undefined;
+    const densepose = withDensePose ? await loadDensePose(ctx) : undefined;
 
     // Steps: detector, one pose run per person, then (with DensePose) one head run for the person
     // Leffa's image keeps.

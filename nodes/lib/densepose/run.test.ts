@@ -62,6 +62,9 @@ describe("testResolution (detectron2 ResizeShortestEdge 800 / 1333)", () => {
     expect(testResolution(768, 1024)).toEqual({ width: 800, height: 1067 });
     expect(testResolution(2000, 1000)).toEqual({ width: 1333, height: 667 });
     expect(testResolution(400, 400)).toEqual({ width: 800, height: 800 });
+    // Portrait past the limit: 500 × 1000 → 800 × 1600 → × 1333/1600 → 666.5 → 667 (int(x + 0.5)).
+    expect(testResolution(500, 1000)).toEqual({ width: 667, height: 1333 });
+    expect(testResolution(1, 3)).toEqual({ width: 444, height: 1333 });
   });
 });
 

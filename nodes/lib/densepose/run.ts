@@ -42,8 +42,9 @@ export const TEST_MAX_SIDE = 1333;
 const FINE_CHANNELS = 25;
 
 /**
- * The size detectron2's ResizeShortestEdge gives a width × height photo: scale so the shorter
- * side is 800, unless the longer would pass 1333, then round each side (int(x + 0.5)).
+ * The size detectron2's ResizeShortestEdge gives a width × height photo, as its
+ * get_output_shape computes it: the shorter side set to 800 and the longer scaled with it; if
+ * that passes 1333, both scaled down again; then each rounded as int(x + 0.5).
  */
 export function testResolution(
   width: number,
@@ -51,11 +52,17 @@ export function testResolution(
   shortSide = TEST_SHORT_SIDE,
   maxSide = TEST_MAX_SIDE,
 ): { width: number; height: number } {
-  let scale = shortSide / Math.min(width, height);
-  if (Math.max(width, height) * scale > maxSide) scale = maxSide / Math.max(width, height);
+  const scale = shortSide / Math.min(width, height);
+  let [newHeight, newWidth] =
+    height < width ? [shortSide, scale * width] : [scale * height, shortSide];
+  if (Math.max(newHeight, newWidth) > maxSide) {
+    const down = maxSide / Math.max(newHeight, newWidth);
+    newHeight *= down;
+    newWidth *= down;
+  }
   return {
-    width: Math.max(1, Math.floor(width * scale + 0.5)),
-    height: Math.max(1, Math.floor(height * scale + 0.5)),
+    width: Math.max(1, Math.floor(newWidth + 0.5)),
+    height: Math.max(1, Math.floor(newHeight + 0.5)),
   };
 }
 
