@@ -5,6 +5,7 @@ import {
   DeviceLostError,
   NodeError,
   type BackendInfo,
+  type ModelSession,
   type NodeContext,
 } from "./core/types";
 import {
@@ -66,6 +67,12 @@ function flowSummary(result: SamplerResult): string {
   return ` · flow at ${collected.length} step${collected.length === 1 ? "" : "s"} (${(ms / 1000).toFixed(1)} s)`;
 }
 
+/** " · fused attention", or chunked and why the fused graph was not used; nothing if unknown. */
+function attentionSummary(attention: ModelSession["attention"]): string {
+  if (!attention) return "";
+  return ` · ${attention.mode} attention${attention.fallback ? ` (${attention.fallback})` : ""}`;
+}
+
 function summary(
   result: SamplerResult,
   backend: BackendInfo,
@@ -74,6 +81,7 @@ function summary(
   dtype: FloatType,
   family: LeffaFamily,
   schedule: SamplerSchedule,
+  attention: ModelSession["attention"],
 ): string {
   const unet = result.steps.reduce((s, t) => s + t.unetMs, 0);
   const rest = result.steps.reduce((s, t) => s + t.restMs + t.flowMs, 0);
@@ -87,6 +95,7 @@ function summary(
     flowSummary(result) +
     scheduleSummary(schedule, family) +
     (backend.name === "webgpu" ? ` · ${memorySummary(frame, dtype, family)}` : "") +
+    attentionSummary(attention) +
     // Why the UNets left the GPU (e.g. an adapter without fp16 shaders), as the session said.
     (wanted.name === "webgpu" && backend.name !== "webgpu" ? ` · ${backend.detail}` : "")
   );
@@ -282,6 +291,7 @@ export const leffaSamplerNode = defineNode({
           dtype,
           family,
           schedule,
+          sessions.genUnet.attention,
         ),
       },
     };

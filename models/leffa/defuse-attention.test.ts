@@ -42,7 +42,10 @@ function genFeeds(h: number, w: number): Record<string, ort.Tensor> {
 }
 
 async function runBytes(bytes: Uint8Array | string, feeds: Record<string, ort.Tensor>) {
-  const session = await ort.InferenceSession.create(bytes);
+  const session =
+    typeof bytes === "string"
+      ? await ort.InferenceSession.create(bytes)
+      : await ort.InferenceSession.create(bytes);
   try {
     return await session.run(feeds);
   } finally {

@@ -99,6 +99,12 @@ export interface ModelSession {
   /** Where it runs, and why it is not on the GPU when it is not. */
   readonly backend: BackendInfo;
   /**
+   * How a Leffa graph computes attention ("fused": com.microsoft MultiHeadAttention; "chunked":
+   * standard ops), and why a fused graph fell back to chunked. Absent for other models, and
+   * where the host cannot tell (a model read from disk by onnxruntime-node).
+   */
+  readonly attention?: { readonly mode: "fused" | "chunked"; readonly fallback?: string };
+  /**
    * The element type of each input the loaded model takes ("float16", "float32", …). A contract
    * tensor may allow more than one dtype (`alsoAccepts`): feed what the model has. Absent where
    * the host cannot tell (test fakes); callers then assume the contract's `dtype`.

@@ -133,6 +133,19 @@ describe("Leffa Sampler on tiny contract models", { timeout: 120_000 }, () => {
     expect(result.ui?.text).toMatch(/^try-on: 3 steps on wasm/);
   });
 
+  it("says which attention the generative UNet used, and why a fused graph fell back", async () => {
+    const fallback = "fused attention failed on its first run on WebGPU (buffer too large)";
+    const { ctx } = modelContext({
+      loadModel: async (id) => {
+        const session = await sharedHost.load(id, () => {});
+        if (!id.endsWith("-gen-unet")) return session;
+        return { ...session, attention: { mode: "chunked", fallback } };
+      },
+    });
+    const result = await runNode(leffaSamplerNode, INPUTS, FAST, ctx);
+    expect(result.ui?.text).toContain(` · chunked attention (${fallback})`);
+  });
+
   it("is deterministic for a seed (cached unconditional features included) and varies with it", async () => {
     const run = async (seed: number) =>
       (await runNode(leffaSamplerNode, INPUTS, { ...FAST, steps: 2, seed }, modelContext().ctx))

@@ -1,9 +1,15 @@
 import * as ort from "onnxruntime-web";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getModel } from "../../models/manifest";
 import type { ModelEntry } from "../../models/manifest/schema";
 import { makeTinyModel } from "../../models/tiny/make-tiny";
 import { DeviceLostError, NodeError } from "../../nodes/core/types";
+import { ATTENTION_METADATA_KEY } from "../../models/leffa/attention-chunks";
+import { TINY_VAE } from "../../models/leffa/config";
+import { vaeKeys } from "../../models/leffa/keys";
+import { randomWeights } from "../../models/leffa/random-weights";
+import { buildVaeDecoder } from "../../models/leffa/vae-graph";
+import { readModelMetadata } from "../../models/onnx/metadata";
 import { CpuTensor } from "./cpu-tensor";
 import { SessionPool, type ExecutionTarget, type ModelBytes, type OrtModule } from "./session-pool";
 
@@ -136,12 +142,18 @@ describe("SessionPool", () => {
  * onnxruntime with a pretend WebGPU provider: creating a session "on WebGPU" succeeds (it is WASM
  * underneath) or fails, and its runs fail as told — enough to drive the pool's fallback paths.
  */
-function fakeGpuOrt(behaviour: { createFails?: boolean; runFails?: boolean }): OrtModule {
+/** `fusedOnly`: only graphs with fused attention fail (a MultiHeadAttention kernel's fault). */
+function fakeGpuOrt(behaviour: {
+  createFails?: boolean;
+  runFails?: boolean;
+  fusedOnly?: boolean;
+}): OrtModule {
   const InferenceSession = {
     async create(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions) {
-      const gpu = options.executionProviders?.some(
-        (ep) => typeof ep !== "string" && ep.name === "webgpu",
-      );
+      const fused = readModelMetadata(bytes).get(ATTENTION_METADATA_KEY) === "fused";
+      const gpu =
+        options.executionProviders?.some((ep) => typeof ep !== "string" && ep.name === "webgpu") &&
+        (fused || !behaviour.fusedOnly);
       if (gpu && behaviour.createFails) throw new Error("no kernel for Mul");
       const session = await ort.InferenceSession.create(bytes, {
         ...options,
@@ -211,6 +223,90 @@ describe("SessionPool on WebGPU", () => {
     await expect(session.run({ input: input() })).rejects.toBeInstanceOf(DeviceLostError);
     await pool.clear();
   });
+});
+
+describe("SessionPool with fused-attention Leffa graphs", () => {
+  const gpuTarget: ExecutionTarget = {
+    info: { name: "webgpu", detail: "test adapter" },
+    device: {} as GPUDevice,
+    deviceLost: () => false,
+  };
+  const weights = randomWeights(vaeKeys(TINY_VAE), 7);
+  const graph = (attention: "fused" | "chunked") => ({
+    id: `tiny-vae-decoder-${attention}`,
+    contract: {
+      inputs: [{ name: "latent", dtype: "float32" as const, shape: ["B", 4, "h", "w"] }],
+      outputs: [{ name: "image", dtype: "float32" as const, shape: ["B", 3, "H", "W"] }],
+      preprocess: "none",
+      postprocess: "none",
+    },
+    build: () => built[attention],
+  });
+  // `build` is synchronous and weights are produced asynchronously: build both graphs first.
+  const built: Record<string, Uint8Array> = {};
+  beforeAll(async () => {
+    for (const attention of ["fused", "chunked"] as const) {
+      const g = buildVaeDecoder(TINY_VAE, weights, { attention, queryChunks: 3 });
+      await g.materialize();
+      built[attention] = g.toBytes();
+    }
+  });
+  const latent = () =>
+    new CpuTensor(
+      "float32",
+      new Float32Array(4 * 8 * 6).map((_, i) => Math.sin(i)),
+      [1, 4, 8, 6],
+    );
+
+  it("runs a fused graph as it is where MultiHeadAttention works, and says so", async () => {
+    const pool = new SessionPool({
+      ort,
+      load: tinyLoader([]),
+      target: () => wasmTarget,
+      budgetBytes: 1e9,
+    });
+    const session = await pool.getGenerated(graph("fused"));
+    expect(session.attention).toEqual({ mode: "fused" });
+    expect((await session.run({ latent: latent() })).image.dims).toEqual([1, 3, 16, 12]);
+    const chunked = await pool.getGenerated(graph("chunked"));
+    expect(chunked.attention).toEqual({ mode: "chunked" });
+    await pool.clear();
+  });
+
+  for (const failure of ["createFails", "runFails"] as const) {
+    it(`stays on WebGPU with chunked attention when the fused graph ${failure === "createFails" ? "fails to load" : "fails its first run"}`, async () => {
+      const pool = new SessionPool({
+        ort: fakeGpuOrt({ [failure]: true, fusedOnly: true }),
+        load: tinyLoader([]),
+        target: () => gpuTarget,
+        budgetBytes: 1e9,
+      });
+      const session = await pool.getGenerated(graph("fused"));
+      const { image } = await session.run({ latent: latent() });
+      expect(session.backend.name).toBe("webgpu");
+      expect(session.attention?.mode).toBe("chunked");
+      expect(session.attention?.fallback).toMatch(
+        failure === "createFails"
+          ? /fused attention failed to load on WebGPU \(no kernel for Mul\)/
+          : /fused attention failed on its first run on WebGPU \(Failed to run JSEP kernel\)/,
+      );
+      // The same numbers as the chunked graph itself.
+      const reference = new SessionPool({
+        ort,
+        load: tinyLoader([]),
+        target: () => wasmTarget,
+        budgetBytes: 1e9,
+      });
+      const expected = (
+        await (await reference.getGenerated(graph("chunked"))).run({ latent: latent() })
+      ).image;
+      const a = (await expected.getData()) as Float32Array;
+      const b = (await image.getData()) as Float32Array;
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
+      await pool.clear();
+      await reference.clear();
+    });
+  }
 });
 
 describe("SessionPool with GPU-resident tensors", () => {

@@ -11,6 +11,9 @@ import {
   type ModelSession,
   type ModelTensor,
 } from "../../nodes/core/types";
+import { ATTENTION_METADATA_KEY, type AttentionMode } from "../../models/leffa/attention-chunks";
+import { defuseAttention } from "../../models/leffa/defuse-attention";
+import { readModelMetadata } from "../../models/onnx/metadata";
 import { CpuTensor } from "./cpu-tensor";
 
 export type OrtModule = typeof Ort;
@@ -157,6 +160,9 @@ export class SessionPool {
       get backend() {
         return session.backend;
       },
+      get attention() {
+        return session.attention;
+      },
       run: async (feeds, options) => {
         slot.busy++;
         slot.lastUsed = ++clock;
@@ -209,11 +215,26 @@ function errorText(err: unknown): string {
 /** What a session is for: a manifest model, or a generated graph. */
 type SessionSubject = Pick<ModelEntry, "id" | "contract">;
 
-/** One model's session, with its fallback from WebGPU to WASM. */
+/** A Leffa graph's attention mode from its metadata; undefined for other models. */
+function attentionOf(model: Uint8Array): AttentionMode | undefined {
+  const mode = readModelMetadata(model).get(ATTENTION_METADATA_KEY);
+  return mode === "fused" || mode === "chunked" ? mode : undefined;
+}
+
+/**
+ * One model's session, with its fallbacks: a fused Leffa graph whose MultiHeadAttention fails to
+ * load or on its first run is rewritten into the chunked graph (defuseAttention) and retried
+ * where it was; a session on WebGPU that still fails moves to WASM.
+ */
 class PooledSession {
   private session: InferenceSession | undefined;
   private onGpu = false;
   private provedOnGpu = false;
+  /** A run has succeeded: later failures are the run's, not the graph's. */
+  private ran = false;
+  /** The .onnx bytes sessions are created from: as loaded, or their chunked rewrite. */
+  private model: Uint8Array | undefined;
+  attention: ModelSession["attention"];
   backend: BackendInfo;
   readonly bytes: number;
   timings = { filesMs: 0, createMs: 0 };
@@ -229,6 +250,11 @@ class PooledSession {
     private readonly cpuProvider: "wasm" | "cpu",
   ) {
     this.backend = target.info;
+    if (!("file" in files)) {
+      this.model = files.model;
+      const mode = attentionOf(files.model);
+      this.attention = mode ? { mode } : undefined;
+    }
     this.bytes =
       "file" in files
         ? files.bytes
@@ -242,7 +268,7 @@ class PooledSession {
   async start(): Promise<void> {
     if (this.target.info.name === "webgpu" && this.target.device) {
       try {
-        this.session = await this.create(true);
+        this.session = await this.createOrDefuse(true);
         this.onGpu = true;
         this.backend = this.target.info;
         return;
@@ -251,7 +277,31 @@ class PooledSession {
         this.fallBack(err, "failed to load");
       }
     }
-    this.session = await this.create(false);
+    this.session = await this.createOrDefuse(false);
+  }
+
+  /** create(), retried once with the chunked rewrite when a fused graph fails to load. */
+  private async createOrDefuse(gpu: boolean): Promise<InferenceSession> {
+    try {
+      return await this.create(gpu);
+    } catch (err) {
+      if (err instanceof NodeError || !this.defuse(err, gpu, "failed to load")) throw err;
+      return this.create(gpu);
+    }
+  }
+
+  /** Switches a fused graph to its chunked rewrite, noting why; false when there is none. */
+  private defuse(err: unknown, gpu: boolean, what: string): boolean {
+    if (this.attention?.mode !== "fused" || !this.model) return false;
+    const chunked = defuseAttention(this.model);
+    if (!chunked) return false;
+    this.model = chunked;
+    const where = gpu ? "WebGPU" : "WASM";
+    this.attention = {
+      mode: "chunked",
+      fallback: `fused attention ${what} on ${where} (${errorText(err)})`,
+    };
+    return true;
   }
 
   async release(): Promise<void> {
@@ -271,18 +321,36 @@ class PooledSession {
       this.entry.contract.outputs
         .filter((o) => !o.optional)
         .map((o) => graphOutputName(o, this.outputNames) ?? o.name);
-    try {
+    const runAndMark = async () => {
       const result = await this.runOnce(feeds, outputs);
+      this.ran = true;
       if (this.onGpu) this.provedOnGpu = true;
       return options.keepOnGpu ? result : await this.toCpu(result);
+    };
+    try {
+      return await runAndMark();
     } catch (err) {
       if (this.onGpu && this.target.deviceLost()) throw new DeviceLostError(errorText(err));
+      let failure = err;
+      // A fused attention kernel that fails (e.g. scores over a GPU buffer limit) shows on the
+      // first run: the chunked rewrite is tried on the same backend before anything moves.
+      if (!this.ran && this.defuse(err, this.onGpu, "failed on its first run")) {
+        try {
+          await this.release();
+          this.session = await this.create(this.onGpu);
+          return await runAndMark();
+        } catch (retryErr) {
+          if (retryErr instanceof NodeError || !this.onGpu) throw retryErr;
+          failure = retryErr;
+        }
+      }
       // A kernel that WebGPU cannot run shows on the first run; the model then moves to WASM.
-      if (!this.onGpu || this.provedOnGpu) throw err;
-      this.fallBack(err, "failed on its first run");
+      if (!this.onGpu || this.provedOnGpu) throw failure;
+      this.fallBack(failure, "failed on its first run");
       await this.release();
       this.session = await this.create(false);
       const result = await this.runOnce(feeds, outputs);
+      this.ran = true;
       return this.toCpu(result);
     }
   }
@@ -351,7 +419,7 @@ class PooledSession {
     const session =
       "file" in files
         ? await ort.InferenceSession.create(files.file, options)
-        : await ort.InferenceSession.create(files.model, options);
+        : await ort.InferenceSession.create(this.model ?? files.model, options);
     const problems = contractProblems(entry.contract, {
       inputs: session.inputMetadata,
       outputs: session.outputMetadata,
