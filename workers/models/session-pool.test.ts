@@ -142,14 +142,40 @@ describe("SessionPool", () => {
  * onnxruntime with a pretend WebGPU provider: creating a session "on WebGPU" succeeds (it is WASM
  * underneath) or fails, and its runs fail as told — enough to drive the pool's fallback paths.
  */
-/** `fusedOnly`: only graphs with fused attention fail (a MultiHeadAttention kernel's fault). */
+/**
+ * `fusedOnly`: only graphs with fused attention fail (a MultiHeadAttention kernel's fault).
+ * `wrongAttention`: any graph with a MultiHeadAttention node returns results off by one, with no
+ * error (what onnxruntime-web 1.30's WebGPU kernel does on SwiftShader).
+ */
 function fakeGpuOrt(behaviour: {
   createFails?: boolean;
   runFails?: boolean;
   fusedOnly?: boolean;
+  wrongAttention?: boolean;
 }): OrtModule {
   const InferenceSession = {
     async create(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions) {
+      const onGpu = options.executionProviders?.some(
+        (ep) => typeof ep !== "string" && ep.name === "webgpu",
+      );
+      if (onGpu && behaviour.wrongAttention && Buffer.from(bytes).includes("MultiHeadAttention")) {
+        const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+        return new Proxy(session, {
+          get(target, key, receiver) {
+            if (key === "run") {
+              return async (feeds: Record<string, ort.Tensor>, fetches?: string[]) => {
+                const out = await target.run(feeds, fetches as never);
+                for (const t of Object.values(out)) {
+                  if (t.data instanceof Float32Array) t.data.forEach((v, i, a) => (a[i] = v + 1));
+                }
+                return out;
+              };
+            }
+            const value = Reflect.get(target, key, receiver);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        });
+      }
       const fused = readModelMetadata(bytes).get(ATTENTION_METADATA_KEY) === "fused";
       const gpu =
         options.executionProviders?.some((ep) => typeof ep !== "string" && ep.name === "webgpu") &&
@@ -271,6 +297,36 @@ describe("SessionPool with fused-attention Leffa graphs", () => {
     const chunked = await pool.getGenerated(graph("chunked"));
     expect(chunked.attention).toEqual({ mode: "chunked" });
     await pool.clear();
+  });
+
+  it("checks the device's MultiHeadAttention first, and loads chunked where it is wrong", async () => {
+    const pool = new SessionPool({
+      ort: fakeGpuOrt({ wrongAttention: true }),
+      load: tinyLoader([]),
+      target: () => gpuTarget,
+      budgetBytes: 1e9,
+    });
+    const session = await pool.getGenerated(graph("fused"));
+    expect(session.backend.name).toBe("webgpu");
+    expect(session.attention).toEqual({
+      mode: "chunked",
+      fallback: "WebGPU's MultiHeadAttention failed its check at load (max error 1.0e+0)",
+    });
+    const { image } = await session.run({ latent: latent() });
+    const reference = new SessionPool({
+      ort,
+      load: tinyLoader([]),
+      target: () => wasmTarget,
+      budgetBytes: 1e9,
+    });
+    const expected = (
+      await (await reference.getGenerated(graph("chunked"))).run({ latent: latent() })
+    ).image;
+    const a = (await expected.getData()) as Float32Array;
+    const b = (await image.getData()) as Float32Array;
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
+    await pool.clear();
+    await reference.clear();
   });
 
   for (const failure of ["createFails", "runFails"] as const) {

@@ -12,6 +12,13 @@ import {
   type ModelTensor,
 } from "../../nodes/core/types";
 import { ATTENTION_METADATA_KEY, type AttentionMode } from "../../models/leffa/attention-chunks";
+import {
+  ATTENTION_PROBE,
+  ATTENTION_PROBE_TOLERANCE,
+  attentionProbeError,
+  attentionProbeFeeds,
+  attentionProbeModel,
+} from "../../models/leffa/attention-probe";
 import { defuseAttention } from "../../models/leffa/defuse-attention";
 import { readModelMetadata } from "../../models/onnx/metadata";
 import { CpuTensor } from "./cpu-tensor";
@@ -83,6 +90,8 @@ export class SessionPool {
   private readonly slots = new Map<string, Slot>();
   /** Sessions used after this clock value belong to the running node: never evicted. */
   private runningNodeSince = Infinity;
+  /** The MultiHeadAttention check of the current GPU device (see attention-probe.ts). */
+  private gpuAttention: { device: GPUDevice; problem: Promise<string | undefined> } | undefined;
 
   constructor(private readonly options: SessionPoolOptions) {}
 
@@ -201,10 +210,50 @@ export class SessionPool {
     const loaded = performance.now();
     const target = this.options.target();
     const cpu = this.options.cpuProvider ?? "wasm";
-    const session = new PooledSession(this.options.ort, entry, bytes, target, cpu);
+    const session = new PooledSession(this.options.ort, entry, bytes, target, cpu, () =>
+      this.gpuAttentionProblem(target),
+    );
     await session.start();
     session.timings = { filesMs: loaded - started, createMs: performance.now() - loaded };
     return session;
+  }
+
+  /** Why fused attention is not trusted on the target's GPU device, or undefined: checked once. */
+  private gpuAttentionProblem(target: ExecutionTarget): Promise<string | undefined> {
+    const device = target.device;
+    if (!device) return Promise.resolve(undefined);
+    if (this.gpuAttention?.device !== device) {
+      this.gpuAttention = { device, problem: checkGpuAttention(this.options.ort, device) };
+    }
+    return this.gpuAttention.problem;
+  }
+}
+
+/** Runs the MultiHeadAttention probe on the device; a wrong or failed result names the problem. */
+async function checkGpuAttention(ort: OrtModule, device: GPUDevice): Promise<string | undefined> {
+  const { queries, keys, heads, headDim } = ATTENTION_PROBE;
+  const c = heads * headDim;
+  const { q, k, v } = attentionProbeFeeds();
+  try {
+    const session = await ort.InferenceSession.create(attentionProbeModel(), {
+      executionProviders: [{ name: "webgpu", device }],
+    });
+    try {
+      const { out } = await session.run({
+        q: new ort.Tensor("float32", q, [1, queries, c]),
+        k: new ort.Tensor("float32", k, [1, keys, c]),
+        v: new ort.Tensor("float32", v, [1, keys, c]),
+      });
+      const error = attentionProbeError((await out.getData()) as Float32Array);
+      if (error > ATTENTION_PROBE_TOLERANCE) {
+        return `WebGPU's MultiHeadAttention failed its check at load (max error ${error.toExponential(1)})`;
+      }
+      return undefined;
+    } finally {
+      await session.release();
+    }
+  } catch (err) {
+    return `WebGPU's MultiHeadAttention failed its check at load (${errorText(err)})`;
   }
 }
 
@@ -248,6 +297,8 @@ class PooledSession {
     private readonly files: ModelBytes | ModelFile,
     private readonly target: ExecutionTarget,
     private readonly cpuProvider: "wasm" | "cpu",
+    /** Why fused attention is not trusted on the GPU (checked once per device), or undefined. */
+    private readonly gpuAttentionProblem: () => Promise<string | undefined>,
   ) {
     this.backend = target.info;
     if (!("file" in files)) {
@@ -268,6 +319,10 @@ class PooledSession {
   async start(): Promise<void> {
     if (this.target.info.name === "webgpu" && this.target.device) {
       try {
+        // A wrong fused kernel raises no error: the device's check decides before loading.
+        const problem =
+          this.attention?.mode === "fused" ? await this.gpuAttentionProblem() : undefined;
+        if (problem) this.defuse(problem);
         this.session = await this.createOrDefuse(true);
         this.onGpu = true;
         this.backend = this.target.info;
@@ -285,22 +340,20 @@ class PooledSession {
     try {
       return await this.create(gpu);
     } catch (err) {
-      if (err instanceof NodeError || !this.defuse(err, gpu, "failed to load")) throw err;
+      const where = gpu ? "WebGPU" : "WASM";
+      const reason = `fused attention failed to load on ${where} (${errorText(err)})`;
+      if (err instanceof NodeError || !this.defuse(reason)) throw err;
       return this.create(gpu);
     }
   }
 
   /** Switches a fused graph to its chunked rewrite, noting why; false when there is none. */
-  private defuse(err: unknown, gpu: boolean, what: string): boolean {
+  private defuse(reason: string): boolean {
     if (this.attention?.mode !== "fused" || !this.model) return false;
     const chunked = defuseAttention(this.model);
     if (!chunked) return false;
     this.model = chunked;
-    const where = gpu ? "WebGPU" : "WASM";
-    this.attention = {
-      mode: "chunked",
-      fallback: `fused attention ${what} on ${where} (${errorText(err)})`,
-    };
+    this.attention = { mode: "chunked", fallback: reason };
     return true;
   }
 
@@ -334,7 +387,9 @@ class PooledSession {
       let failure = err;
       // A fused attention kernel that fails (e.g. scores over a GPU buffer limit) shows on the
       // first run: the chunked rewrite is tried on the same backend before anything moves.
-      if (!this.ran && this.defuse(err, this.onGpu, "failed on its first run")) {
+      const where = this.onGpu ? "WebGPU" : "WASM";
+      const reason = `fused attention failed on its first run on ${where} (${errorText(err)})`;
+      if (!this.ran && this.defuse(reason)) {
         try {
           await this.release();
           this.session = await this.create(this.onGpu);
