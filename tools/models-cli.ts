@@ -29,16 +29,16 @@ const USAGE = `usage: npm run models -- <command>
   remove <id>...                delete installed model(s)
   convert leffa-vton --from <virtual_tryon.pth> [--variant hd|dc] [--dtype fp16|fp32]
                      [--flow-layers 13,14,15|none] [--scheduler-config <file>]
-                     [--attention chunked|fused]
+                     [--attention fused|chunked]
                                 convert Leffa's try-on checkpoint into its four graphs;
                                 --flow-layers: generative-UNet layers (0-15) that also output
                                 queries and keys for the flow view (default 13,14,15);
                                 --scheduler-config: the base folder's scheduler_config.json
                                 (default: the one Leffa's repository holds);
-                                --attention fused: one com.microsoft MultiHeadAttention per
-                                attention (default chunked: standard ops, every backend)
+                                --attention: one com.microsoft MultiHeadAttention per attention
+                                (fused, the default) or query-chunked standard ops (chunked)
   convert leffa-pose --from <pose_transfer.pth> [--dtype fp16|fp32] [--flow-layers 65,67,69|none]
-                     [--scheduler-config <file>] [--attention chunked|fused]
+                     [--scheduler-config <file>] [--attention fused|chunked]
                                 convert Leffa's SDXL pose-transfer checkpoint (5.2 B parameters)
                                 into its four graphs (the VAE stays fp32); flow layers 0-69
   convert densepose --from <model_final_162be9.pkl>
@@ -244,7 +244,7 @@ async function convert(args: string[]): Promise<number> {
           : (choice("variant", options.get("variant"), ["hd", "dc"] as const) ?? "hd"),
       dtype: choice("dtype", options.get("dtype"), ["fp16", "fp32"] as const) ?? "fp16",
       flowLayers: flowText === undefined ? undefined : parseFlowLayers(flowText),
-      attention: choice("attention", options.get("attention"), ["chunked", "fused"] as const),
+      attention: choice("attention", options.get("attention"), ["fused", "chunked"] as const),
       schedulerConfig: options.has("scheduler-config")
         ? path.resolve(options.get("scheduler-config")!)
         : undefined,
