@@ -12,8 +12,8 @@ import type * as Collection from "@/app/api/workflows/route";
 import type * as Item from "@/app/api/workflows/[id]/route";
 import type * as Share from "@/app/api/workflows/[id]/share/route";
 import type * as Upload from "@/app/api/assets/route";
+import { createPostgresDatabase } from "../helpers/postgres-database";
 import {
-  createPostgresDatabase,
   PNG_BASE64,
   ROOT,
   routeContext,

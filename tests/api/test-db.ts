@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
+import { createPostgresDatabase } from "../helpers/postgres-database";
 import type { WorkflowDocument } from "@/nodes/core/document";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -62,29 +63,6 @@ export function setupTestDatabase(): TestDatabase {
   });
 
   return state;
-}
-
-/** An empty database on the test server, named for this process, and how to drop it. */
-export async function createPostgresDatabase(
-  serverUrl: string,
-): Promise<{ url: string; drop: () => Promise<void> }> {
-  const { default: pg } = await import("pg");
-  const name = `leffa_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
 }
 
 /** The second argument Next passes to a dynamic route handler. */

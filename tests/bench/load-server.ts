@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
+import { createPostgresDatabase } from "../helpers/postgres-database";
 import { serveBuild } from "../helpers/serve-build";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -37,30 +37,12 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const server = execFileSync("bash", [path.join(ROOT, "tools/postgres.sh")], { encoding: "utf8" })
     .trim()
     .split("\n")
     .at(-1)!;
-  const name = `leffa_load_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  return createPostgresDatabase(server, "leffa_load");
 }
 
 export async function startDeployment(port: number): Promise<Deployment> {
