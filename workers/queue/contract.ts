@@ -92,3 +92,14 @@ export interface RunQueue {
   position(runId: string): Promise<number | null>;
   close(): Promise<void>;
 }
+
+/**
+ * The Run table as the embedded queue reads it: the queued rows ARE its queue, so a restart of
+ * the studio loses nothing (implemented over Prisma in app/_server/runs/, beside RunRecords).
+ */
+export interface RunBacklog {
+  /** Ids of the runs with status "queued", oldest (creation order) first. */
+  queuedRunIds(): Promise<string[]>;
+  /** Ids of the runs with status "running": after a restart these were left by a crash. */
+  runningRunIds(): Promise<string[]>;
+}
