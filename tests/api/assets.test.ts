@@ -259,3 +259,59 @@ describe("stored images are served as what their bytes are", () => {
     for (const res of [await own(), await shared()]) expectDownloadOnly(res);
   });
 });
+
+describe("images stored before the asset store", () => {
+  /** A row as an older studio wrote it: the bytes in the database itself. */
+  async function legacyRow(bytes: Uint8Array): Promise<string> {
+    const { getPrisma } = await import("@/app/_server/db");
+    const id = createHash("sha256").update(bytes).digest("hex");
+    await getPrisma().asset.create({
+      data: { id, mime: "image/png", bytes: new Uint8Array(bytes), byteLength: bytes.byteLength },
+    });
+    return id;
+  }
+
+  it("are served from the database, then moved to the store on that first read", async () => {
+    const { getPrisma } = await import("@/app/_server/db");
+    const { getAssetStore } = await import("@/app/_server/runs/asset-store");
+    const bytes = new Uint8Array([...PNG, 1, 2, 3]);
+    const id = await legacyRow(bytes);
+    expect(await getAssetStore().get(`uploads/${id}`)).toBeNull();
+
+    const first = await fetchAsset(id);
+    expect(first.status).toBe(200);
+    expect(new Uint8Array(await first.arrayBuffer())).toEqual(bytes);
+    expect((await getAssetStore().get(`uploads/${id}`))?.bytes).toEqual(bytes);
+    const row = await getPrisma().asset.findUnique({ where: { id } });
+    expect(row?.bytes).toBeNull();
+
+    const again = await fetchAsset(id);
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(bytes);
+  });
+
+  it("are all moved by moveLegacyAssets (npm run setup), none lost", async () => {
+    const { getPrisma } = await import("@/app/_server/db");
+    const { moveLegacyAssets } = await import("@/app/_server/assets");
+    const { getAssetStore } = await import("@/app/_server/runs/asset-store");
+    const all = Array.from({ length: 5 }, (_, i) => new Uint8Array([...PNG, 9, i]));
+    const ids = await Promise.all(all.map(legacyRow));
+    expect(await moveLegacyAssets(getPrisma(), getAssetStore(), 2)).toBe(5);
+    expect(await getPrisma().asset.count({ where: { bytes: { not: null } } })).toBe(0);
+    for (const [i, id] of ids.entries()) {
+      expect((await getAssetStore().get(`uploads/${id}`))?.bytes).toEqual(all[i]);
+      const res = await fetchAsset(id);
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(all[i]);
+    }
+    expect(await moveLegacyAssets(getPrisma(), getAssetStore())).toBe(0);
+  });
+
+  it("new uploads keep their bytes out of the database", async () => {
+    const { getPrisma } = await import("@/app/_server/db");
+    const bytes = new Uint8Array([...PNG, 7, 7, 7]);
+    const res = await upload.POST(post(bytes, "image/png"));
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const row = await getPrisma().asset.findUnique({ where: { id } });
+    expect(row).toMatchObject({ bytes: null, byteLength: bytes.byteLength, mime: "image/png" });
+  });
+});

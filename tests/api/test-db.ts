@@ -37,6 +37,10 @@ export function setupTestDatabase(): TestDatabase {
       throw new Error("the Prisma client is not generated; run `npm run db:generate` first");
     }
     state.dir = mkdtempSync(path.join(tmpdir(), "leffa-api-"));
+    // Uploaded images and run outputs go to the asset store: a folder of this file's own.
+    process.env.ASSETS_DIR = path.join(state.dir, "assets");
+    const { resetAssetStore } = await import("@/app/_server/runs/asset-store");
+    resetAssetStore();
     if (TEST_POSTGRES_URL) {
       const created = await createPostgresDatabase(TEST_POSTGRES_URL);
       state.url = created.url;
@@ -98,7 +102,7 @@ export function testDocument(
   overrides: Partial<WorkflowDocument> = {},
 ): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name,
     nodes: [
       { id: "person", type: "load-image", position: { x: 0, y: 0 }, params: {} },
