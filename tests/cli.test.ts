@@ -16,7 +16,7 @@ const run = promisify(execFile);
 
 function doc(withModelNode: boolean): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name: "cli test",
     meta: {},
     nodes: [

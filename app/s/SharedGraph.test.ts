@@ -9,7 +9,7 @@ import { SharedGraph } from "./SharedGraph";
 const hostile = "<script>alert(1)</script>";
 
 const doc: WorkflowDocument = {
-  version: 1,
+  version: 2,
   name: hostile,
   nodes: [
     { id: "img", type: "load-image", position: { x: 0, y: 0 }, params: {} },

@@ -4,7 +4,7 @@ import type { WorkflowDocument } from "../../nodes/core/document";
 import { layoutGraph, NODE_WIDTH } from "./graph-layout";
 
 const doc: WorkflowDocument = {
-  version: 1,
+  version: 2,
   name: "Layout",
   nodes: [
     { id: "img", type: "load-image", position: { x: 0, y: 0 }, params: {} },

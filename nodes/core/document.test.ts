@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseWorkflow, parseWorkflowJson, WORKFLOW_VERSION, WorkflowParseError } from "./document";
+import {
+  migrateWorkflow,
+  nodeMode,
+  parseWorkflow,
+  parseWorkflowJson,
+  WORKFLOW_VERSION,
+  WorkflowParseError,
+} from "./document";
 
 const valid = {
   version: 1,
@@ -64,5 +71,47 @@ describe("workflow document", () => {
       nodes: [{ ...valid.nodes[0], type: "from-the-future" }],
     });
     expect(doc.nodes[0].type).toBe("from-the-future");
+  });
+
+  describe("version 1 to 2 (node modes)", () => {
+    it("upgrades a version-1 document: same nodes and wires, every node normal", () => {
+      const v1 = {
+        ...valid,
+        nodes: [...valid.nodes, { id: "b", type: "preview", position: { x: 0, y: 0 } }],
+        edges: [
+          { id: "e", source: "a", sourceHandle: "image", target: "b", targetHandle: "image" },
+        ],
+      };
+      const doc = parseWorkflow(v1);
+      expect(doc.version).toBe(2);
+      expect(doc.nodes.map((n) => n.id)).toEqual(["a", "b"]);
+      expect(doc.nodes.map(nodeMode)).toEqual(["normal", "normal"]);
+      expect(doc.nodes.every((n) => !("mode" in n))).toBe(true);
+      expect(doc.edges).toEqual(v1.edges);
+      // The input is not changed in place.
+      expect(v1.version).toBe(1);
+    });
+
+    it("keeps bypass and mute in a version-2 document and refuses other modes", () => {
+      const v2 = {
+        ...valid,
+        version: 2,
+        nodes: [
+          { ...valid.nodes[0], mode: "bypass" },
+          { id: "m", type: "preview", position: { x: 0, y: 0 }, mode: "mute" },
+        ],
+      };
+      expect(parseWorkflow(v2).nodes.map(nodeMode)).toEqual(["bypass", "mute"]);
+      const e = error(() => parseWorkflow({ ...v2, nodes: [{ ...valid.nodes[0], mode: "off" }] }));
+      expect(e.field).toBe("nodes[0].mode");
+    });
+
+    it("refuses a version-1 document whose nodes already carry a mode", () => {
+      const e = error(() =>
+        migrateWorkflow({ ...valid, nodes: [{ ...valid.nodes[0], mode: "mute" }] }),
+      );
+      expect(e.field).toBe("nodes[0].mode");
+      expect(e.message).toMatch(/arrived in version 2/);
+    });
   });
 });

@@ -5,7 +5,16 @@ import { DOCUMENT_LIMITS as L, documentLimitIssue, documentSizeIssue, formatPath
  * The workflow document: the one format the editor edits, the API stores, a PNG embeds and the
  * runtime compiles. Layout (positions, sizes, viewport) lives here but never enters a cache key.
  */
-export const WORKFLOW_VERSION = 1;
+export const WORKFLOW_VERSION = 2;
+
+/**
+ * How a node takes part in a run (version 2). `normal` runs it; `bypass` passes its matching
+ * input through to its output without running it (IMAGE to IMAGE, MASK to MASK; see
+ * workers/runtime/bypass.ts); `mute` leaves it and what needs its output unrun. A document stores
+ * only the non-normal modes, so a node that was never switched off looks as it did in version 1.
+ */
+export const NODE_MODES = ["normal", "bypass", "mute"] as const;
+export type NodeMode = (typeof NODE_MODES)[number];
 
 function longer(limit: number): string {
   return `longer than the ${limit}-character limit`;
@@ -42,6 +51,8 @@ export const nodeSchema = z.strictObject({
   params: z.record(z.string(), z.unknown()).default({}),
   /** Width/height the person gave the node (notes are resizable); absent = automatic. */
   size: z.strictObject({ width: finite, height: finite }).optional(),
+  /** Since version 2; absent = "normal". */
+  mode: z.enum(NODE_MODES).optional(),
 });
 
 export const edgeSchema = z.strictObject({
@@ -83,12 +94,38 @@ export class WorkflowParseError extends Error {
   }
 }
 
+/** The mode of a node, "normal" where the document leaves it out. */
+export function nodeMode(node: Pick<WorkflowNode, "mode">): NodeMode {
+  return node.mode ?? "normal";
+}
+
+/**
+ * Version 1 had no node modes: every node ran. Its nodes carry over unchanged (no `mode` means
+ * normal); a version-1 node that already has a `mode` field was never valid and is refused here,
+ * so the upgrade cannot switch a node off that its author left on.
+ */
+function migrateV1toV2(doc: Record<string, unknown>): Record<string, unknown> {
+  if (Array.isArray(doc.nodes)) {
+    doc.nodes.forEach((node: unknown, i) => {
+      if (typeof node === "object" && node !== null && "mode" in node) {
+        throw new WorkflowParseError(
+          `nodes[${i}].mode: node modes (bypass, mute) arrived in version 2; this document says version 1`,
+          `nodes[${i}].mode`,
+        );
+      }
+    });
+  }
+  return { ...doc, version: 2 };
+}
+
 /**
  * Upgrades older documents step by step: `MIGRATIONS[n]` takes a version-n document and returns
- * version n + 1. Version 1 is the first released format, so the table is empty; a version bump
- * adds its step here together with a test that upgrades a document of the old version.
+ * version n + 1. A version bump adds its step here together with a test that upgrades a document
+ * of the old version (document.test.ts, tests/examples.test.ts, png-workflow.test.ts).
  */
-const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {};
+const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {
+  1: migrateV1toV2,
+};
 
 export function migrateWorkflow(raw: unknown): unknown {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {

@@ -7,7 +7,7 @@ const doc = (
   nodes: [string, string][],
   edges: [string, string, string, string][],
 ): WorkflowDocument => ({
-  version: 1,
+  version: 2,
   name: "t",
   meta: {},
   nodes: nodes.map(([id, type]) => ({ id, type, position: { x: 0, y: 0 }, params: {} })),

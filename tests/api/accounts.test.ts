@@ -64,7 +64,7 @@ const BASE = "http://localhost/api";
 
 function doc(name: string): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name,
     nodes: [{ id: "img", type: "load-image", position: { x: 0, y: 0 }, params: {} }],
     edges: [],

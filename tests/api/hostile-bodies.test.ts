@@ -36,7 +36,7 @@ const BASE = "http://localhost/api/workflows";
 
 function doc(name = "Hostile"): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name,
     nodes: [{ id: "a", type: "note", position: { x: 0, y: 0 }, params: { text: "hi" } }],
     edges: [],

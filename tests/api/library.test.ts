@@ -43,7 +43,7 @@ function doc(name: string, extraNote = false): WorkflowDocument {
   ];
   if (extraNote) nodes.push({ id: "note", type: "note", position: { x: 0, y: 200 }, params: {} });
   return {
-    version: 1,
+    version: 2,
     name,
     nodes,
     edges: [

@@ -35,7 +35,7 @@ const HOSTILE = `<img src=x onerror="alert(1)">`;
 
 function doc(name: string): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name,
     nodes: [
       { id: "img", type: "load-image", position: { x: 0, y: 0 }, params: {} },

@@ -27,7 +27,7 @@ function realisticGraph(count: number, viewport?: WorkflowDocument["viewport"]):
         ],
   );
   return {
-    version: 1,
+    version: 2,
     name: `drag bench ${count}`,
     nodes,
     edges,

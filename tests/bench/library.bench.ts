@@ -50,7 +50,7 @@ function document(i: number): WorkflowDocument {
       targetHandle: "image",
     });
   }
-  return { version: 1, name: `Workflow ${String(i).padStart(5, "0")}`, nodes, edges, meta: {} };
+  return { version: 2, name: `Workflow ${String(i).padStart(5, "0")}`, nodes, edges, meta: {} };
 }
 
 /** A fresh, migrated database of each kind: SQLite in a temporary file, PostgreSQL on the

@@ -27,7 +27,7 @@ export const benchLookup: Lookup = (type) => (type === addOneNode.type ? addOneN
  */
 export function trivialGraph(count: number): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name: `bench ${count}`,
     meta: {},
     nodes: Array.from({ length: count }, (_, i) => ({

@@ -36,7 +36,7 @@ export function workflowDoc(
   wires: readonly (readonly [string, string, string, string])[] = [],
 ): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name,
     nodes: nodes.map((n) => ({
       id: n.id,

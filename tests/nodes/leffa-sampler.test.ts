@@ -503,7 +503,7 @@ describe("live preview plumbing", () => {
     const seen: [string, number, number][] = [];
     const outcome = await executeWorkflow(
       {
-        version: 1,
+        version: 2,
         name: "previews",
         meta: {},
         nodes: [{ id: "p", type: previewing.type, position: { x: 0, y: 0 }, params: {} }],

@@ -20,7 +20,7 @@ async function pngAsset(): Promise<{ id: string; bytes: Uint8Array }> {
 
 function workflow(assetId: string, width = 20): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name: "runtime test",
     meta: {},
     nodes: [
@@ -209,7 +209,7 @@ describe("executeWorkflow", () => {
   it("reports a node with a missing required input or a bad param on that node", async () => {
     const host = createNodeHost();
     const doc: WorkflowDocument = {
-      version: 1,
+      version: 2,
       name: "bad",
       meta: {},
       nodes: [
@@ -255,7 +255,7 @@ describe("executeWorkflow", () => {
     const lookup = (t: string) => (t === "slow" ? slow : getNodeDefinition(t));
     const host: RuntimeHost = { ...createNodeHost(), lookup };
     const doc: WorkflowDocument = {
-      version: 1,
+      version: 2,
       name: "cancel",
       meta: {},
       nodes: [
@@ -320,7 +320,7 @@ describe("executeWorkflow", () => {
         },
       };
       const doc: WorkflowDocument = {
-        version: 1,
+        version: 2,
         name: "device",
         meta: {},
         nodes: [{ id: "g", type: "gpu-node", position: { x: 0, y: 0 }, params: {} }],

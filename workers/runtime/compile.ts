@@ -1,5 +1,6 @@
+import { bypassPlan, type BypassRoutes } from "../../nodes/core/bypass";
 import type { Lookup } from "../../nodes/core/connection";
-import type { WorkflowDocument } from "../../nodes/core/document";
+import { nodeMode, type NodeMode, type WorkflowDocument } from "../../nodes/core/document";
 import { topologicalOrder, validateGraph } from "../../nodes/core/graph";
 import { resolveParams } from "../../nodes/core/params";
 import type { NodeDefinition } from "../../nodes/core/types";
@@ -15,9 +16,19 @@ export interface CompiledNode {
   readonly type: string;
   readonly def: NodeDefinition | undefined;
   readonly params: Record<string, unknown>;
+  /**
+   * Where each input is read from. A wire from a bypassed node is followed back to the node that
+   * feeds it, so the reader gets the bypassed node's input itself, and its cache key is the one a
+   * direct wire would give.
+   */
   readonly inputs: readonly CompiledInput[];
+  readonly mode: NodeMode;
   /** Set when the node cannot run: unknown type, bad params, missing input, bad wire, cycle. */
   readonly error?: string;
+  /** Set when the node is left unrun because it is muted or needs a muted node: says which. */
+  readonly skip?: string;
+  /** Set for a bypassed node: which input each output passes on (nodes/core/bypass.ts). */
+  readonly bypass?: BypassRoutes;
 }
 
 export interface CompiledGraph {
@@ -25,9 +36,19 @@ export interface CompiledGraph {
   readonly order: readonly CompiledNode[];
 }
 
+/** The end of a wire once bypassed nodes are looked through, or why it ends in nothing. */
+type Resolved =
+  | { readonly ok: true; readonly input: CompiledInput }
+  | { readonly ok: false; readonly reason: string };
+
 /**
  * Turns a document into an execution plan. Problems are attached to the node they belong to
  * rather than thrown, so the rest of the graph can still run and the editor can mark the node.
+ *
+ * Node modes (document version 2): a muted node is left unrun, and so is every node that needs
+ * its output on a required input, directly or through other such nodes; an optional input fed
+ * by one is left unconnected and its node runs. A bypassed node is left unrun and its readers
+ * are wired to the inputs it passes on.
  */
 export function compileWorkflow(doc: WorkflowDocument, lookup: Lookup): CompiledGraph {
   const problems = new Map<string, string>();
@@ -50,13 +71,90 @@ export function compileWorkflow(doc: WorkflowDocument, lookup: Lookup): Compiled
   for (const id of cycle) if (!problems.has(id)) problems.set(id, "part of a cycle");
   const byId = new Map(doc.nodes.map((n) => [n.id, n]));
 
+  /** Bypassed nodes that can be looked through: their routes. */
+  const bypassed = new Map<string, BypassRoutes>();
+  /** Nodes left unrun because of a mute: the muted node behind it. */
+  const muted = new Map<string, string>();
+
+  const resolve = (input: CompiledInput): Resolved => {
+    let at = input;
+    // Bounded by the node count: a chain of bypassed nodes cannot be longer (cycles are errors).
+    for (let hops = 0; hops <= doc.nodes.length; hops++) {
+      const routes = bypassed.get(at.source);
+      if (!routes) return { ok: true, input: at };
+      const port = routes[at.sourceHandle];
+      if (port === undefined) {
+        return {
+          ok: false,
+          reason: `"${at.source}" is bypassed and has no input of the type of its "${at.sourceHandle}" output to pass on`,
+        };
+      }
+      const next = inputsByNode.get(at.source)?.find((i) => i.port === port);
+      if (!next) {
+        return {
+          ok: false,
+          reason: `"${at.source}" is bypassed and its "${port}" input, which it passes on, is not connected`,
+        };
+      }
+      at = { port: input.port, source: next.source, sourceHandle: next.sourceHandle };
+    }
+    return { ok: false, reason: "a loop of bypassed nodes" };
+  };
+
   const compiled: CompiledNode[] = [];
   for (const id of [...order, ...cycle]) {
     const node = byId.get(id)!;
     const def = lookup(node.type);
     if (def?.executable === false) continue;
-    const inputs = inputsByNode.get(id) ?? [];
+    const mode = nodeMode(node);
+    const base = { id, type: node.type, def, params: node.params, mode };
+    if (mode === "mute") {
+      muted.set(id, id);
+      compiled.push({ ...base, inputs: [], skip: "muted" });
+      continue;
+    }
+
     let error = problems.get(id);
+    let skip: string | undefined;
+    const inputs: CompiledInput[] = [];
+    for (const raw of inputsByNode.get(id) ?? []) {
+      const optional = def?.inputs[raw.port]?.optional === true;
+      const resolved = resolve(raw);
+      if (!resolved.ok) {
+        if (!optional) error ??= `input "${raw.port}": ${resolved.reason}`;
+        continue;
+      }
+      const root = muted.get(resolved.input.source);
+      if (root !== undefined) {
+        if (!optional && skip === undefined) {
+          muted.set(id, root);
+          skip = `needs "${root}", which is muted`;
+        }
+        continue;
+      }
+      inputs.push(resolved.input);
+    }
+    if (skip !== undefined) {
+      compiled.push({ ...base, inputs, skip });
+      continue;
+    }
+
+    if (mode === "bypass") {
+      if (def && !error) {
+        const plan = bypassPlan(def);
+        if (plan.ok) bypassed.set(id, plan.routes);
+        else error = plan.reason;
+      }
+      const routes = bypassed.get(id);
+      compiled.push({
+        ...base,
+        inputs,
+        error: error ?? (def ? undefined : `missing node type "${node.type}"`),
+        ...(routes ? { bypass: routes } : {}),
+      });
+      continue;
+    }
+
     let params: Record<string, unknown> = node.params;
     if (def && !error) {
       const resolved = resolveParams(def.params, node.params);
@@ -70,7 +168,7 @@ export function compileWorkflow(doc: WorkflowDocument, lookup: Lookup): Compiled
       if (missing.length)
         error = `input ${missing.map((m) => `"${m}"`).join(", ")} is not connected`;
     }
-    compiled.push({ id, type: node.type, def, params, inputs, error });
+    compiled.push({ ...base, params, inputs, error });
   }
   return { order: compiled };
 }

@@ -1,7 +1,8 @@
 import type { BackendInfo, NodeResult } from "../../nodes/core/types";
 
+/** `bypassed`: the node passed its input on without running (document version 2 node modes). */
 export type NodeStatus =
-  "queued" | "running" | "cached" | "done" | "error" | "skipped" | "cancelled";
+  "queued" | "running" | "cached" | "done" | "error" | "skipped" | "cancelled" | "bypassed";
 
 export interface NodeProgress {
   readonly value: number;

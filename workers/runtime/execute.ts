@@ -105,9 +105,11 @@ function errorMessage(err: unknown): string {
 }
 
 /**
- * Runs every executable node (or those `options.targets` need) in dependency order. A node is served from the cache when its
- * content key is known; a failing node marks its descendants skipped while other branches go on;
- * the abort signal stops the run between nodes and is handed to the running node.
+ * Runs every executable node (or those `options.targets` need) in dependency order. A node is
+ * served from the cache when its content key is known; a failing node marks its descendants
+ * skipped while other branches go on; a muted node and what needs it are skipped and a bypassed
+ * node passes its input on (compile.ts), neither counting as a failure; the abort signal stops
+ * the run between nodes and is handed to the running node.
  */
 export async function executeWorkflow(
   doc: WorkflowDocument,
@@ -147,6 +149,17 @@ export async function executeWorkflow(
     }
     if (signal?.aborted) {
       setStatus(node.id, "cancelled");
+      continue;
+    }
+    if (node.skip !== undefined) {
+      stats.skipped++;
+      setStatus(node.id, "skipped", node.skip);
+      continue;
+    }
+    if (node.bypass && !node.error) {
+      // Its readers were wired to what it passes on (compile.ts); it has nothing to run.
+      const routes = Object.entries(node.bypass).map(([out, inp]) => `"${inp}" → "${out}"`);
+      setStatus(node.id, "bypassed", `bypassed: passes ${routes.join(", ")}`);
       continue;
     }
     if (node.error || !node.def) {

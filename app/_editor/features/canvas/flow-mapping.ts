@@ -1,5 +1,11 @@
 import type { Edge, Node } from "@xyflow/react";
-import type { WorkflowDocument, WorkflowEdge, WorkflowNode } from "@/nodes/core/document";
+import {
+  WORKFLOW_VERSION,
+  type NodeMode,
+  type WorkflowDocument,
+  type WorkflowEdge,
+  type WorkflowNode,
+} from "@/nodes/core/document";
 import { getNodeDefinition } from "@/nodes";
 import { PORT_COLORS } from "@/nodes/core/ports";
 
@@ -7,6 +13,8 @@ import { PORT_COLORS } from "@/nodes/core/ports";
 export interface StudioNodeData extends Record<string, unknown> {
   readonly nodeType: string;
   readonly params: Record<string, unknown>;
+  /** Bypass or mute; absent = normal (the document stores only the non-normal modes). */
+  readonly mode?: Exclude<NodeMode, "normal">;
 }
 
 export type StudioNode = Node<StudioNodeData, "studio">;
@@ -17,7 +25,11 @@ export function toFlowNode(n: WorkflowNode, selected = false): StudioNode {
     id: n.id,
     type: "studio",
     position: n.position,
-    data: { nodeType: n.type, params: n.params },
+    data: {
+      nodeType: n.type,
+      params: n.params,
+      ...(n.mode && n.mode !== "normal" ? { mode: n.mode } : {}),
+    },
     selected,
     ...(n.size ? { width: n.size.width, height: n.size.height } : {}),
   };
@@ -51,6 +63,7 @@ export function fromFlowNode(n: StudioNode): WorkflowNode {
     position: { x: n.position.x, y: n.position.y },
     params: n.data.params,
     ...(size ? { size } : {}),
+    ...(n.data.mode ? { mode: n.data.mode } : {}),
   };
 }
 
@@ -71,7 +84,7 @@ export function toDocument(
   meta: Record<string, unknown> = {},
 ): WorkflowDocument {
   return {
-    version: 1,
+    version: WORKFLOW_VERSION,
     name,
     nodes: nodes.map(fromFlowNode),
     edges: edges.map(fromFlowEdge),

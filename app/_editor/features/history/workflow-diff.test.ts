@@ -4,7 +4,7 @@ import { diffWorkflows, formatValue, isContentUnchanged } from "./workflow-diff"
 
 function doc(overrides: Partial<WorkflowDocument> = {}): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name: "Diff me",
     nodes: [
       { id: "img", type: "load-image", position: { x: 0, y: 0 }, params: { image: null } },
