@@ -5,7 +5,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDensePoseTensors } from "../models/convert/densepose/test-checkpoint";
-import { writeDetectron2Pkl } from "../tests/helpers/checkpoint-writers";
+import { testOpenPoseTensors } from "../models/convert/openpose/test-checkpoint";
+import { writeDetectron2Pkl, writeTorchLegacy } from "../tests/helpers/checkpoint-writers";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
@@ -123,5 +124,30 @@ describe("npm run models", { timeout: 90_000 }, () => {
       expect(code).toBe(2);
       expect(stderr).toContain("usage: npm run models");
     }
+  });
+
+  it("converts the OpenPose body model into the store, and refuses another checkpoint", async () => {
+    const pth = path.join(store, "body_pose_model.pth");
+    const tensors = [...testOpenPoseTensors(5)].map(([name, t]) => [
+      name,
+      { dtype: "float32" as const, shape: t.shape, data: t.data },
+    ]);
+    await writeTorchLegacy(pth, Object.fromEntries(tensors));
+    const converted = await run("convert", "openpose-body", "--from", pth);
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stdout).toMatch(/converted openpose-body \([\d.]+ [kMG]?B, 184 tensors\)/);
+    expect((await stat(path.join(store, "openpose-body", "installed.json"))).size).toBeGreaterThan(
+      0,
+    );
+
+    const other = path.join(store, "other.pth");
+    await writeTorchLegacy(other, {
+      "fc.weight": { dtype: "float32", shape: [1], data: new Float32Array(1) },
+    });
+    const wrong = await run("convert", "openpose-body", "--from", other);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("does not match the OpenPose body model");
+    expect(wrong.stderr).not.toMatch(/\n\s+at /);
+    expect((await run("convert", "openpose-body", "--from", pth, "--dtype", "fp32")).code).toBe(2);
   });
 });

@@ -43,6 +43,9 @@ const USAGE = `usage: npm run models -- <command>
                                 into its four graphs (the VAE stays fp32); flow layers 0-69
   convert densepose --from <model_final_162be9.pkl>
                                 convert detectron2's DensePose R50-FPN into one graph
+  convert openpose-body --from <body_pose_model.pth>
+                                convert the CMU OpenPose body model (ControlNet annotator
+                                copy; non-commercial licence) into one graph
   make-tiny <id> [--out <file>] [--seed <n>]
                                 write a tiny random-weight model with <id>'s contract
                                 (default <store>/tiny/<id>.onnx)
@@ -265,6 +268,19 @@ async function convert(args: string[]): Promise<number> {
     console.log(
       `converted densepose-r50-fpn (${humanBytes(result.bytes)}, ${result.keysUsed} tensors, ` +
         `${result.keysDropped} unused ones dropped) in ${secondsSince(started)}`,
+    );
+    return 0;
+  }
+  if (what === "openpose-body") {
+    const leffaOnly = ["variant", "dtype", "flow-layers", "scheduler-config", "attention"];
+    if (leffaOnly.some((o) => options.has(o))) {
+      throw new UsageError("convert openpose-body takes only --from");
+    }
+    const { convertOpenPoseBody } = await import("../models/convert/openpose");
+    const result = await convertOpenPoseBody({ from: path.resolve(from), onProgress });
+    console.log(
+      `converted openpose-body (${humanBytes(result.bytes)}, ${result.tensors} tensors) in ` +
+        secondsSince(started),
     );
     return 0;
   }

@@ -165,6 +165,16 @@ const DENSEPOSE_LICENCE = {
     "derived weights (this ONNX export) must be shared alike. Code is Apache-2.0.",
 } as const;
 
+const OPENPOSE_LICENCE = {
+  spdx: "LicenseRef-CMU-OpenPose-Academic",
+  url: "https://github.com/CMU-Perceptual-Computing-Lab/openpose/blob/master/LICENSE",
+  commercial: "no",
+  notice:
+    "CMU OpenPose's licence allows academic and non-profit, non-commercial research use only; " +
+    "commercial use needs a licence from Carnegie Mellon University. The ControlNet annotator's " +
+    "body_pose_model.pth is a copy of CMU's COCO body model and carries that licence.",
+} as const;
+
 const LEFFA_LICENCE = {
   spdx: "MIT",
   url: "https://huggingface.co/franciszzj/Leffa",
@@ -772,6 +782,50 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
     notes:
       "The export contract is the studio's own (one person box per run, leffa.md §6.5 a); the " +
       "model is converted by the studio (fp32, about 200 MB, one model.onnx).",
+  },
+  {
+    id: "openpose-body",
+    title: "OpenPose body (as Leffa's app)",
+    task: "pose",
+    description:
+      "CMU OpenPose body model (COCO 18 parts, ControlNet annotator copy), the keypoints Leffa's app uses for its masks.",
+    licence: OPENPOSE_LICENCE,
+    optional: true,
+    files: [{ name: "model.onnx", bytes: null, sha256: null }],
+    source: {
+      kind: "convert",
+      checkpoint: "body_pose_model.pth",
+      checkpointUrl:
+        "https://huggingface.co/lllyasviel/Annotators/resolve/main/body_pose_model.pth",
+      command: "npm run models -- convert openpose-body --from <body_pose_model.pth>",
+    },
+    onnx: "model.onnx",
+    contract: {
+      inputs: [
+        {
+          name: "image",
+          dtype: "float32",
+          shape: [1, 3, "height", "width"],
+          range: [0, 255],
+          description:
+            "BGR, 0..255, NCHW, padded right and down to a multiple of 8 with 128 (x / 256 − 0.5 is in the graph)",
+        },
+      ],
+      outputs: [
+        { name: "paf", dtype: "float32", shape: [1, 38, "height/8", "width/8"] },
+        { name: "heatmaps", dtype: "float32", shape: [1, 19, "height/8", "width/8"] },
+      ],
+      preprocess:
+        "the person resized to 384×512 (Pillow bicubic, as Leffa's app), RGB → BGR, cv2.resize " +
+        "INTER_CUBIC by 0.5 × 368 / 512, padded to a multiple of 8 with 128.",
+      postprocess:
+        "heatmaps and PAFs cv2.resize INTER_CUBIC ×8, padding cropped, INTER_CUBIC to 384×512; " +
+        "Gaussian σ 3 peaks above 0.1, PAF scoring (10 samples, 0.05), person assembly; " +
+        "run_openpose re-indexes the first person into 18 points, missing ones [0, 0].",
+    },
+    notes:
+      "Converted by the studio from the annotator's checkpoint (fp32, about 200 MB, one model.onnx). " +
+      "Optional: its licence is non-commercial; DWPose is the Pose Extractor's alternative.",
   },
   ...leffaEntries("hd"),
   ...leffaEntries("dc"),
