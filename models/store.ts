@@ -31,6 +31,13 @@ export const installedRecordSchema = z.object({
       name: fileNameSchema,
       bytes: z.number().int().nonnegative(),
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      /**
+       * What the sha256 was checked against when the file was downloaded: the manifest's pinned
+       * hash, the one the hub declared for it (X-Linked-Etag), or nothing (trust on first use:
+       * `verify` holds the file to this hash from then on). Absent in older records and for
+       * files the studio built itself.
+       */
+      checkedAgainst: z.enum(["pinned", "hub", "first-use"]).optional(),
     }),
   ),
 });

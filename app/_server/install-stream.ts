@@ -14,7 +14,7 @@ import type { InstalledRecord } from "@/models/store";
 export interface InstallProgress {
   readonly modelId: string;
   readonly file: string;
-  readonly phase: "download" | "extract" | "build" | "verify";
+  readonly phase: "download" | "extract" | "build" | "verify" | "convert";
   readonly bytes: number;
   readonly total: number | null;
 }

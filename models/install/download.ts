@@ -1,4 +1,4 @@
-import { open, rm, stat, truncate } from "node:fs/promises";
+import { open, rm, stat, truncate, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -16,6 +16,8 @@ export interface DownloadOptions {
   onProgress?: (bytes: number, total: number | null) => void;
   /** Called once the size still to come is known, before any byte is written (space checks). */
   beforeBody?: (bytesToCome: number | null) => Promise<void>;
+  /** Opens the partial file (`fs.promises.open` by default; tests inject a disk that fills up). */
+  openPart?: (file: string, flags: "w" | "a") => Promise<Pick<FileHandle, "write" | "close">>;
 }
 
 /**
@@ -104,7 +106,7 @@ async function attempt(opts: DownloadOptions, mayRestart: boolean): Promise<numb
 
   let written = start;
   opts.onProgress?.(written, total);
-  const handle = await open(partFile, start === 0 ? "w" : "a");
+  const handle = await (opts.openPart ?? open)(partFile, start === 0 ? "w" : "a");
   // Progress counts bytes once they are in the file, so a cancel keeps all it reported.
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

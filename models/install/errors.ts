@@ -8,6 +8,8 @@ export type InstallErrorCode =
   | "checksum"
   | "http"
   | "offline"
+  | "unauthorized"
+  | "busy"
   | "truncated"
   | "needs-conversion"
   | "cancelled"

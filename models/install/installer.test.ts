@@ -117,8 +117,8 @@ describe("installModel from URLs", () => {
     });
 
     expect(record.files).toEqual([
-      { name: "model.onnx", bytes: a.length, sha256: sha(a) },
-      { name: "model.onnx.data", bytes: b.length, sha256: sha(b) },
+      { name: "model.onnx", bytes: a.length, sha256: sha(a), checkedAgainst: "pinned" },
+      { name: "model.onnx.data", bytes: b.length, sha256: sha(b), checkedAgainst: "pinned" },
     ]);
     expect(new Uint8Array(await readFile(path.join(modelDir("good"), "model.onnx")))).toEqual(a);
     expect(await readInstalled("good")).toEqual(record);
@@ -150,7 +150,12 @@ describe("installModel from URLs", () => {
       server,
     );
     const record = await installModel("tofu", { entries: [entry] });
-    expect(record.files[0]).toEqual({ name: "m.onnx", bytes: a.length, sha256: sha(a) });
+    expect(record.files[0]).toEqual({
+      name: "m.onnx",
+      bytes: a.length,
+      sha256: sha(a),
+      checkedAgainst: "first-use",
+    });
     expect(await verifyModel("tofu", { entries: [entry] })).toEqual({
       id: "tofu",
       ok: true,
@@ -187,7 +192,12 @@ describe("installModel from URLs", () => {
     server.serve("/norange/m.onnx", a, { kind: "ignore-range" });
     const record = await installModel("norange", { entries: [entry] });
     expect(server.requests.at(-1)?.range).toBe("bytes=1000-");
-    expect(record.files[0]).toEqual({ name: "m.onnx", bytes: a.length, sha256: sha(a) });
+    expect(record.files[0]).toEqual({
+      name: "m.onnx",
+      bytes: a.length,
+      sha256: sha(a),
+      checkedAgainst: "pinned",
+    });
   });
 
   it("treats 416 on a complete partial file as done", async () => {

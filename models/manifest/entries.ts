@@ -742,8 +742,10 @@ export const MODEL_ENTRIES: readonly ModelEntry[] = [
     source: {
       kind: "convert",
       checkpoint: "model_final_162be9.pkl",
+      // The same file (detectron2's model zoo publishes it too) from Leffa's Hugging Face repository,
+      // where its app takes it: reachable through HF_ENDPOINT mirrors, with a declared sha256.
       checkpointUrl:
-        "https://dl.fbaipublicfiles.com/densepose/densepose_rcnn_R_50_FPN_s1x/165712039/model_final_162be9.pkl",
+        "https://huggingface.co/franciszzj/Leffa/resolve/main/densepose/model_final_162be9.pkl",
       command: "npm run models -- convert densepose --from <model_final_162be9.pkl>",
     },
     onnx: "model.onnx",
