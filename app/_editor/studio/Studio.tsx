@@ -21,6 +21,7 @@ import { runtimeReady, startRuntime } from "../shared/runtime-client";
 import { useToasts } from "../shared/toasts";
 import { FlowView } from "../features/canvas/FlowView";
 import type { NodeMenuItem } from "../features/canvas/NodeContextMenu";
+import { nodeModeMenuItems } from "../features/canvas/node-mode-menu";
 import { useEditor } from "../features/canvas/editor-store";
 import { HistoryPanel } from "../features/history/HistoryPanel";
 import { ConflictDialog, type ConflictChoice } from "../features/library/ConflictDialog";
@@ -177,9 +178,10 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
                 : undefined,
           onSelect: () => void runTo(nodeId),
         },
+        ...nodeModeMenuItems(nodeId, (reason) => toast(reason, "error")),
       ];
     },
-    [runTo],
+    [runTo, toast],
   );
   const { openFile, onDrop, onPasteImage, onPasteText } = useWorkflowImport({
     currentDocument,
@@ -370,6 +372,11 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           return void run();
         case "runToHere":
           return runToSelected();
+        case "bypass":
+        case "mute": {
+          const reason = st.toggleMode(command);
+          return reason ? toast(reason, "error") : undefined;
+        }
         case "cancel":
           return cancel();
         case "save":
@@ -385,7 +392,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           return; // carried by the native clipboard events (useEditorKeys)
       }
     },
-    [run, runToSelected, cancel, save, openPalette],
+    [run, runToSelected, cancel, save, openPalette, toast],
   );
 
   useEditorKeys({

@@ -10,6 +10,7 @@ import { useEditor } from "./editor-store";
 import type { StudioNode } from "./flow-mapping";
 import { FlowInspector } from "../flow/FlowInspector";
 import { useRun } from "../runs/run-store";
+import type { SwitchableMode } from "./node-modes";
 import { ParamWidget } from "./widgets";
 
 const STATUS_LABEL: Record<string, string> = {
@@ -20,6 +21,13 @@ const STATUS_LABEL: Record<string, string> = {
   error: "error",
   skipped: "skipped",
   cancelled: "cancelled",
+  bypassed: "bypassed",
+};
+
+/** What a switched-off node says on its header (the tint and the dimming say it at a glance). */
+const MODE_BADGE: Record<SwitchableMode, { text: string; title: string }> = {
+  bypass: { text: "bypassed", title: "Bypassed: its input is passed on unchanged (Ctrl/⌘+B)" },
+  mute: { text: "muted", title: "Muted: it and what needs it are skipped (Ctrl/⌘+M)" },
 };
 
 function PortRow({
@@ -205,20 +213,32 @@ function DefinedView({
   def,
   params,
   selected,
+  mode,
 }: {
   id: string;
   def: NodeDefinition;
   params: Record<string, unknown>;
   selected: boolean;
+  mode: SwitchableMode | undefined;
 }) {
   const needs = nodeModels(def, params);
   return (
     <div
-      className={`studio-node category-${def.category.toLowerCase()}${selected ? " selected" : ""}`}
+      className={`studio-node category-${def.category.toLowerCase()}${selected ? " selected" : ""}${mode ? ` node-mode-${mode}` : ""}`}
       data-node-type={def.type}
+      data-mode={mode ?? "normal"}
     >
       <header title={def.description}>
         <span className="node-title">{def.title}</span>
+        {mode && (
+          <span
+            className={`mode-badge mode-badge-${mode}`}
+            data-testid="node-mode"
+            title={MODE_BADGE[mode].title}
+          >
+            {MODE_BADGE[mode].text}
+          </span>
+        )}
         <RunBadge id={id} />
       </header>
       <div className="ports">
@@ -259,5 +279,13 @@ export const StudioNodeView = memo(function StudioNodeView({
   if (!def) return <MissingView id={id} type={data.nodeType} />;
   if (def.type === "note")
     return <NoteView id={id} params={data.params} selected={Boolean(selected)} />;
-  return <DefinedView id={id} def={def} params={data.params} selected={Boolean(selected)} />;
+  return (
+    <DefinedView
+      id={id}
+      def={def}
+      params={data.params}
+      selected={Boolean(selected)}
+      mode={data.mode}
+    />
+  );
 });

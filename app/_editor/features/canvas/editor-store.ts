@@ -22,6 +22,7 @@ import {
   type StudioEdge,
   type StudioNode,
 } from "./flow-mapping";
+import { switchMode, type SwitchableMode } from "./node-modes";
 import { emptyHistory, record, redo, undo, type History } from "./undo-history";
 
 interface Snapshot {
@@ -72,6 +73,11 @@ export interface EditorState {
     params?: Record<string, unknown>,
   ): string;
   setParam(nodeId: string, key: string, value: unknown): void;
+  /**
+   * Bypass or mute `ids` (the selection when absent), or return them to normal when all already
+   * have the mode (node-modes.ts). One undo step; returns why nothing changed, if nothing did.
+   */
+  toggleMode(mode: SwitchableMode, ids?: readonly string[]): string | undefined;
   deleteSelection(): void;
   copySelection(): string | null;
   paste(text: string, at: { x: number; y: number }): boolean;
@@ -251,6 +257,24 @@ export const useEditor = create<EditorState>()((set, get) => {
           : n,
       );
       commit({ nodes }, `param:${nodeId}:${key}`);
+    },
+
+    toggleMode(mode, ids) {
+      const s = get();
+      const chosen = ids ? new Set(ids) : null;
+      const targets = s.nodes
+        .filter((n) => (chosen ? chosen.has(n.id) : n.selected))
+        .map((n) => ({ id: n.id, def: getNodeDefinition(n.data.nodeType), mode: n.data.mode }));
+      const change = switchMode(targets, mode);
+      if (!change.ok) return change.reason;
+      const nodes = s.nodes.map((n) => {
+        if (!change.modes.has(n.id)) return n;
+        const { mode: _old, ...data } = n.data;
+        const next = change.modes.get(n.id);
+        return { ...n, data: next ? { ...data, mode: next } : data };
+      });
+      commit({ nodes });
+      return undefined;
     },
 
     deleteSelection() {

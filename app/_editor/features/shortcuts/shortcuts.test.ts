@@ -39,4 +39,11 @@ describe("shortcuts", () => {
     const all = SHORTCUTS.flatMap((s) => s.keys);
     expect(new Set(all).size).toBe(all.length);
   });
+
+  it("bypasses with Ctrl+B and mutes with Ctrl+M, as ComfyUI does, but not while typing", () => {
+    expect(findShortcut(key("b", { ctrlKey: true }), false)?.command).toBe("bypass");
+    expect(findShortcut(key("m", { metaKey: true }), false)?.command).toBe("mute");
+    expect(findShortcut(key("b", { ctrlKey: true }), true)).toBeUndefined();
+    expect(keysLabel("mute")).toBe("Ctrl/⌘+M");
+  });
 });

@@ -12,6 +12,8 @@ export type CommandId =
   | "selectAll"
   | "run"
   | "runToHere"
+  | "bypass"
+  | "mute"
   | "cancel"
   | "save"
   | "palette"
@@ -33,6 +35,16 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ["Mod+Shift+Enter"],
     label: "Run to here: the selected node and what it needs",
     inInputs: true,
+  },
+  {
+    command: "bypass",
+    keys: ["Mod+B"],
+    label: "Bypass the selected nodes: pass their input on (again: back to normal)",
+  },
+  {
+    command: "mute",
+    keys: ["Mod+M"],
+    label: "Mute the selected nodes: skip them and what needs them (again: back to normal)",
   },
   { command: "cancel", keys: ["Mod+."], label: "Cancel the run", inInputs: true },
   { command: "save", keys: ["Mod+S"], label: "Save", inInputs: true },
