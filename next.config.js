@@ -1,7 +1,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // sharp is only used by the Node-side codec (CLI, tests); keep it out of the server bundle.
-  serverExternalPackages: ["sharp", "better-sqlite3"],
+  // The run queue's packages load files beside their code (BullMQ's Lua scripts, the native
+  // onnxruntime binding), so they are required at run time rather than bundled.
+  serverExternalPackages: ["sharp", "better-sqlite3", "bullmq", "ioredis", "onnxruntime-node"],
   // The test suite's `tsc --noEmit` gate checks every file, tests included; the build checking
   // them again costs a minute on our machines and adds nothing.
   typescript: { ignoreBuildErrors: true },
