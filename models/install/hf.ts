@@ -18,7 +18,9 @@ export interface HubSettings {
   token: string | undefined;
 }
 
-export function hubSettings(env: NodeJS.ProcessEnv = process.env): HubSettings {
+export function hubSettings(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): HubSettings {
   const endpoint = (env.HF_ENDPOINT?.trim() || HF_DEFAULT_ENDPOINT).replace(/\/+$/, "");
   try {
     new URL(endpoint);
