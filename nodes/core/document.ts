@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DOCUMENT_LIMITS as L, documentLimitIssue, documentSizeIssue, formatPath } from "./limits";
+import { subgraphStructureIssue } from "./subgraph-structure";
 
 /**
  * The workflow document: the one format the editor edits, the API stores, a PNG embeds and the
@@ -63,6 +64,37 @@ export const edgeSchema = z.strictObject({
   targetHandle: handle,
 });
 
+const label = z.string().max(L.nameLength, longer(L.nameLength)).optional();
+
+/** An exposed port of a subgraph: the subgraph node's port `name` is the inner node's `port`. */
+export const subgraphPortSchema = z.strictObject({ name: handle, label, node: id, port: handle });
+
+/** An exposed param: the subgraph node's param `name` sets the inner node's param `param`. */
+export const subgraphParamSchema = z.strictObject({ name: handle, label, node: id, param: handle });
+
+/**
+ * A subgraph's definition (version 2): its own nodes and wires, and which inner ports and params
+ * its node shows. A node of type `subgraph:<key>` stands for `subgraphs[key]`; the runtime
+ * flattens it before compiling (nodes/core/flatten.ts). `component` records the library
+ * component and version it came from, so a newer version can be offered.
+ */
+export const subgraphSchema = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(L.nameLength, longer(L.nameLength))
+    .refine(isStorableText, STORABLE_TEXT_MESSAGE),
+  nodes: z.array(nodeSchema).max(L.nodes, `more than the ${L.nodes}-node limit`),
+  edges: z.array(edgeSchema).max(L.edges, `more than the ${L.edges}-edge limit`),
+  inputs: z.array(subgraphPortSchema).default([]),
+  outputs: z.array(subgraphPortSchema).default([]),
+  params: z.array(subgraphParamSchema).default([]),
+  component: z
+    .strictObject({ id: z.string().min(1).max(L.idLength), version: z.number().int().min(1) })
+    .optional(),
+});
+
 export const workflowSchema = z.strictObject({
   version: z.literal(WORKFLOW_VERSION),
   name: z
@@ -75,8 +107,11 @@ export const workflowSchema = z.strictObject({
   edges: z.array(edgeSchema).max(L.edges, `more than the ${L.edges}-edge limit`),
   viewport: z.strictObject({ x: finite, y: finite, zoom: finite }).optional(),
   meta: z.record(z.string(), z.unknown()).default({}),
+  /** Since version 2 (optional): subgraph definitions by key, see subgraphSchema. */
+  subgraphs: z.record(id, subgraphSchema).optional(),
 });
 
+export type SubgraphDefinition = z.infer<typeof subgraphSchema>;
 export type WorkflowNode = z.infer<typeof nodeSchema>;
 export type WorkflowEdge = z.infer<typeof edgeSchema>;
 export type WorkflowDocument = z.infer<typeof workflowSchema>;
@@ -196,6 +231,8 @@ export function parseWorkflow(raw: unknown): WorkflowDocument {
       }
     }
   }
+  const subgraphIssue = subgraphStructureIssue(doc);
+  if (subgraphIssue) throw new WorkflowParseError(subgraphIssue.message, subgraphIssue.field);
   return doc;
 }
 

@@ -1,5 +1,6 @@
 import { checkPorts, type GraphEdgeRef, type Lookup } from "./connection";
 import { WorkflowParseError, type WorkflowDocument } from "./document";
+import { subgraphIssues, subgraphKey, subgraphLookup } from "./subgraph";
 
 export interface GraphIssue {
   readonly nodeId?: string;
@@ -43,8 +44,14 @@ export function topologicalOrder(
  * Whole-graph checks against the node registry: unknown types, wires that break the connection
  * rules (types, ports, two wires into one input) and cycles. Each issue names its node or edge.
  */
-export function validateGraph(doc: WorkflowDocument, lookup: Lookup): GraphIssue[] {
-  const issues: GraphIssue[] = [];
+export function validateGraph(doc: WorkflowDocument, registry: Lookup): GraphIssue[] {
+  const lookup = subgraphLookup(doc.subgraphs, registry);
+  const issues: GraphIssue[] = subgraphNodeIssues(doc, registry);
+  /** Names the subgraph a wire or cycle runs through, when one does: its exposed ports. */
+  const through = (ids: readonly string[]): string => {
+    const sub = ids.map((id) => typeOfNode(doc, id)).find((t) => subgraphKey(t) !== undefined);
+    return sub ? ` (through the exposed ports of subgraph "${lookup(sub)?.title ?? sub}")` : "";
+  };
   for (const node of doc.nodes) {
     if (!lookup(node.type)) {
       issues.push({ nodeId: node.id, message: `unknown node type "${node.type}"` });
@@ -56,7 +63,7 @@ export function validateGraph(doc: WorkflowDocument, lookup: Lookup): GraphIssue
   for (const edge of doc.edges) {
     const reason =
       edge.source === edge.target
-        ? "a node cannot feed itself"
+        ? `a node cannot feed itself${through([edge.source])}`
         : checkPorts(
             typeOf.get(edge.source) ?? "",
             edge.sourceHandle,
@@ -85,7 +92,36 @@ export function validateGraph(doc: WorkflowDocument, lookup: Lookup): GraphIssue
     accepted,
   );
   if (cycle.length) {
-    issues.push({ nodeId: cycle[0], message: `cycle through nodes ${cycle.join(", ")}` });
+    issues.push({
+      nodeId: cycle[0],
+      message: `cycle through nodes ${cycle.join(", ")}${through(cycle)}`,
+    });
+  }
+  return issues;
+}
+
+function typeOfNode(doc: WorkflowDocument, id: string): string {
+  return doc.nodes.find((n) => n.id === id)?.type ?? "";
+}
+
+/**
+ * Problems inside subgraph definitions, each attached to the top-level nodes that use the
+ * subgraph (directly or through a subgraph holding it), where the editor can show them.
+ */
+function subgraphNodeIssues(doc: WorkflowDocument, registry: Lookup): GraphIssue[] {
+  const found = subgraphIssues(doc, registry);
+  if (found.length === 0) return [];
+  const uses = (type: string, key: string): boolean => {
+    const own = subgraphKey(type);
+    if (own === undefined) return false;
+    if (own === key) return true;
+    return (doc.subgraphs?.[own]?.nodes ?? []).some((n) => subgraphKey(n.type) === key);
+  };
+  const issues: GraphIssue[] = [];
+  for (const issue of found) {
+    const users = doc.nodes.filter((n) => uses(n.type, issue.subgraph));
+    if (users.length === 0) issues.push({ message: issue.message });
+    for (const node of users) issues.push({ nodeId: node.id, message: issue.message });
   }
   return issues;
 }
