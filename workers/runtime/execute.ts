@@ -1,6 +1,8 @@
 import type { Lookup } from "../../nodes/core/connection";
 import type { WorkflowDocument } from "../../nodes/core/document";
+import { flattenWorkflow } from "../../nodes/core/flatten";
 import type { RgbaImage } from "../../nodes/core/image";
+import { subgraphLookup } from "../../nodes/core/subgraph";
 import {
   CancelledError,
   DeviceLostError,
@@ -119,15 +121,25 @@ export async function executeWorkflow(
   const started = performance.now();
   const { runId, signal, onEvent, onPreview, targets } = options;
   const emit = onEvent ?? (() => {});
-  const needed = targets ? upstreamClosure(doc, targets) : null;
-  const compiled = compileWorkflow(doc, host.lookup).order;
+  // Subgraph nodes run as their inner nodes, with namespaced ids (nodes/core/flatten.ts).
+  const flat = flattenWorkflow(doc, host.lookup);
+  const needed = targets
+    ? upstreamClosure(
+        flat.doc,
+        targets.flatMap((id) => flat.members.get(id) ?? [id]),
+      )
+    : null;
+  const compiled = compileWorkflow(flat.doc, subgraphLookup(flat.doc.subgraphs, host.lookup)).order;
   const plan = { order: needed ? compiled.filter((n) => needed.has(n.id)) : compiled };
   const keys = new Map<string, string>();
   const results = new Map<string, NodeResult>();
   const statuses = new Map<string, { status: NodeStatus; message?: string }>();
   const stats = { ran: 0, cached: 0, failed: 0, skipped: 0 };
 
-  const setStatus = (nodeId: string, status: NodeStatus, message?: string, elapsedMs?: number) => {
+  const setStatus = (nodeId: string, status: NodeStatus, said?: string, elapsedMs?: number) => {
+    // An inner node of a subgraph is named with it: "Mask Generator inside Prep: …".
+    const label = flat.origins.get(nodeId)?.label;
+    const message = label === undefined ? said : said === undefined ? label : `${label}: ${said}`;
     statuses.set(nodeId, { status, message });
     emit({ type: "node-status", runId, nodeId, status, message, elapsedMs });
   };
