@@ -114,6 +114,20 @@ describe("workflow CRUD", () => {
     expect(await versionNumbers(created.id)).toEqual([1]);
   });
 
+  it("accepts a version-1 document (from before node modes) and stores it as version 2", async () => {
+    const v1 = { ...doc("Old one"), version: 1 };
+    const created = await create({ document: v1 });
+    expect(created.document).toEqual({ ...v1, version: 2 });
+    const saved = await save(created.id, { document: { ...v1, name: "Old one, saved" } });
+    expect(saved.status).toBe(200);
+    const res = await get(created.id);
+    expect(((await res.json()) as Detail).document).toEqual({
+      ...v1,
+      name: "Old one, saved",
+      version: 2,
+    });
+  });
+
   it("creates an empty workflow when no document is given, named as asked", async () => {
     const untitled = await create({});
     expect(untitled).toMatchObject({ name: "Untitled workflow", nodeCount: 0 });
