@@ -3,7 +3,10 @@
  *  1. scheduling overhead per node on a 500-node graph of trivial nodes (target < 0.1 ms),
  *     measured against the same node functions called directly in the same run (the baseline);
  *  2. a fully cached rerun of that graph (target < 5 ms);
- *  3. frames per second while dragging a node in a 300-node graph, production build, Chromium
+ *  3. a 6 × 6 parameter sweep over the last node of a 20-node graph: how many times the shared
+ *     19 nodes run (must be once each) and the sweep's scheduling overhead per node per cell
+ *     (target < 0.1 ms) against the same node functions called directly (tests/bench/sweep-bench.ts);
+ *  4. frames per second while dragging a node in a 300-node graph, production build, Chromium
  *     (target ≥ 50 fps). Skipped with a reason when Chromium or the build is missing.
  */
 import { existsSync } from "node:fs";
@@ -15,6 +18,7 @@ import { ResultCache } from "../../workers/runtime/result-cache";
 import { nodeCodec } from "../../workers/codec/node-codec";
 import { addOneNode, benchLookup, trivialGraph } from "./trivial-graph";
 import { measureDragFps } from "./drag-fps";
+import { benchSweep } from "./sweep-bench";
 
 const NODES = 500;
 const ROUNDS = 30;
@@ -85,6 +89,14 @@ async function main(): Promise<void> {
     `  scheduling overhead per node: ${perNode.toFixed(4)} ms (target < 0.1) — full run ${coldMs.toFixed(2)} ms vs direct calls ${baseMs.toFixed(2)} ms = ${(coldMs / baseMs).toFixed(1)}×`,
   );
   console.log(`  fully cached rerun: ${median(warm).toFixed(2)} ms (target < 5)`);
+
+  const sweep = await benchSweep();
+  console.log(
+    `  ${Math.sqrt(sweep.cells)}×${Math.sqrt(sweep.cells)} sweep over the last node of a ${sweep.nodes}-node graph: shared nodes ran ${sweep.sharedRuns.min === sweep.sharedRuns.max ? sweep.sharedRuns.max : `${sweep.sharedRuns.min}–${sweep.sharedRuns.max}`}× each (must be 1), the last node ${sweep.lastRuns}× (${sweep.cells} cells)`,
+  );
+  console.log(
+    `  sweep scheduling overhead per node per cell: ${sweep.overheadPerNodePerCellMs.toFixed(4)} ms (target < 0.1) — sweep ${sweep.sweepMs.toFixed(2)} ms vs direct calls ${sweep.directMs.toFixed(2)} ms = ${(sweep.sweepMs / sweep.directMs).toFixed(1)}×`,
+  );
 
   if (!existsSync(".next/BUILD_ID")) {
     console.log("  drag fps: skipped — no production build (run `npm run build` first)");
