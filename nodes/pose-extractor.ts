@@ -5,18 +5,26 @@ import {
   NodeError,
   type ModelSession,
   type NodeContext,
+  type Keypoints,
+  type NodeResult,
   type PortValue,
 } from "./core/types";
 import type { DensePoseEncoding } from "./lib/densepose/encodings";
 import { keptBox, keptInstanceRule, renderDensePose, runDensePose } from "./lib/densepose/run";
-import type { PeopleSelection } from "./lib/dwpose/openpose";
-import { runDwpose, type DwposeResult } from "./lib/dwpose/run";
+import { selectPeople, type PeopleSelection } from "./lib/dwpose/openpose";
+import { wholeImageBox, type CornerBox } from "./lib/dwpose/pose-crop";
+import { detectPeople, runDwpose, type DwposeResult } from "./lib/dwpose/run";
 import { renderBodySkeleton } from "./lib/dwpose/skeleton";
+import { runOpenPoseBody } from "./lib/openpose/run";
 import { requireImage } from "./lib/port-values";
+import type { RgbaImage } from "./core/image";
 
 const DETECTOR = "dwpose-yolox-l";
 const POSE = "dwpose-dw-ll-ucoco-384";
 const DENSEPOSE = "densepose-r50-fpn";
+const OPENPOSE = "openpose-body";
+
+type KeypointSource = "dwpose" | "openpose";
 
 /**
  * A missing DensePose model fails the node with the model's own message, plus how to do without
@@ -92,6 +100,193 @@ function peopleFound(
   return { summary: `${pose2d.detected} ${people} detected, ${pose2d.people.length} kept` };
 }
 
+/** A missing OpenPose model: its own message (how to convert it) plus the alternative. */
+async function requireOpenPose(ctx: NodeContext): Promise<void> {
+  try {
+    await ctx.requireModel(OPENPOSE);
+  } catch (err) {
+    if (!(err instanceof ModelUnavailableError)) throw err;
+    const detail = err.message.replace(`needs model ${OPENPOSE}: `, "");
+    throw new ModelUnavailableError(
+      OPENPOSE,
+      `${detail} (or pick "DWPose" as the keypoint source)`,
+    );
+  }
+}
+
+/** The models a node with these params runs (the editor's list). */
+function modelsFor(params: Readonly<Record<string, unknown>>): string[] {
+  const withDensePose = params.densepose !== false;
+  if (params.keypoints === "openpose") {
+    return withDensePose ? [OPENPOSE, DETECTOR, DENSEPOSE] : [OPENPOSE];
+  }
+  return withDensePose ? [DETECTOR, POSE, DENSEPOSE] : [DETECTOR, POSE];
+}
+
+/** Keypoints found on Leffa's 384×512 frame, drawn at the photo's size for the skeleton image. */
+function skeletonAtPhotoSize(keypoints: Keypoints, image: RgbaImage): RgbaImage {
+  const sx = image.width / keypoints.width;
+  const sy = image.height / keypoints.height;
+  return renderBodySkeleton({
+    ...keypoints,
+    width: image.width,
+    height: image.height,
+    people: keypoints.people.map((person) =>
+      person.map(([x, y, c]) => [x * sx, y * sy, c] as const),
+    ),
+  });
+}
+
+/** DensePose's person boxes when the keypoints come from OpenPose: the DWPose detector's. */
+async function detectorBoxes(
+  image: RgbaImage,
+  detector: ModelSession,
+  ctx: NodeContext,
+  people: PeopleSelection,
+  wholePhoto: boolean,
+): Promise<{ boxes: CornerBox[]; detected: number; wholeImage: boolean }> {
+  const found = await detectPeople(image, detector, { tensor: ctx.tensor });
+  const wholeImage = found.length === 0 && wholePhoto;
+  const candidates = wholeImage
+    ? [{ box: wholeImageBox(image.width, image.height) }]
+    : found.map((b) => ({ box: { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 } }));
+  return {
+    boxes: selectPeople(candidates, people).map((c) => c.box),
+    detected: found.length,
+    wholeImage,
+  };
+}
+
+/** The params the DensePose step reads. */
+interface DensePoseParams {
+  readonly encoding: string;
+  readonly channels: string;
+}
+
+/**
+ * DensePose for the person Leffa's image keeps among `boxes`: sets the densepose output, adds the
+ * backend and any warning, and returns the node text's DensePose part.
+ */
+async function addDensePose(
+  ctx: NodeContext,
+  image: RgbaImage,
+  densepose: ModelSession,
+  boxes: readonly CornerBox[],
+  params: DensePoseParams,
+  steps: number,
+  outputs: Record<string, PortValue>,
+  backends: string[],
+  warnings: string[],
+): Promise<string> {
+  const chosen = params.encoding as DensePoseEncoding;
+  const kept = keptBox([...boxes], image.width, image.height, chosen);
+  const run = await runDensePose(image, kept ? [kept.box] : [], densepose, {
+    signal: ctx.signal,
+    tensor: ctx.tensor,
+    channelOrder: params.channels === "rgb" ? "rgb" : "bgr",
+    onPerson: () => ctx.progress(steps - 1, steps, `DensePose of person ${(kept?.index ?? 0) + 1}`),
+  });
+  ctx.progress(steps, steps);
+  outputs.densepose = renderDensePose(run.instances, image.width, image.height, chosen);
+  backends.push(describeBackend("DensePose", densepose, ctx));
+  let encoding = `DensePose ${chosen}`;
+  if (run.path) encoding += ` on the ${run.path === "crop" ? "person's crop" : "whole photo"}`;
+  if (params.channels === "rgb") encoding += " (RGB input, as Leffa's app)";
+  if (kept && boxes.length > 1) {
+    encoding += `, person ${kept.index + 1} of ${boxes.length}: ${keptInstanceRule(chosen)}`;
+  }
+  if (run.fallback !== undefined) {
+    warnings.push(
+      `DensePose ran on the person's crop, not on the whole photo as detectron2 does, because the whole photo failed on this device (${run.fallback}); labels near the box's edges can differ`,
+    );
+  }
+  return encoding;
+}
+
+interface OpenPoseParams extends DensePoseParams {
+  readonly people: string;
+  readonly densepose: boolean;
+  readonly wholePhoto: boolean;
+}
+
+/**
+ * The keypoints and skeleton from the OpenPose body model as Leffa's app runs it; DensePose (when
+ * on) still needs a person box, which the DWPose detector gives.
+ */
+async function runWithOpenPose(
+  ctx: NodeContext,
+  image: RgbaImage,
+  params: OpenPoseParams,
+): Promise<NodeResult> {
+  await requireOpenPose(ctx);
+  if (params.densepose) {
+    await ctx.requireModel(DETECTOR);
+    await requireDensePose(ctx);
+  }
+  const openpose = await ctx.loadModel(OPENPOSE);
+  const detector = params.densepose ? await ctx.loadModel(DETECTOR) : undefined;
+  const densepose = params.densepose ? await loadDensePose(ctx) : undefined;
+  const steps = densepose ? 4 : 2;
+  const result = await runOpenPoseBody(image, openpose, {
+    signal: ctx.signal,
+    tensor: ctx.tensor,
+    progress: (done, _total, message) => ctx.progress(done, steps, message),
+  });
+  const outputs: Record<string, PortValue> = {
+    keypoints: result.keypoints,
+    skeleton: skeletonAtPhotoSize(result.keypoints, image),
+  };
+  const backends = [describeBackend("OpenPose", openpose, ctx)];
+  const warnings: string[] = [];
+  let summary: string;
+  if (result.keypoints.people.length === 0) {
+    summary = "OpenPose found nobody: no keypoints";
+    warnings.push(
+      "OpenPose assembled nobody (Leffa's app stops with an error here): the keypoints hold no person",
+    );
+  } else {
+    const others = result.people - 1;
+    summary =
+      `OpenPose (as Leffa's app): ${result.parts} of 18 points` +
+      (others > 0 ? `, the first of ${result.people} people (Leffa keeps the first)` : "");
+  }
+  let encoding = "DensePose off";
+  if (densepose && detector) {
+    ctx.progress(2, steps, "detecting people for DensePose");
+    const found = await detectorBoxes(
+      image,
+      detector,
+      ctx,
+      params.people as PeopleSelection,
+      params.wholePhoto,
+    );
+    backends.push(describeBackend("YOLOX", detector, ctx));
+    if (found.wholeImage) {
+      warnings.push(
+        "the detector found nobody, so DensePose ran on the whole photo (the option is on)",
+      );
+    } else if (found.detected === 0) {
+      warnings.push(
+        'the detector found nobody: the DensePose is empty (turn on "whole photo when nobody is found" to run it on the whole photo)',
+      );
+    }
+    encoding = await addDensePose(
+      ctx,
+      image,
+      densepose,
+      found.boxes,
+      params,
+      steps,
+      outputs,
+      backends,
+      warnings,
+    );
+  }
+  const text = [`${summary} · ${encoding} · ${backends.join(" · ")}`];
+  for (const warning of warnings) text.push(`⚠ ${warning}`);
+  return { outputs, ui: { text: text.join("\n") } };
+}
+
 /** DWPose keypoints + DensePose for a person photo. */
 export const poseExtractorNode = defineNode({
   type: "pose-extractor",
@@ -102,7 +297,7 @@ export const poseExtractorNode = defineNode({
   title: "Pose Extractor",
   category: "Pose",
   description:
-    "Finds people with DWPose (OpenPose-18 body keypoints and their skeleton) and renders DensePose in the encoding Leffa expects, as detectron2 runs it (the whole photo at its test scale, the person's box pooled from it; the person's crop where the device cannot hold the whole photo, which the node's text names). With nobody detected it gives nobody, as controlnet_aux does, unless the whole-photo option is on.",
+    "Finds people with DWPose, or with the OpenPose body model as Leffa's app does (OpenPose-18 body keypoints and their skeleton), and renders DensePose in the encoding Leffa expects, as detectron2 runs it (the whole photo at its test scale, the person's box pooled from it; the person's crop where the device cannot hold the whole photo, which the node's text names). With nobody detected it gives nobody, as controlnet_aux does, unless the whole-photo option is on.",
   inputs: { image: { type: "IMAGE", label: "person" } },
   outputs: {
     keypoints: { type: "KEYPOINTS" },
@@ -110,6 +305,16 @@ export const poseExtractorNode = defineNode({
     densepose: { type: "DENSEPOSE", label: "densepose" },
   },
   params: {
+    keypoints: param.select({
+      label: "keypoints",
+      options: [
+        { value: "dwpose", label: "DWPose" },
+        { value: "openpose", label: "OpenPose body (as Leffa's app)" },
+      ],
+      description:
+        "Where the keypoints come from. OpenPose body reproduces Leffa's app, whose masks were made with it: the person resized to 384×512, CMU's OpenPose body model and the annotator's peak and limb rules, then the first person's 18 points re-indexed as Leffa's run_openpose.py does (missing points [0, 0]; keypoints in the 384×512 frame). Its model is non-commercial (CMU's licence). DWPose finds every person (the people option) and is the model for the skeleton, whole-body and pose transfer.",
+      default: "dwpose",
+    }),
     people: param.select({
       label: "people",
       options: [
@@ -152,10 +357,14 @@ export const poseExtractorNode = defineNode({
       default: false,
     }),
   },
-  models: [DETECTOR, POSE, DENSEPOSE],
+  models: [DETECTOR, POSE, DENSEPOSE, OPENPOSE],
+  modelsFor,
   async run(ctx, inputs, params) {
     const image = requireImage(inputs, "image");
     const withDensePose = params.densepose;
+    if ((params.keypoints as KeypointSource) === "openpose") {
+      return runWithOpenPose(ctx, image, params);
+    }
     // Every model is checked before any runs, so a missing one fails at once, not minutes in.
     await ctx.requireModel(DETECTOR);
     await ctx.requireModel(POSE);
@@ -192,34 +401,11 @@ export const poseExtractorNode = defineNode({
       describeBackend("DWPose", pose, ctx),
     ];
 
-    let encoding = "DensePose off";
     const warnings = found.warning ? [found.warning] : [];
-    if (densepose) {
-      const chosen = params.encoding as DensePoseEncoding;
-      const boxes = pose2d.people.map((p) => p.box);
-      const kept = keptBox(boxes, image.width, image.height, chosen);
-      const run = await runDensePose(image, kept ? [kept.box] : [], densepose, {
-        signal: ctx.signal,
-        tensor: ctx.tensor,
-        channelOrder: params.channels === "rgb" ? "rgb" : "bgr",
-        onPerson: () =>
-          ctx.progress(steps - 1, steps, `DensePose of person ${(kept?.index ?? 0) + 1}`),
-      });
-      ctx.progress(steps, steps);
-      outputs.densepose = renderDensePose(run.instances, image.width, image.height, chosen);
-      backends.push(describeBackend("DensePose", densepose, ctx));
-      encoding = `DensePose ${chosen}`;
-      if (run.path) encoding += ` on the ${run.path === "crop" ? "person's crop" : "whole photo"}`;
-      if (params.channels === "rgb") encoding += " (RGB input, as Leffa's app)";
-      if (kept && boxes.length > 1) {
-        encoding += `, person ${kept.index + 1} of ${boxes.length}: ${keptInstanceRule(chosen)}`;
-      }
-      if (run.fallback !== undefined) {
-        warnings.push(
-          `DensePose ran on the person's crop, not on the whole photo as detectron2 does, because the whole photo failed on this device (${run.fallback}); labels near the box's edges can differ`,
-        );
-      }
-    }
+    const boxes = pose2d.people.map((p) => p.box);
+    const encoding = densepose
+      ? await addDensePose(ctx, image, densepose, boxes, params, steps, outputs, backends, warnings)
+      : "DensePose off";
     const text = [`${found.summary} · ${encoding} · ${backends.join(" · ")}`];
     for (const warning of warnings) text.push(`⚠ ${warning}`);
     return { outputs, ui: { text: text.join("\n") } };
