@@ -17,6 +17,7 @@ export const E2E_TINY_MODELS: readonly string[] = [
   "dwpose-yolox-l",
   "dwpose-dw-ll-ucoco-384",
   "densepose-r50-fpn",
+  "openpose-body",
   "schp-atr",
   "schp-lip",
   "segformer-b2-clothes",
