@@ -1,14 +1,20 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { NextResponse, type NextRequest } from "next/server";
 import { accountsEnabled } from "./app/_server/accounts-mode";
-import { crossSiteRefusal, originSettings, ownOrigins } from "./app/_server/csrf";
+import {
+  crossSiteRefusal,
+  isTokenOnlyRequest,
+  originSettings,
+  ownOrigins,
+} from "./app/_server/csrf";
 import { securityPlan } from "./app/_server/security-headers";
 
 /**
  * Runs before every request (pages, API calls, static files):
  * - sets the security headers, with a fresh Content-Security-Policy nonce for pages
  *   (security-headers.ts);
- * - refuses a state-changing API request that a browser says comes from another site (csrf.ts);
+ * - refuses a state-changing API request that a browser says comes from another site (csrf.ts),
+ *   unless it authenticates with an API token and no cookie (nothing a hostile page could forge);
  * - with accounts on, sends someone without a session cookie from the editor and the library to
  *   the sign-in page. This is only the quick, cookie-present check Next recommends for a proxy;
  *   every API route checks the session itself (actor.ts), which is what protects the data.
@@ -30,6 +36,7 @@ function gate(request: NextRequest, requestHeaders: Headers | undefined): NextRe
   const next = () => NextResponse.next(requestHeaders && { request: { headers: requestHeaders } });
   const { pathname, search } = request.nextUrl;
   if (pathname.startsWith("/api/")) {
+    if (isTokenOnlyRequest(request.headers, accountsEnabled())) return next();
     const refusal = crossSiteRefusal(
       request.method,
       request.headers,

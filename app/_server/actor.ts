@@ -1,6 +1,9 @@
 import { accountsEnabled } from "./accounts-mode";
 import { getAuth } from "./auth";
+import { bearerToken } from "./bearer";
+import { getPrisma } from "./db";
 import { HttpError } from "./http";
+import { verifyApiToken } from "./runs/api-tokens";
 
 /**
  * Who a request acts for. In the default local mode nobody signs in and the one person at the
@@ -26,12 +29,39 @@ export async function sessionUser(
     : null;
 }
 
+export interface ActorOptions {
+  /**
+   * Accept a personal API token (`Authorization: Bearer lst_…`, runs/api-tokens.ts): the runs
+   * API and workflow reads do; everything else needs a signed-in session, so a leaked token can
+   * start runs but never edit, delete or share a workflow, nor make more tokens.
+   */
+  readonly bearer?: boolean;
+}
+
 /**
  * The actor of a request that reads or changes the library: LOCAL_ACTOR with accounts off; the
- * signed-in user with them on, or 401 for nobody.
+ * signed-in user with them on, or 401 for nobody. A request carrying a Bearer token is judged by
+ * the token alone, never by a cookie beside it.
  */
-export async function requireActor(request: Request): Promise<Actor> {
+export async function requireActor(request: Request, options: ActorOptions = {}): Promise<Actor> {
   if (!accountsEnabled()) return LOCAL_ACTOR;
+  const token = bearerToken(request.headers);
+  if (token !== null) {
+    if (!options.bearer) {
+      throw new HttpError(
+        401,
+        "API tokens are accepted by the runs API and workflow reads only; sign in for this",
+      );
+    }
+    const check = await verifyApiToken(getPrisma(), token);
+    if (!check.ok) {
+      throw new HttpError(
+        401,
+        check.reason === "revoked" ? "this API token was revoked" : "not a valid API token",
+      );
+    }
+    return { userId: check.user.id, name: check.user.name };
+  }
   const user = await sessionUser(request.headers);
   if (!user) throw new HttpError(401, "sign in to use the library");
   return { userId: user.id, name: user.name };

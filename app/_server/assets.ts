@@ -12,6 +12,9 @@ import { getAssetStore } from "./runs/asset-store";
  */
 
 export const ASSET_MIMES = ["image/png", "image/jpeg", "image/webp"] as const;
+
+/** One uploaded image: enough for a phone camera photo; images are resized on use anyway. */
+export const ASSET_BYTES_LIMIT = 25 * 1024 * 1024;
 export type AssetMime = (typeof ASSET_MIMES)[number];
 
 export function isAssetMime(value: string): value is AssetMime {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   crossSiteRefusal,
+  isTokenOnlyRequest,
   originSettings,
   ownOrigins,
   type OriginSettings,
@@ -130,5 +131,21 @@ describe("originSettings", () => {
       trustProxy: false,
       allowedHosts: [],
     });
+  });
+});
+
+describe("isTokenOnlyRequest", () => {
+  const bearer = { authorization: "Bearer lst_abc" };
+  it("exempts an API-token request without cookies, with accounts on only", () => {
+    expect(isTokenOnlyRequest(new Headers(bearer), true)).toBe(true);
+    expect(isTokenOnlyRequest(new Headers({ authorization: "bearer  lst_abc " }), true)).toBe(true);
+    // Local mode has no tokens: the origin check is all there is.
+    expect(isTokenOnlyRequest(new Headers(bearer), false)).toBe(false);
+  });
+
+  it("keeps the check for cookies and other schemes", () => {
+    expect(isTokenOnlyRequest(new Headers({ ...bearer, cookie: "session=1" }), true)).toBe(false);
+    expect(isTokenOnlyRequest(new Headers({ authorization: "Basic dTpw" }), true)).toBe(false);
+    expect(isTokenOnlyRequest(new Headers({}), true)).toBe(false);
   });
 });

@@ -9,6 +9,8 @@
  * tests), which cannot be tricked into sending someone's cookie.
  */
 
+import { bearerToken } from "./bearer";
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** How this deployment is reached: read from the environment once per request (originSettings). */
@@ -115,4 +117,15 @@ function isLoopbackName(host: string): boolean {
 /** IPv4 (as the URL parser normalises it) or a bracketed IPv6 address. */
 function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || (host.startsWith("[") && host.endsWith("]"));
+}
+
+/**
+ * A request that authenticates with an API token (accounts on) and carries no cookie: a script,
+ * or a page that holds the token itself. A hostile site cannot make a browser attach someone's
+ * token, so there is nothing to forge and the cross-site check does not apply. With a cookie it
+ * still does (actor.ts then ignores the cookie, but the check costs nothing), and in local mode,
+ * where nothing is checked but the origin, it always does.
+ */
+export function isTokenOnlyRequest(headers: Headers, accountsOn: boolean): boolean {
+  return accountsOn && bearerToken(headers) !== null && !headers.has("cookie");
 }

@@ -22,7 +22,7 @@ export function validDocument(name = "Fuzz target"): WorkflowDocument {
 }
 
 /** Which row a generated path segment stands for. */
-export type Role = "own" | "template" | "other" | "shared-token" | "asset";
+export type Role = "own" | "template" | "other" | "shared-token" | "asset" | "run" | "api-token";
 
 export interface Targets {
   /** The id (or token) for each role; "other" is someone else's workflow with accounts on. */
@@ -43,6 +43,8 @@ export class FixtureSet {
   private other = "";
   private shared = "";
   private asset = "";
+  private run = "";
+  private apiToken = "";
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -88,6 +90,28 @@ export class FixtureSet {
       const { putAsset } = await import("@/app/_server/assets");
       this.asset = (await putAsset(this.prisma, PNG_BYTES, "image/png")).id;
     }
+    if (!this.run || !(await this.prisma.run.findUnique({ where: { id: this.run } }))) {
+      // A queued run of the fuzzer's own workflow, as POST /api/workflows/:id/runs makes one.
+      const row = await this.prisma.run.create({
+        data: {
+          workflowId: this.own,
+          workflowVersion: own.latestVersion,
+          document: JSON.stringify(validDocument()),
+          userId: this.me.userId,
+          timeoutMs: 60_000,
+        },
+      });
+      this.run = row.id;
+    }
+    if (!this.apiToken) {
+      // Tokens exist with accounts only; in local mode the id names nothing (the routes say 404).
+      if (this.me.userId) {
+        const { createApiToken } = await import("@/app/_server/runs/api-tokens");
+        this.apiToken = (await createApiToken(this.prisma, this.me.userId, "fuzz")).id;
+      } else {
+        this.apiToken = "no-tokens-in-local-mode";
+      }
+    }
     const latestVersion = own.latestVersion;
     return {
       ids: {
@@ -96,6 +120,8 @@ export class FixtureSet {
         other: this.other,
         "shared-token": this.shared,
         asset: this.asset,
+        run: this.run,
+        "api-token": this.apiToken,
       },
       latestVersion,
     };
@@ -108,32 +134,48 @@ export class FixtureSet {
  * sign-in attempts is its job.
  */
 export async function snapshot(prisma: PrismaClient): Promise<string> {
-  const [workflows, versions, tags, assets, users, sessions, accounts, verifications] =
-    await Promise.all([
-      prisma.workflow.findMany({
-        orderBy: { id: "asc" },
-        select: {
-          id: true,
-          ownerId: true,
-          name: true,
-          description: true,
-          latestVersion: true,
-          updatedAt: true,
-          openedAt: true,
-          visibility: true,
-          shareToken: true,
-          thumbnailMime: true,
-          nodeCount: true,
-        },
-      }),
-      prisma.workflowVersion.count(),
-      prisma.workflowTag.count(),
-      prisma.asset.count(),
-      prisma.user.count(),
-      prisma.session.count(),
-      prisma.account.count(),
-      prisma.verification.count(),
-    ]);
+  const [
+    workflows,
+    versions,
+    tags,
+    assets,
+    users,
+    sessions,
+    accounts,
+    verifications,
+    runs,
+    apiTokens,
+  ] = await Promise.all([
+    prisma.workflow.findMany({
+      orderBy: { id: "asc" },
+      select: {
+        id: true,
+        ownerId: true,
+        name: true,
+        description: true,
+        latestVersion: true,
+        updatedAt: true,
+        openedAt: true,
+        visibility: true,
+        shareToken: true,
+        thumbnailMime: true,
+        nodeCount: true,
+      },
+    }),
+    prisma.workflowVersion.count(),
+    prisma.workflowTag.count(),
+    prisma.asset.count(),
+    prisma.user.count(),
+    prisma.session.count(),
+    prisma.account.count(),
+    prisma.verification.count(),
+    // Status too: a refused DELETE must not have cancelled anything.
+    prisma.run.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, status: true, cancelRequested: true },
+    }),
+    prisma.apiToken.findMany({ orderBy: { id: "asc" }, select: { id: true, revokedAt: true } }),
+  ]);
   return JSON.stringify({
     workflows,
     versions,
@@ -143,5 +185,7 @@ export async function snapshot(prisma: PrismaClient): Promise<string> {
     sessions,
     accounts,
     verifications,
+    runs,
+    apiTokens,
   });
 }

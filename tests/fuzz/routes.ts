@@ -58,6 +58,7 @@ function json(valid: (targets: Targets) => Record<string, unknown>, namesFields 
 const WORKFLOW_ID: SegmentSpec = { name: "id", roles: ["own", "template", "other"] };
 const VERSION: SegmentSpec = { name: "version", values: ["1", "2", "0", "-1", "1.5", "1e3"] };
 const TOKEN: SegmentSpec = { name: "token", roles: ["shared-token"] };
+const RUN_ID: SegmentSpec = { name: "id", roles: ["run"] };
 
 export function routeCases(modelIds: readonly string[]): RouteCase[] {
   const known = new Set(modelIds);
@@ -161,6 +162,38 @@ export function routeCases(modelIds: readonly string[]): RouteCase[] {
       method: "POST",
       segments: [WORKFLOW_ID, VERSION],
       body: json((t) => ({ baseVersion: t.latestVersion })),
+    },
+    {
+      route: "workflows/[id]/runs",
+      method: "POST",
+      segments: [WORKFLOW_ID],
+      body: json((t) => ({
+        inputs: { person: t.ids.asset },
+        overrides: { note: { text: "fuzzed" } },
+        batchId: "fuzz-batch",
+      })),
+    },
+    { route: "runs", method: "GET", segments: [], body: NONE, query: true },
+    { route: "runs/[id]", method: "GET", segments: [RUN_ID], body: NONE },
+    { route: "runs/[id]", method: "DELETE", segments: [RUN_ID], body: NONE },
+    { route: "runs/[id]/events", method: "GET", segments: [RUN_ID], body: NONE },
+    {
+      route: "runs/[id]/outputs/[node]/[name]",
+      method: "GET",
+      segments: [
+        RUN_ID,
+        { name: "node", values: ["out", "..", ""] },
+        { name: "name", values: ["image-0.png", "../x"] },
+      ],
+      body: NONE,
+    },
+    { route: "tokens", method: "GET", segments: [], body: NONE },
+    { route: "tokens", method: "POST", segments: [], body: json(() => ({ name: "fuzz token" })) },
+    {
+      route: "tokens/[id]",
+      method: "DELETE",
+      segments: [{ name: "id", roles: ["api-token"] }],
+      body: NONE,
     },
     { route: "models", method: "GET", segments: [], body: NONE },
     { route: "models/[id]", method: "DELETE", segments: [model], body: NONE },

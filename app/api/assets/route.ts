@@ -1,13 +1,16 @@
-import { ASSET_MIMES, isAssetMime, putAsset, sniffImageMime } from "@/app/_server/assets";
+import {
+  ASSET_BYTES_LIMIT,
+  ASSET_MIMES,
+  isAssetMime,
+  putAsset,
+  sniffImageMime,
+} from "@/app/_server/assets";
 import { requireActor } from "@/app/_server/actor";
 import { getPrisma } from "@/app/_server/db";
 import { handle, HttpError, readBytes } from "@/app/_server/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
-
-/** Enough for a phone camera photo; the person and garment images are resized on use anyway. */
-const ASSET_LIMIT = 25 * 1024 * 1024;
 
 const unsupported = `send ${ASSET_MIMES.join(", ")}`;
 
@@ -31,7 +34,7 @@ export function POST(request: Request): Promise<Response> {
         "content-type",
       );
     }
-    const bytes = await readBytes(request, ASSET_LIMIT);
+    const bytes = await readBytes(request, ASSET_BYTES_LIMIT);
     if (bytes.byteLength === 0)
       throw new HttpError(400, "body: the request body is empty; expected an image", "body");
     // The bytes decide, not the header: an SVG or HTML page sent as "image/png" is refused here.

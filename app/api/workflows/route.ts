@@ -39,7 +39,7 @@ export function GET(request: Request): Promise<Response> {
   return handle(async () => {
     const params = searchParamsRecord(new URL(request.url).searchParams);
     const query = parseBody(libraryQuerySchema, params);
-    const actor = await requireActor(request);
+    const actor = await requireActor(request, { bearer: true });
     return Response.json(await listWorkflows(getPrisma(), query, actor));
   });
 }

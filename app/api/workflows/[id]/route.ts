@@ -46,7 +46,7 @@ const infoBody = z.strictObject({
 
 export function GET(request: Request, { params }: Context): Promise<Response> {
   return handle(async () => {
-    const actor = await requireActor(request);
+    const actor = await requireActor(request, { bearer: true });
     const workflow = await getWorkflow(getPrisma(), (await params).id, actor);
     if (!workflow) throw notFound("workflow");
     return Response.json(workflow);

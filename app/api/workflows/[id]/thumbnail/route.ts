@@ -13,7 +13,7 @@ export function GET(
 ): Promise<Response> {
   return handle(async () => {
     const { id } = await params;
-    const actor = await requireActor(request);
+    const actor = await requireActor(request, { bearer: true });
     const thumbnail = await getThumbnail(getPrisma(), { id, actor });
     if (!thumbnail) throw notFound("thumbnail");
     // Thumbnails change only on save, and every save bumps the version: a cheap validator that

@@ -11,7 +11,7 @@ export function GET(
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
   return handle(async () => {
-    const actor = await requireActor(request);
+    const actor = await requireActor(request, { bearer: true });
     const versions = await listVersions(getPrisma(), (await params).id, actor);
     if (!versions) throw notFound("workflow");
     return Response.json({ versions });

@@ -15,7 +15,7 @@ export function GET(
     const { id, version } = await params;
     const number = Number(version);
     if (!Number.isInteger(number) || number < 1) throw notFound("version");
-    const actor = await requireActor(request);
+    const actor = await requireActor(request, { bearer: true });
     const document = await getVersionDocument(getPrisma(), id, number, actor);
     if (!document) throw notFound("version");
     return Response.json({ version: number, document });
