@@ -12,9 +12,23 @@ export const CANCEL_CHANNEL = "leffa-runs:cancel";
 export const runJobSchema = z.strictObject({ runId: z.string().min(1).max(200) });
 export type RunJob = z.infer<typeof runJobSchema>;
 
-/** A Redis connection as BullMQ wants it: commands wait through a Redis restart, never fail. */
+/**
+ * A Redis connection as BullMQ wants it: commands wait through a Redis restart, never fail. A
+ * lost connection is said once (not at every reconnect attempt) and again once it is back.
+ */
 export function redisConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null });
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  let down = false;
+  redis.on("error", (err: Error) => {
+    if (down) return;
+    down = true;
+    console.warn(`redis ${redis.options.host}:${redis.options.port}: ${err.message}; reconnecting`);
+  });
+  redis.on("ready", () => {
+    if (down) console.warn(`redis ${redis.options.host}:${redis.options.port}: connected again`);
+    down = false;
+  });
+  return redis;
 }
 
 const CANCELLED: RunFinish = {

@@ -9,6 +9,7 @@ describe("queue config", () => {
       lockMs: 30000,
       shutdownGraceMs: 30000,
       runtime: "native",
+      progressIntervalMs: 250,
     });
     expect(queueConfig({ REDIS_URL: "" }).redisUrl).toBeUndefined();
   });

@@ -20,6 +20,11 @@ const envSchema = z.object({
   RUN_BACKOFF_MS: positiveInt("RUN_BACKOFF_MS", 2_000),
   WORKER_LOCK_MS: positiveInt("WORKER_LOCK_MS", 30_000),
   WORKER_SHUTDOWN_GRACE_MS: positiveInt("WORKER_SHUTDOWN_GRACE_MS", 30_000),
+  RUN_PROGRESS_MS: z.coerce
+    .number({ error: "RUN_PROGRESS_MS must be a whole number" })
+    .int("RUN_PROGRESS_MS must be a whole number")
+    .min(0, "RUN_PROGRESS_MS must be 0 or more")
+    .default(250),
   RUN_MODELS_RUNTIME: z
     .enum(["native", "wasm"], { error: "RUN_MODELS_RUNTIME must be native or wasm" })
     .default("native"),
@@ -33,6 +38,8 @@ export interface QueueConfig {
   readonly lockMs: number;
   readonly shutdownGraceMs: number;
   readonly runtime: "native" | "wasm";
+  /** Least time between two progress writes of a run. */
+  readonly progressIntervalMs: number;
 }
 
 export function queueConfig(env: Readonly<Record<string, string | undefined>>): QueueConfig {
@@ -46,5 +53,6 @@ export function queueConfig(env: Readonly<Record<string, string | undefined>>): 
     lockMs: e.WORKER_LOCK_MS,
     shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     runtime: e.RUN_MODELS_RUNTIME,
+    progressIntervalMs: e.RUN_PROGRESS_MS,
   };
 }

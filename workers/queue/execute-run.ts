@@ -115,8 +115,12 @@ export class RunExecutor {
           ...(event.elapsedMs !== undefined ? { elapsedMs: event.elapsedMs } : {}),
         };
       } else if (event.type === "node-progress") {
-        const { value, max } = event.progress;
-        nodes[event.nodeId] = { ...nodes[event.nodeId], progress: max > 0 ? value / max : 0 };
+        const { value, max, message } = event.progress;
+        nodes[event.nodeId] = {
+          ...nodes[event.nodeId],
+          progress: max > 0 ? value / max : 0,
+          ...(message !== undefined ? { message } : {}),
+        };
       } else return;
       progress.poke();
     };

@@ -31,6 +31,7 @@ export function createRunExecutor(
     assets: backends.assets,
     host: createNodeHost({ runtime: config.runtime }),
     worker: workerName(),
+    progressIntervalMs: config.progressIntervalMs,
   });
 }
 

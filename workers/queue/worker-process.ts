@@ -30,6 +30,7 @@ export async function runWorkerProcess(
     ...backends,
     host: host ?? createNodeHost({ runtime: config.runtime }),
     worker: name,
+    progressIntervalMs: config.progressIntervalMs,
   });
   const worker = await startBullWorker({
     redisUrl: config.redisUrl,
