@@ -1,16 +1,15 @@
 /**
- * `npm run models -- list | install <id>… | verify [<id>…] | remove <id>… | convert <what> --from <file>
- * | make-tiny <id>`:
+ * `npm run models -- list | plan --workflow <w> | install <id>… | install --workflow <w>
+ * | verify [<id>…] | remove <id>… | convert <what> [--from <file>] | make-tiny <id>`:
  * the command-line face of the model store. Progress goes to stderr (one line per file), results
  * to stdout. Exit codes: 0 ok, 1 failure, 2 usage.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { getModel, UnknownModelError } from "../models/manifest";
+import { findModel, getModel, UnknownModelError } from "../models/manifest";
 import type { ModelEntry } from "../models/manifest/schema";
 import {
   humanBytes,
-  installModel,
   InstallError,
   listModels,
   removeModel,
@@ -18,16 +17,32 @@ import {
   type InstallProgress,
 } from "../models/install";
 import { ConversionError } from "../models/install/converted";
+import { deleteCheckpoint, fetchCheckpoint } from "../models/install/checkpoint";
+import { planInstall } from "../models/install/plan";
+import { planText } from "../models/install/plan-text";
+import { runPlan } from "../models/install/run-plan";
+import { acquireStoreLock, type StoreLock } from "../models/install/store-lock";
+import { WorkflowNotFoundError } from "./workflow-source";
 import { progressLine, progressStep } from "../models/install/format";
-import { modelsDir, type InstalledRecord } from "../models/store";
+import { modelsDir, readInstalled, type InstalledRecord } from "../models/store";
 
 const USAGE = `usage: npm run models -- <command>
 
   list                          every known model: id, task, size, licence, installed or missing
-  install <id>...               download or extract, build, verify and store the model(s)
+  plan --workflow <w>           what installing a workflow's models takes: per model its licence,
+                                bytes to download, disk at the peak and on disk, download or
+                                conversion. <w>: a template name ("Virtual try-on"), a
+                                workflow .json/.png file, or a saved workflow's id
+  install --workflow <w> [--keep-checkpoint]
+                                show that plan and install it: downloads, and conversions that
+                                fetch their own checkpoint (resumable, verified; deleted once
+                                converted unless --keep-checkpoint)
+  install <id>... [--keep-checkpoint]
+                                download or extract (or download a checkpoint and convert),
+                                build, verify and store the model(s)
   verify [<id>...]              re-hash installed files (every installed model when no id)
   remove <id>...                delete installed model(s)
-  convert leffa-vton --from <virtual_tryon.pth> [--variant hd|dc] [--dtype fp16|fp32]
+  convert leffa-vton [--from <virtual_tryon.pth>] [--variant hd|dc] [--dtype fp16|fp32]
                      [--flow-layers 13,14,15|none] [--scheduler-config <file>]
                      [--attention fused|chunked]
                                 convert Leffa's try-on checkpoint into its four graphs;
@@ -50,6 +65,9 @@ const USAGE = `usage: npm run models -- <command>
                                 write a tiny random-weight model with <id>'s contract
                                 (default <store>/tiny/<id>.onnx)
 
+Without --from, convert downloads the checkpoint itself into <store>/.downloads/ (resumed after
+an interruption, verified) and deletes it afterwards unless --keep-checkpoint.
+Downloads from Hugging Face honour HF_ENDPOINT (a mirror) and HF_TOKEN (gated repositories).
 The store is $MODELS_DIR, or models/store.`;
 
 class UsageError extends Error {}
@@ -136,20 +154,78 @@ async function list(): Promise<number> {
   return 0;
 }
 
-async function install(ids: string[], signal: AbortSignal): Promise<number> {
-  if (ids.length === 0) throw new UsageError("install needs at least one model id");
+/** `--keep-checkpoint` (a flag) taken out of the arguments. */
+function takeFlag(args: string[], flag: string): { rest: string[]; set: boolean } {
+  return { rest: args.filter((a) => a !== flag), set: args.includes(flag) };
+}
+
+/** The model ids a command acts on: `--workflow <w>` (resolved) or the ids given. */
+async function targetsOf(
+  args: string[],
+  command: string,
+): Promise<{ ids: string[]; title: string }> {
+  const { options, positional } = parseOptions(args, ["workflow"]);
+  const spec = options.get("workflow");
+  if (spec === undefined) {
+    if (positional.length === 0) {
+      throw new UsageError(`${command} needs model ids or --workflow <template|file|id>`);
+    }
+    return { ids: positional, title: positional.join(", ") };
+  }
+  if (positional.length > 0) throw new UsageError(`give --workflow or model ids, not both`);
+  const { resolveWorkflow } = await import("./workflow-source");
+  const { workflowModels } = await import("../nodes/core/required-models");
+  const { getNodeDefinition } = await import("../nodes");
+  const { doc, label } = await resolveWorkflow(spec);
+  return { ids: workflowModels(doc, getNodeDefinition), title: `${label}` };
+}
+
+async function plan(args: string[], signal: AbortSignal): Promise<number> {
+  const { rest, set: keepCheckpoint } = takeFlag(args, "--keep-checkpoint");
+  const { ids, title } = await targetsOf(rest, "plan");
+  const made = await planInstall(ids, { keepCheckpoint, signal });
+  console.log(planText(made, title));
+  return made.unknown.length > 0 ? 1 : 0;
+}
+
+async function install(args: string[], signal: AbortSignal): Promise<number> {
+  const { rest, set: keepCheckpoint } = takeFlag(args, "--keep-checkpoint");
+  if (rest.length === 0) throw new UsageError("install needs at least one model id");
+  const { ids, title } = await targetsOf(rest, "install");
+  const made = await planInstall(ids, { keepCheckpoint, signal });
+  if (made.unknown.length > 0) {
+    throw new InstallError("unknown-model", `unknown model "${made.unknown.join('", "')}"`);
+  }
+  // A plan of several models is shown first; one model just installs.
+  if (made.items.length > 1) console.error(`${planText(made, title)}\n`);
   const reporter = new ProgressReporter();
-  for (const id of ids) {
-    const notice = getModel(id).licence.notice;
-    if (notice) console.error(`${id}: licence ${getModel(id).licence.spdx}. ${notice}`);
-    console.error(`installing ${id}`);
-    const record = await installModel(id, { signal, onProgress: (p) => reporter.update(p) });
-    reporter.newLine();
-    const total = record.files.reduce((sum, f) => sum + f.bytes, 0);
+  const result = await runPlan(made, {
+    signal,
+    keepCheckpoint,
+    onProgress: (p) => reporter.update(p),
+    onStep: (item) => {
+      reporter.newLine();
+      if (item.licence.notice && made.items.length === 1) {
+        console.error(
+          `${item.ids.join(", ")}: licence ${item.licence.spdx}. ${item.licence.notice}`,
+        );
+      }
+      console.error(
+        item.kind === "convert"
+          ? `converting ${item.checkpoint?.name} into ${item.ids.join(", ")}`
+          : `installing ${item.ids.join(", ")}`,
+      );
+    },
+  });
+  reporter.newLine();
+  for (const id of result.installed) {
+    const record = await readInstalled(id);
+    const total = record?.files.reduce((sum, f) => sum + f.bytes, 0) ?? 0;
     console.log(
-      `${id}: installed (${record.files.length} files, ${humanBytes(total)}) in ${path.join(modelsDir(), id)}`,
+      `${id}: installed (${record?.files.length ?? 0} files, ${humanBytes(total)}) in ${path.join(modelsDir(), id)}`,
     );
   }
+  for (const id of result.skipped) console.log(`${id}: already installed`);
   return 0;
 }
 
@@ -216,8 +292,9 @@ function choice<T extends string>(name: string, value: string | undefined, allow
   return value as T;
 }
 
-async function convert(args: string[]): Promise<number> {
-  const { options, positional } = parseOptions(args, [
+async function convert(args: string[], signal: AbortSignal): Promise<number> {
+  const { rest, set: keepCheckpoint } = takeFlag(args, "--keep-checkpoint");
+  const { options, positional } = parseOptions(rest, [
     "from",
     "variant",
     "dtype",
@@ -227,9 +304,77 @@ async function convert(args: string[]): Promise<number> {
   ]);
   const [what, ...extra] = positional;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const from = options.get("from");
-  if (from === undefined) throw new UsageError("convert needs --from <checkpoint file>");
+  const given = options.get("from");
+  if (given !== undefined && keepCheckpoint) {
+    throw new UsageError(
+      "--keep-checkpoint is for a downloaded checkpoint: --from files are never deleted",
+    );
+  }
   const started = Date.now();
+  const fetched =
+    given === undefined ? await downloadCheckpointOf(what, options, signal) : undefined;
+  const from = given ?? fetched!.file;
+  try {
+    const code = await convertFrom(what, from, options, started);
+    if (fetched && !keepCheckpoint) await deleteCheckpoint(path.basename(fetched.file));
+    return code;
+  } finally {
+    await fetched?.lock.release();
+  }
+}
+
+/** The checkpoint `convert <what>` reads, downloaded into the store's .downloads/ (under the install lock). */
+async function downloadCheckpointOf(
+  what: string | undefined,
+  options: Map<string, string>,
+  signal: AbortSignal,
+): Promise<{ file: string; lock: StoreLock }> {
+  const variant = options.get("variant") ?? "hd";
+  const id =
+    what === "leffa-vton"
+      ? `leffa-vton-${variant}-gen-unet`
+      : what === "leffa-pose"
+        ? "leffa-pose-gen-unet"
+        : what === "densepose"
+          ? "densepose-r50-fpn"
+          : what === "openpose-body"
+            ? "openpose-body"
+            : undefined;
+  const source = id ? findModel(id)?.source : undefined;
+  if (!source || source.kind !== "convert") {
+    throw new UsageError(
+      what === undefined ? "convert needs what to convert" : `cannot convert "${what}"`,
+    );
+  }
+  await mkdir(modelsDir(), { recursive: true });
+  const lock = await acquireStoreLock(modelsDir(), `convert ${what}`);
+  try {
+    const reporter = new ProgressReporter();
+    const checkpoint = await fetchCheckpoint(
+      { name: source.checkpoint, url: source.checkpointUrl },
+      {
+        signal,
+        onProgress: (phase, bytes, total) =>
+          reporter.update({ modelId: id!, file: source.checkpoint, phase, bytes, total }),
+      },
+    );
+    reporter.newLine();
+    console.error(
+      `${source.checkpoint}: ${humanBytes(checkpoint.bytes)}, sha256 ${checkpoint.sha256} (${checkpoint.checkedAgainst === "hub" ? "as the hub declares it" : checkpoint.checkedAgainst === "pinned" ? "pinned" : "trusted on first use: the hub declared no sha256"})`,
+    );
+    return { file: checkpoint.file, lock };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function convertFrom(
+  what: string | undefined,
+  from: string,
+  options: Map<string, string>,
+  started: number,
+): Promise<number> {
   const onProgress = (done: number, total: number, message: string) =>
     process.stderr.write(`[${done}/${total}] ${message}\n`);
   // Loaded on demand: the converters pull in the checkpoint readers and the graph builder.
@@ -330,6 +475,8 @@ export async function main(argv: string[], signal: AbortSignal): Promise<number>
       case "list":
         if (rest.length > 0) throw new UsageError("list takes no arguments");
         return await list();
+      case "plan":
+        return await plan(rest, signal);
       case "install":
         return await install(rest, signal);
       case "verify":
@@ -337,7 +484,7 @@ export async function main(argv: string[], signal: AbortSignal): Promise<number>
       case "remove":
         return await remove(rest);
       case "convert":
-        return await convert(rest);
+        return await convert(rest, signal);
       case "make-tiny":
         return await makeTiny(rest);
       case undefined:
@@ -357,7 +504,8 @@ export async function main(argv: string[], signal: AbortSignal): Promise<number>
     if (
       err instanceof InstallError ||
       err instanceof UnknownModelError ||
-      err instanceof ConversionError
+      err instanceof ConversionError ||
+      err instanceof WorkflowNotFoundError
     ) {
       console.error(`\nerror: ${err.message}`);
       return 1;
