@@ -76,6 +76,18 @@ else
   failed=$((failed + 1))
 fi
 
+# The run queue's fault tests on a real Redis (BullMQ; worker processes killed, Redis restarted).
+step "Redis server for the queue's fault tests (tools/redis.sh)"
+if REDIS_URL_TEST="$(bash tools/redis.sh | tail -1)"; then
+  step "queue fault tests on Redis (vitest tests/queue/redis-faults.test.ts)"
+  TEST_REDIS_URL="$REDIS_URL_TEST" node_modules/.bin/vitest run tests/queue/redis-faults.test.ts \
+    --reporter=default --reporter=json --outputFile="$REPORTS/queue-redis.json"
+  count_vitest "$REPORTS/queue-redis.json" "queue fault tests on Redis"
+else
+  echo "FAILED: could not start Redis, so the queue's fault tests did not run on it"
+  failed=$((failed + 1))
+fi
+
 gate "production build (next build)" node_modules/.bin/next build
 
 if [[ -f .next/BUILD_ID && -x "$CHROMIUM" ]]; then
