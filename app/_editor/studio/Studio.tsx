@@ -35,6 +35,10 @@ import { ModelsPanel } from "../features/models/ModelsPanel";
 import { Palette } from "../features/palette/Palette";
 import { compatiblePort, type DanglingWire } from "../features/palette/palette-filter";
 import { paletteAnchor, usePanels } from "../features/panels/panel-store";
+import { ComponentsPanel } from "../features/subgraphs/ComponentsPanel";
+import { MakeSubgraphDialog } from "../features/subgraphs/MakeSubgraphDialog";
+import { SubgraphBreadcrumb } from "../features/subgraphs/SubgraphBreadcrumb";
+import { subgraphMenuItems } from "../features/subgraphs/subgraph-menu";
 import { ResultsPanel } from "../features/runs/ResultsPanel";
 import { useRun } from "../features/runs/run-store";
 import { runToSelection, useRunControls } from "../features/runs/use-run-controls";
@@ -179,6 +183,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           onSelect: () => void runTo(nodeId),
         },
         ...nodeModeMenuItems(nodeId, (reason) => toast(reason, "error")),
+        ...subgraphMenuItems(nodeId, toast),
       ];
     },
     [runTo, toast],
@@ -377,6 +382,10 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           const reason = st.toggleMode(command);
           return reason ? toast(reason, "error") : undefined;
         }
+        case "makeSubgraph":
+          return useEditor.getState().nodes.some((n) => n.selected)
+            ? panels().openPanel("makeSubgraph")
+            : toast("Select the nodes to make a subgraph of first", "error");
         case "cancel":
           return cancel();
         case "save":
@@ -446,6 +455,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
               openPalette({ x: e.clientX, y: e.clientY });
           }}
         >
+          <SubgraphBreadcrumb />
           <FlowView onWireDropped={openPalette} nodeMenu={nodeMenu} />
           {loaded && isEmpty && (
             <div className="empty-hint">
@@ -465,6 +475,16 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         />
       )}
       {open?.name === "help" && <HelpPanel onClose={closePanel} />}
+      {open?.name === "makeSubgraph" && <MakeSubgraphDialog onClose={closePanel} />}
+      {open?.name === "components" && (
+        <ComponentsPanel
+          at={() =>
+            flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 })
+          }
+          onClose={closePanel}
+          onError={(message) => toast(message, "error")}
+        />
+      )}
       {open?.name === "models" && <ModelsPanel onClose={closePanel} />}
       {open?.name === "history" && workflowIdNow && (
         <HistoryPanel

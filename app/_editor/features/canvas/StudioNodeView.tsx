@@ -5,8 +5,10 @@ import { useShallow } from "zustand/react/shallow";
 import { PORT_COLORS } from "@/nodes/core/ports";
 import type { NodeDefinition, PortSpec } from "@/nodes/core/types";
 import { nodeModels } from "@/nodes/core/required-models";
-import { getNodeDefinition } from "@/nodes";
-import { useEditor } from "./editor-store";
+import { lookupNode, useEditor } from "./editor-store";
+import { subgraphKey } from "@/nodes/core/subgraph-structure";
+import { nodeRunState } from "../subgraphs/run-summary";
+import { SubgraphBar } from "../subgraphs/SubgraphBar";
 import type { StudioNode } from "./flow-mapping";
 import { FlowInspector } from "../flow/FlowInspector";
 import { useRun } from "../runs/run-store";
@@ -60,7 +62,7 @@ function PortRow({
 }
 
 function RunBadge({ id }: { id: string }) {
-  const run = useRun((s) => s.nodes[id]);
+  const run = useRun(useShallow((s) => nodeRunState(s.nodes, id)));
   if (!run) return null;
   const pct =
     run.progress && run.progress.max > 0
@@ -82,7 +84,7 @@ function RunBadge({ id }: { id: string }) {
 }
 
 function RunDetails({ id, showImages }: { id: string; showImages: boolean }) {
-  const run = useRun((s) => s.nodes[id]);
+  const run = useRun(useShallow((s) => nodeRunState(s.nodes, id)));
   const outputs = useRun((s) => s.outputs[id]);
   const [inspecting, setInspecting] = useState(false);
   return (
@@ -97,7 +99,9 @@ function RunDetails({ id, showImages }: { id: string; showImages: boolean }) {
           <div
             style={{ width: `${(100 * run.progress.value) / Math.max(1, run.progress.max)}%` }}
           />
-          {run.progress.message && <span>{run.progress.message}</span>}
+          {(run.progress.message ?? run.message) && (
+            <span>{run.progress.message ?? run.message}</span>
+          )}
         </div>
       )}
       {showImages && run?.status === "running" && run.preview && (
@@ -241,6 +245,7 @@ function DefinedView({
         )}
         <RunBadge id={id} />
       </header>
+      {subgraphKey(def.type) !== undefined && <SubgraphBar id={id} type={def.type} />}
       <div className="ports">
         <div className="inputs">
           {Object.entries(def.inputs).map(([name, spec]) => (
@@ -275,7 +280,9 @@ export const StudioNodeView = memo(function StudioNodeView({
   data,
   selected,
 }: NodeProps<StudioNode>) {
-  const def = getNodeDefinition(data.nodeType);
+  // Subscribed so a subgraph node redraws when its definition (ports, params) changes.
+  useEditor((s) => s.subgraphs);
+  const def = lookupNode(data.nodeType);
   if (!def) return <MissingView id={id} type={data.nodeType} />;
   if (def.type === "note")
     return <NoteView id={id} params={data.params} selected={Boolean(selected)} />;

@@ -8,8 +8,14 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import { create } from "zustand";
-import { validateConnection, type ConnectionVerdict } from "@/nodes/core/connection";
-import type { WorkflowDocument, WorkflowEdge, WorkflowNode } from "@/nodes/core/document";
+import { validateConnection, type ConnectionVerdict, type Lookup } from "@/nodes/core/connection";
+import type {
+  SubgraphDefinition,
+  WorkflowDocument,
+  WorkflowEdge,
+  WorkflowNode,
+} from "@/nodes/core/document";
+import { subgraphLookup } from "@/nodes/core/subgraph";
 import { defaultParams } from "@/nodes/core/params";
 import { getNodeDefinition } from "@/nodes";
 import { instantiate, parseClipboard, serializeSelection } from "./clipboard";
@@ -23,12 +29,14 @@ import {
   type StudioNode,
 } from "./flow-mapping";
 import { switchMode, type SwitchableMode } from "./node-modes";
+import { enter, leave, stitch, type ScopeFrame } from "../subgraphs/scope";
 import { emptyHistory, record, redo, undo, type History } from "./undo-history";
 
 interface Snapshot {
   readonly name: string;
   readonly nodes: readonly WorkflowNode[];
   readonly edges: readonly WorkflowEdge[];
+  readonly subgraphs: Readonly<Record<string, SubgraphDefinition>>;
 }
 
 export interface EditorState {
@@ -37,6 +45,10 @@ export interface EditorState {
   meta: Record<string, unknown>;
   nodes: StudioNode[];
   edges: StudioEdge[];
+  /** The document's subgraph definitions (features/subgraphs/); the canvas may be inside one. */
+  subgraphs: Readonly<Record<string, SubgraphDefinition>>;
+  /** The subgraphs opened for editing inside, outermost first; empty at the workflow's level. */
+  scope: readonly ScopeFrame[];
   history: History<Snapshot>;
   /** Bumped by every recorded edit; the document is dirty while it differs from `savedRevision`. */
   revision: number;
@@ -83,6 +95,20 @@ export interface EditorState {
   paste(text: string, at: { x: number; y: number }): boolean;
   duplicateSelection(): void;
   selectAll(): void;
+  /**
+   * Replaces the graph on the canvas and the subgraph definitions in one undo step (making a
+   * subgraph, updating a component); `select` are selected afterwards.
+   */
+  replaceGraph(
+    nodes: readonly WorkflowNode[],
+    edges: readonly WorkflowEdge[],
+    subgraphs: Readonly<Record<string, SubgraphDefinition>>,
+    select?: readonly string[],
+  ): void;
+  /** Opens a subgraph node to edit inside; returns why not. Undo starts afresh inside. */
+  enterSubgraph(nodeId: string): string | undefined;
+  /** Back out to `depth` (0 = the workflow), writing the edited definitions back. */
+  leaveSubgraph(depth: number): void;
   undo(): void;
   redo(): void;
   document(): WorkflowDocument;
@@ -95,19 +121,43 @@ export function newId(prefix = "n"): string {
   return `${prefix}${Date.now().toString(36)}${counter.toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 }
 
-function snapshot(s: Pick<EditorState, "name" | "nodes" | "edges">): Snapshot {
-  return { name: s.name, nodes: s.nodes.map(fromFlowNode), edges: s.edges.map(fromFlowEdge) };
-}
-
-function restore(snap: Snapshot): Pick<EditorState, "name" | "nodes" | "edges"> {
+function snapshot(s: Pick<EditorState, "name" | "nodes" | "edges" | "subgraphs">): Snapshot {
   return {
-    name: snap.name,
-    nodes: snap.nodes.map((n) => toFlowNode(n)),
-    edges: snap.edges.map((e) => toFlowEdge(e, snap.nodes)),
+    name: s.name,
+    nodes: s.nodes.map(fromFlowNode),
+    edges: s.edges.map(fromFlowEdge),
+    subgraphs: s.subgraphs,
   };
 }
 
-const lookup = getNodeDefinition;
+function restore(snap: Snapshot): Pick<EditorState, "name" | "nodes" | "edges" | "subgraphs"> {
+  return {
+    name: snap.name,
+    nodes: snap.nodes.map((n) => toFlowNode(n)),
+    edges: snap.edges.map((e) => toFlowEdge(e, snap.nodes, false, subgraphAware(snap.subgraphs))),
+    subgraphs: snap.subgraphs,
+  };
+}
+
+let lookupFor: { subgraphs: Snapshot["subgraphs"]; lookup: Lookup } | null = null;
+
+/** The registry's lookup, knowing these subgraph node types too (one per definitions map). */
+function subgraphAware(subgraphs: Snapshot["subgraphs"]): Lookup {
+  if (lookupFor?.subgraphs !== subgraphs) {
+    lookupFor = { subgraphs, lookup: subgraphLookup(subgraphs, getNodeDefinition) };
+  }
+  return lookupFor.lookup;
+}
+
+/**
+ * The definition of a node type in the document being edited: a registry type, or one of its
+ * subgraphs (`subgraph:<key>`, with the ports and params it exposes).
+ */
+export function lookupNode(type: string) {
+  return subgraphAware(useEditor.getState().subgraphs)(type);
+}
+
+const lookup: Lookup = (type) => lookupNode(type);
 
 export const useEditor = create<EditorState>()((set, get) => {
   /** Records the current state as an undo step, then applies `patch`. */
@@ -126,6 +176,8 @@ export const useEditor = create<EditorState>()((set, get) => {
     meta: {},
     nodes: [],
     edges: [],
+    subgraphs: {},
+    scope: [],
     history: emptyHistory(),
     revision: 0,
     savedRevision: 0,
@@ -141,8 +193,12 @@ export const useEditor = create<EditorState>()((set, get) => {
         workflowId,
         name: doc.name,
         meta: doc.meta,
+        subgraphs: doc.subgraphs ?? {},
+        scope: [],
         nodes: doc.nodes.map((n) => toFlowNode(n)),
-        edges: doc.edges.map((e) => toFlowEdge(e, doc.nodes)),
+        edges: doc.edges.map((e) =>
+          toFlowEdge(e, doc.nodes, false, subgraphAware(doc.subgraphs ?? {})),
+        ),
         history: emptyHistory(),
         revision: opts?.dirty ? 1 : 0,
         savedRevision: 0,
@@ -230,13 +286,18 @@ export const useEditor = create<EditorState>()((set, get) => {
         targetHandle: c.targetHandle!,
       };
       const kept = s.edges.filter((e) => !verdict.replaces.includes(e.id));
-      const edge = toFlowEdge({ id: newId("e"), ...conn }, s.nodes.map(fromFlowNode));
+      const edge = toFlowEdge(
+        { id: newId("e"), ...conn },
+        s.nodes.map(fromFlowNode),
+        false,
+        lookup,
+      );
       commit({ edges: addEdge(edge, kept) });
       return null;
     },
 
     addNode(type, position, params) {
-      const def = getNodeDefinition(type);
+      const def = lookupNode(type);
       const id = newId();
       const node = toFlowNode(
         { id, type, position, params: { ...(def ? defaultParams(def.params) : {}), ...params } },
@@ -306,7 +367,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         ],
         edges: [
           ...s.edges.map((e) => ({ ...e, selected: false })),
-          ...pasted.edges.map((e) => toFlowEdge(e, allDoc)),
+          ...pasted.edges.map((e) => toFlowEdge(e, allDoc, false, lookup)),
         ],
       });
       return true;
@@ -329,6 +390,48 @@ export const useEditor = create<EditorState>()((set, get) => {
       set({ nodes: get().nodes.map((n) => ({ ...n, selected: true })) });
     },
 
+    replaceGraph(nodes, edges, subgraphs, select = []) {
+      const chosen = new Set(select);
+      const look = subgraphAware(subgraphs);
+      commit({
+        subgraphs,
+        nodes: nodes.map((n) => toFlowNode(n, chosen.has(n.id))),
+        edges: edges.map((e) => toFlowEdge(e, nodes, false, look)),
+      });
+    },
+
+    enterSubgraph(nodeId) {
+      const s = get();
+      const level = { nodes: s.nodes.map(fromFlowNode), edges: s.edges.map(fromFlowEdge) };
+      const opened = enter(level, nodeId, s.subgraphs);
+      if (!opened.ok) return opened.reason;
+      const look = subgraphAware(s.subgraphs);
+      set({
+        scope: [...s.scope, opened.frame],
+        nodes: opened.inner.nodes.map((n) => toFlowNode(n)),
+        edges: opened.inner.edges.map((e) => toFlowEdge(e, opened.inner.nodes, false, look)),
+        history: emptyHistory(),
+        gestureStart: null,
+      });
+      return undefined;
+    },
+
+    leaveSubgraph(depth) {
+      const s = get();
+      if (depth >= s.scope.length) return;
+      const current = { nodes: s.nodes.map(fromFlowNode), edges: s.edges.map(fromFlowEdge) };
+      const out = leave(s.scope, current, s.subgraphs, depth);
+      const look = subgraphAware(out.subgraphs);
+      set({
+        scope: out.scope,
+        subgraphs: out.subgraphs,
+        nodes: out.level.nodes.map((n) => toFlowNode(n)),
+        edges: out.level.edges.map((e) => toFlowEdge(e, out.level.nodes, false, look)),
+        history: emptyHistory(),
+        gestureStart: null,
+      });
+    },
+
     undo() {
       const s = get();
       const step = undo(s.history, snapshot(s));
@@ -343,7 +446,16 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     document() {
       const s = get();
-      return toDocument(s.name, s.nodes, s.edges, s.meta);
+      const doc = toDocument(s.name, s.nodes, s.edges, s.meta);
+      // Inside a subgraph, the document is the whole workflow with the edits inside written in.
+      const { top, subgraphs } = stitch(s.scope, doc, s.subgraphs);
+      const used = Object.keys(subgraphs).length > 0;
+      return {
+        ...doc,
+        nodes: [...top.nodes],
+        edges: [...top.edges],
+        ...(used ? { subgraphs: { ...subgraphs } } : {}),
+      };
     },
   };
 });

@@ -7,6 +7,7 @@ import {
   type WorkflowNode,
 } from "@/nodes/core/document";
 import { getNodeDefinition } from "@/nodes";
+import type { Lookup } from "@/nodes/core/connection";
 import { PORT_COLORS } from "@/nodes/core/ports";
 
 /** What React Flow keeps per node. Heavy data (images) lives in the run store, not here. */
@@ -38,9 +39,10 @@ export function toFlowNode(n: WorkflowNode, selected = false): StudioNode {
 function edgeColor(
   e: Pick<WorkflowEdge, "source" | "sourceHandle">,
   nodes: readonly WorkflowNode[],
+  lookup: Lookup,
 ): string {
   const type = nodes.find((n) => n.id === e.source)?.type;
-  const port = type ? getNodeDefinition(type)?.outputs[e.sourceHandle] : undefined;
+  const port = type ? lookup(type)?.outputs[e.sourceHandle] : undefined;
   return port ? PORT_COLORS[port.type] : "#999";
 }
 
@@ -48,8 +50,10 @@ export function toFlowEdge(
   e: WorkflowEdge,
   nodes: readonly WorkflowNode[],
   selected = false,
+  /** Knows the document's subgraph node types too, where it has any. */
+  lookup: Lookup = getNodeDefinition,
 ): StudioEdge {
-  return { ...e, selected, style: { stroke: edgeColor(e, nodes), strokeWidth: 2 } };
+  return { ...e, selected, style: { stroke: edgeColor(e, nodes, lookup), strokeWidth: 2 } };
 }
 
 export function fromFlowNode(n: StudioNode): WorkflowNode {

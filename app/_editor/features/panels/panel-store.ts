@@ -11,7 +11,7 @@ export interface PaletteAnchor {
 }
 
 /** The dialogs that open without anything to show but themselves. */
-export type PlainPanel = "help" | "models" | "history" | "share";
+export type PlainPanel = "help" | "models" | "history" | "share" | "makeSubgraph" | "components";
 export type PanelName = PlainPanel | "palette";
 
 export type OpenPanel =

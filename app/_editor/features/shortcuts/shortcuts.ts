@@ -14,6 +14,7 @@ export type CommandId =
   | "runToHere"
   | "bypass"
   | "mute"
+  | "makeSubgraph"
   | "cancel"
   | "save"
   | "palette"
@@ -45,6 +46,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
     command: "mute",
     keys: ["Mod+M"],
     label: "Mute the selected nodes: skip them and what needs them (again: back to normal)",
+  },
+  {
+    command: "makeSubgraph",
+    keys: ["Mod+E"],
+    label: "Make a subgraph of the selected nodes (choose the ports and params it shows)",
   },
   { command: "cancel", keys: ["Mod+."], label: "Cancel the run", inInputs: true },
   { command: "save", keys: ["Mod+S"], label: "Save", inInputs: true },
