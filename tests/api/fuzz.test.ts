@@ -7,6 +7,7 @@ import { MODELS } from "@/models/manifest";
 import { FixtureSet, type Identity } from "../fuzz/fixtures";
 import { fuzzRoute, fuzzSettings, stillAnswers, type FuzzContext } from "../fuzz/properties";
 import { loadHandlers, METHODS, routeCases, routeFiles } from "../fuzz/routes";
+import { RecordingRunQueue } from "../helpers/recording-queue";
 import { setupTestDatabase } from "./test-db";
 
 /**
@@ -34,6 +35,10 @@ beforeAll(async () => {
     `fuzz: seed ${settings.seed}, ${settings.numRuns} runs per route (replay: FUZZ_SEED=${settings.seed} npm run fuzz)`,
   );
   prisma = (await import("@/app/_server/db")).getPrisma();
+  // Runs are queued and recorded, never executed: a run finishing in the background would change
+  // the database between a refused request's before and after.
+  const { setRunQueueFactory } = await import("@/app/_server/runs/queue-provider");
+  setRunQueueFactory(async () => new RecordingRunQueue());
   // An empty model store: model routes answer "not installed", and nothing is downloaded.
   modelsDir = mkdtempSync(path.join(tmpdir(), "leffa-fuzz-models-"));
   process.env.MODELS_DIR = modelsDir;

@@ -8,7 +8,7 @@ import type * as Upload from "@/app/api/assets/route";
 import type { PrismaClient } from "@/app/_server/db";
 import type { PrismaRunRecords } from "@/app/_server/runs/run-records";
 import { WORKFLOW_VERSION, type WorkflowDocument } from "@/nodes/core/document";
-import type { RunQueue } from "@/workers/queue/contract";
+import { RecordingRunQueue } from "../helpers/recording-queue";
 import {
   PNG_BASE64,
   routeContext,
@@ -35,23 +35,7 @@ let upload: typeof Upload;
 let prisma: PrismaClient;
 let records: PrismaRunRecords;
 
-/** What reached the queue, in order. */
-const queued: string[] = [];
-const cancelled: string[] = [];
-
-class RecordingQueue implements RunQueue {
-  async enqueue(runId: string) {
-    queued.push(runId);
-  }
-  async cancel(runId: string) {
-    cancelled.push(runId);
-  }
-  async position(runId: string) {
-    const at = queued.indexOf(runId);
-    return at < 0 ? null : at + 1;
-  }
-  async close() {}
-}
+const queue = new RecordingRunQueue();
 
 const PNG = new Uint8Array(Buffer.from(PNG_BASE64, "base64"));
 const BASE = "http://localhost/api";
@@ -83,7 +67,7 @@ beforeAll(async () => {
   upload = await import("@/app/api/assets/route");
   prisma = (await import("@/app/_server/db")).getPrisma();
   const { setRunQueueFactory } = await import("@/app/_server/runs/queue-provider");
-  setRunQueueFactory(async () => new RecordingQueue());
+  setRunQueueFactory(async () => queue);
   const { PrismaRunRecords } = await import("@/app/_server/runs/run-records");
   records = new PrismaRunRecords(prisma);
   const { createWorkflow } = await import("@/app/_server/workflows");
@@ -92,10 +76,7 @@ beforeAll(async () => {
   ).id;
 });
 
-beforeEach(() => {
-  queued.length = 0;
-  cancelled.length = 0;
-});
+beforeEach(() => queue.reset());
 
 async function uploadPng(bytes = PNG): Promise<string> {
   const res = await upload.POST(
@@ -145,7 +126,7 @@ async function expectRefused(send: () => Promise<Response>, status: number, fiel
   expect(body.field, body.error).toBe(field);
   expect(body.error.toLowerCase()).toContain(field.toLowerCase());
   expect(await counts()).toEqual(before);
-  expect(queued).toEqual([]);
+  expect(queue.enqueued).toEqual([]);
   return body;
 }
 
@@ -156,7 +137,7 @@ describe("POST /api/workflows/:id/runs", () => {
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
     expect(res.headers.get("location")).toBe(`/api/runs/${id}`);
-    expect(queued).toEqual([id]);
+    expect(queue.enqueued).toEqual([id]);
 
     const spec = await records.load(id);
     expect(spec).toMatchObject({
@@ -305,7 +286,7 @@ describe("POST /api/workflows/:id/runs", () => {
   it("answers 404 for a workflow that does not exist", async () => {
     const res = await postJson({}, "no-such-workflow");
     expect(res.status).toBe(404);
-    expect(queued).toEqual([]);
+    expect(queue.enqueued).toEqual([]);
   });
 
   it("refuses a saved image that is not on this server", async () => {
@@ -361,7 +342,7 @@ describe("a run's life through the API", () => {
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id, status: "cancelled", cancelRequested: true });
-    expect(cancelled).toEqual([id]);
+    expect(queue.cancelled).toEqual([id]);
     // A worker arriving later must not start it.
     expect(await records.markRunning(id, "late-worker")).toBe(false);
 
@@ -386,7 +367,7 @@ describe("a run's life through the API", () => {
     await item.DELETE(new Request(`${BASE}/runs/${id}`, { method: "DELETE" }), routeContext(id));
     expect(await records.cancelRequested(id)).toBe(true);
     expect((await getRun(id)).body.status).toBe("running");
-    expect(cancelled).toEqual([id]);
+    expect(queue.cancelled).toEqual([id]);
   });
 
   it("streams events from queued through progress to done, then ends", async () => {

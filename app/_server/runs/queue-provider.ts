@@ -1,91 +1,41 @@
-import type { AssetStore, RunBacklog, RunQueue, RunRecords } from "@/workers/queue/contract";
-import { getPrisma, type PrismaClient } from "../db";
+import type { RunQueue } from "@/workers/queue/contract";
+import type { RunBackends } from "@/workers/queue";
+import { getPrisma } from "../db";
 import { getAssetStore } from "./asset-store";
 import { PrismaRunRecords } from "./run-records";
 
 /**
- * The one place the API gets its run queue from. Execution (the embedded queue, BullMQ on Redis)
- * lives in workers/queue/ and is plugged in here through `setRunQueueFactory`; the API codes only
- * against RunQueue (workers/queue/contract.ts).
- *
- * Until a factory is set, `TableOnlyQueue` stands in: it executes nothing, leaving each run queued
- * in the Run table, which is exactly what the embedded queue reads when it starts (RunBacklog),
- * so no run created meanwhile is lost. Its positions come from the table too.
+ * The one place the API gets its run queue from. Execution lives in workers/queue/ (the embedded
+ * queue in this process by default, BullMQ on Redis with REDIS_URL): this module hands it the data
+ * side (the Run table over Prisma, the asset store) and the API codes only against RunQueue
+ * (workers/queue/contract.ts). Tests swap the queue with `setRunQueueFactory`.
  */
 
-export interface RunQueueDeps {
-  readonly records: RunRecords;
-  readonly backlog: RunBacklog;
-  readonly assets: AssetStore;
-}
-
-export type RunQueueFactory = (deps: RunQueueDeps) => Promise<RunQueue>;
+export type RunQueueFactory = (backends: RunBackends) => Promise<RunQueue>;
 
 const cache = globalThis as typeof globalThis & {
-  __leffaRunQueue?: Promise<RunQueue>;
-  __leffaRunQueueFactory?: RunQueueFactory;
+  __leffaRunQueueOverride?: { factory: RunQueueFactory; made?: Promise<RunQueue> };
 };
 
-/** Sets how the queue is made (workers/queue wires its own; tests pass a recording one). */
+/** The Run table over Prisma and the configured asset store: what a queue runs against. */
+export function runBackends(): RunBackends {
+  const records = new PrismaRunRecords(getPrisma());
+  return { records, backlog: records, assets: getAssetStore() };
+}
+
+/** Replaces the queue for this process (tests); undefined restores the real one. */
 export function setRunQueueFactory(factory: RunQueueFactory | undefined): void {
-  cache.__leffaRunQueueFactory = factory;
-  cache.__leffaRunQueue = undefined;
+  cache.__leffaRunQueueOverride = factory ? { factory } : undefined;
 }
 
-/** The process-wide queue, made on first use. */
-export function getRunQueue(): Promise<RunQueue> {
-  if (!cache.__leffaRunQueue) {
-    const prisma = getPrisma();
-    const records = new PrismaRunRecords(prisma);
-    const deps: RunQueueDeps = { records, backlog: records, assets: getAssetStore() };
-    const factory = cache.__leffaRunQueueFactory ?? (async () => new TableOnlyQueue(prisma));
-    const made = factory(deps);
-    // A failed start is not cached: the next request tries again (Redis may be back).
-    made.catch(() => {
-      if (cache.__leffaRunQueue === made) cache.__leffaRunQueue = undefined;
-    });
-    cache.__leffaRunQueue = made;
+/** The process-wide queue, made on first use (workers/queue keeps one per process). */
+export async function getRunQueue(): Promise<RunQueue> {
+  const override = cache.__leffaRunQueueOverride;
+  if (override) {
+    override.made ??= override.factory(runBackends());
+    return override.made;
   }
-  return cache.__leffaRunQueue;
-}
-
-/** Closes the queue, if one was made (tests, shutdown). */
-export async function closeRunQueue(): Promise<void> {
-  const made = cache.__leffaRunQueue;
-  cache.__leffaRunQueue = undefined;
-  if (made) await (await made).close();
-}
-
-/** Runs wait in the Run table; nothing here executes them (see the module comment). */
-export class TableOnlyQueue implements RunQueue {
-  constructor(private readonly prisma: PrismaClient) {}
-
-  async enqueue(): Promise<void> {}
-
-  async cancel(runId: string): Promise<void> {
-    await this.prisma.run.updateMany({
-      where: { id: runId, status: "queued" },
-      data: { status: "cancelled", finishedAt: new Date() },
-    });
-  }
-
-  async position(runId: string): Promise<number | null> {
-    const run = await this.prisma.run.findUnique({
-      where: { id: runId },
-      select: { status: true, createdAt: true, id: true },
-    });
-    if (!run || run.status !== "queued") return null;
-    const ahead = await this.prisma.run.count({
-      where: {
-        status: "queued",
-        OR: [
-          { createdAt: { lt: run.createdAt } },
-          { createdAt: run.createdAt, id: { lt: run.id } },
-        ],
-      },
-    });
-    return ahead + 1;
-  }
-
-  async close(): Promise<void> {}
+  // Loaded on first use: route modules that never queue do not start BullMQ or the runtime.
+  const queue = await import("@/workers/queue");
+  return queue.getRunQueue(runBackends());
 }
