@@ -13,7 +13,12 @@ describe("csvField", () => {
   });
 
   it("joins rows with CRLF", () => {
-    expect(toCsv([["a", "b"], [1, 2]])).toBe("a,b\r\n1,2\r\n");
+    expect(
+      toCsv([
+        ["a", "b"],
+        [1, 2],
+      ]),
+    ).toBe("a,b\r\n1,2\r\n");
   });
 });
 
