@@ -3,20 +3,26 @@ import path from "node:path";
 import { MODELS } from "../../models/manifest";
 import type { ModelEntry } from "../../models/manifest/schema";
 import { testDensePoseTensors } from "../../models/convert/densepose/test-checkpoint";
+import { testOpenPoseTensors } from "../../models/convert/openpose/test-checkpoint";
 import type { HubRepoSpec } from "../../models/install/testing/fake-hub";
 import { TINY_UNET, TINY_VAE } from "../../models/leffa/config";
 import { expectedLeffaKeys } from "../../models/leffa/convert";
 import { randomWeightMap } from "../../models/leffa/random-weights";
 import { toFloat16Bits } from "../../models/onnx/float16";
 import { makeTinyModel } from "../../models/tiny/make-tiny";
-import { writeDetectron2Pkl, writeTorchZip, type TorchEntry } from "./checkpoint-writers";
+import {
+  writeDetectron2Pkl,
+  writeTorchLegacy,
+  writeTorchZip,
+  type TorchEntry,
+} from "./checkpoint-writers";
 
 /**
  * What the fake hub (models/install/testing/fake-hub.ts) serves in tests: every manifest file
  * the studio downloads from huggingface.co, at the path the manifest names, made tiny — seeded
  * contract models for the downloads (make-tiny), a tiny Leffa-layout `virtual_tryon.pth` (every
- * key of the real layout at TINY_UNET / TINY_VAE widths) and a tiny DensePose `.pkl` of the real
- * structure. The manifest entries come back with the tiny files' sizes; the pinned hash of the
+ * key of the real layout at TINY_UNET / TINY_VAE widths), and a tiny DensePose `.pkl` and OpenPose
+ * body `.pth` of the real structures. The manifest entries come back with the tiny files' sizes; the pinned hash of the
  * download ids in `pinned` is the tiny file's, the rest are unpinned (checked against the hub's
  * declaration, or trusted on first use where the hub declares none).
  */
@@ -64,9 +70,20 @@ export async function tinyHubContent(
       ]),
     ),
   );
+  const openpose = path.join(dir, "body_pose_model.pth");
+  await writeTorchLegacy(
+    openpose,
+    Object.fromEntries(
+      [...testOpenPoseTensors(5)].map(([name, t]) => [
+        name,
+        { dtype: "float32" as const, shape: t.shape, data: t.data },
+      ]),
+    ),
+  );
   const checkpoints: Record<string, string> = {
     "virtual_tryon.pth": leffa,
     "model_final_162be9.pkl": densepose,
+    "body_pose_model.pth": openpose,
   };
 
   const entries = MODELS.map((entry): ModelEntry => {
