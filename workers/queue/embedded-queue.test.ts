@@ -63,7 +63,7 @@ describe("embedded run queue", () => {
     await queue.close();
   });
 
-  it("after a restart, runs what was queued and what a crash left running, the latter first", async () => {
+  it("after a restart, runs what was queued and what a crash left running, in creation order", async () => {
     const { records, start } = setup();
     const queued = [1, 2, 3].map(() => records.create({ document: waitWorkflow(5) }));
     const crashed = records.create({ document: waitWorkflow(5) });

@@ -21,7 +21,7 @@ const CANCELLED: RunFinish = {
 /**
  * The default queue: in the studio's own process, one run at a time. It keeps no state of its
  * own: the queued Run rows are the queue, read in creation order when it starts, and runs a crash
- * left "running" are queued again first, so a restart loses nothing.
+ * left "running" are queued again and run in creation order with the rest, so a restart loses nothing.
  */
 export class EmbeddedRunQueue implements RunQueue {
   private readonly pending: string[] = [];
