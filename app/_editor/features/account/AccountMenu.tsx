@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { TokensPanel } from "./TokensPanel";
 
 interface SessionUser {
   name: string;
@@ -24,12 +25,13 @@ export function AccountsModeProvider({
 }
 
 /**
- * Who is signed in, and a way out, when the studio has accounts. Renders nothing, and asks
+ * Who is signed in, their API tokens, and a way out, when the studio has accounts. Renders nothing, and asks
  * nothing, in local mode.
  */
 export function AccountMenu() {
   const accounts = useContext(AccountsMode);
   const [user, setUser] = useState<SessionUser | null>(null);
+  const [tokensOpen, setTokensOpen] = useState(false);
 
   useEffect(() => {
     if (!accounts) return;
@@ -49,6 +51,10 @@ export function AccountMenu() {
   return (
     <span className="account" data-testid="account-menu" title={user.email}>
       {user.name}
+      <button type="button" data-testid="account-tokens" onClick={() => setTokensOpen(true)}>
+        API tokens
+      </button>
+      {tokensOpen && <TokensPanel onClose={() => setTokensOpen(false)} />}
       <button
         type="button"
         onClick={() => {
