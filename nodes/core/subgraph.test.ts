@@ -39,7 +39,8 @@ describe("subgraph documents", () => {
     expect(def.title).toBe("Prep");
     expect(def.inputs.photo.type).toBe("IMAGE");
     expect(def.outputs.result.type).toBe("IMAGE");
-    expect(def.params.size).toMatchObject({ widget: "number", label: "width" });
+    // Its default is the inner node's value, which runs while the subgraph node sets none.
+    expect(def.params.size).toMatchObject({ widget: "number", label: "width", default: 10 });
     expect(look("resize")).toBe(getNodeDefinition("resize"));
     expect(look("subgraph:nope")).toBeUndefined();
   });

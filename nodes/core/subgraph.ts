@@ -22,6 +22,8 @@ function synthesize(key: string, def: SubgraphDefinition, lookup: Lookup): NodeD
     const node = byId.get(id);
     return node ? lookup(node.type) : undefined;
   };
+  /** What the inner node has set: the exposed param's value until the subgraph node sets one. */
+  const current = (id: string, param: string) => byId.get(id)?.params[param];
   const inputs: Record<string, PortSpecs[string]> = {};
   for (const m of def.inputs) {
     const spec = inner(m.node)?.inputs[m.port];
@@ -35,7 +37,14 @@ function synthesize(key: string, def: SubgraphDefinition, lookup: Lookup): NodeD
   const params: Record<string, ParamSpecs[string]> = {};
   for (const m of def.params) {
     const spec = inner(m.node)?.params[m.param];
-    if (spec) params[m.name] = { ...spec, label: m.label ?? spec.label ?? m.name };
+    if (spec) {
+      const value = current(m.node, m.param);
+      params[m.name] = {
+        ...spec,
+        label: m.label ?? spec.label ?? m.name,
+        ...(value !== undefined ? { default: value } : {}),
+      } as ParamSpecs[string];
+    }
   }
   return {
     type: `subgraph:${key}`,

@@ -56,14 +56,23 @@ export async function measureDragFps(
   }
 }
 
-interface Fps {
+export interface Fps {
   readonly median: number;
   readonly worst: number;
   readonly frames: number;
 }
 
-/** Opens `doc`, drags node n1 for ~2 s and counts the frames the page produced. */
-async function dragOnce(browser: Browser, base: string, doc: WorkflowDocument): Promise<Fps> {
+/**
+ * Opens `doc`, drags node `nodeId` (n1 by default) for ~2 s and counts the frames the page
+ * produced; `opened` hears how long the page took to draw every top-level node.
+ */
+export async function dragOnce(
+  browser: Browser,
+  base: string,
+  doc: WorkflowDocument,
+  nodeId = "n1",
+  opened?: (ms: number) => void,
+): Promise<Fps> {
   const created = await fetch(`${base}/api/workflows`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -71,11 +80,14 @@ async function dragOnce(browser: Browser, base: string, doc: WorkflowDocument): 
   });
   const { id } = (await created.json()) as { id: string };
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const openStart = Date.now();
   await page.goto(`${base}/w/${id}`);
   await page.waitForFunction(
     (n) => document.querySelectorAll(".react-flow__node").length === n,
     doc.nodes.length,
+    { polling: "raf" },
   );
+  opened?.(Date.now() - openStart);
   // Measure steady editing: wait until the worker has finished starting onnxruntime (seconds of
   // WASM compilation that would otherwise compete with the page for the CPU).
   await page.waitForFunction(
@@ -84,7 +96,7 @@ async function dragOnce(browser: Browser, base: string, doc: WorkflowDocument): 
     { timeout: 60_000 },
   );
   await page.waitForTimeout(500);
-  const header = page.locator('.react-flow__node[data-id="n1"] header');
+  const header = page.locator(`.react-flow__node[data-id="${nodeId}"] header`);
   const box = (await header.boundingBox())!;
   // A string, not a function: tsx's name-keeping helpers do not exist inside the page.
   await page.evaluate(

@@ -7,7 +7,7 @@ import type { NodeDefinition, PortSpec } from "@/nodes/core/types";
 import { nodeModels } from "@/nodes/core/required-models";
 import { lookupNode, useEditor } from "./editor-store";
 import { subgraphKey } from "@/nodes/core/subgraph-structure";
-import { nodeRunState } from "../subgraphs/run-summary";
+import { nodeRunState, runIdPrefix } from "../subgraphs/run-summary";
 import { SubgraphBar } from "../subgraphs/SubgraphBar";
 import type { StudioNode } from "./flow-mapping";
 import { FlowInspector } from "../flow/FlowInspector";
@@ -61,7 +61,8 @@ function PortRow({
   );
 }
 
-function RunBadge({ id }: { id: string }) {
+function RunBadge({ id: nodeId }: { id: string }) {
+  const id = useEditor((s) => runIdPrefix(s.scope)) + nodeId;
   const run = useRun(useShallow((s) => nodeRunState(s.nodes, id)));
   if (!run) return null;
   const pct =
@@ -83,7 +84,8 @@ function RunBadge({ id }: { id: string }) {
   );
 }
 
-function RunDetails({ id, showImages }: { id: string; showImages: boolean }) {
+function RunDetails({ id: nodeId, showImages }: { id: string; showImages: boolean }) {
+  const id = useEditor((s) => runIdPrefix(s.scope)) + nodeId;
   const run = useRun(useShallow((s) => nodeRunState(s.nodes, id)));
   const outputs = useRun((s) => s.outputs[id]);
   const [inspecting, setInspecting] = useState(false);

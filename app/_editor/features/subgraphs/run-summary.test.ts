@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeRunState } from "./run-summary";
+import { nodeRunState, runIdPrefix } from "./run-summary";
 
 describe("nodeRunState", () => {
   it("is the node's own state when it has one", () => {
@@ -31,5 +31,12 @@ describe("nodeRunState", () => {
       )?.status,
     ).toBe("done");
     expect(nodeRunState(states, "nothing")).toBeUndefined();
+  });
+});
+
+describe("runIdPrefix", () => {
+  it("is empty at the workflow's level and names the opened nodes inside", () => {
+    expect(runIdPrefix([])).toBe("");
+    expect(runIdPrefix([{ nodeId: "prep" }, { nodeId: "inner" }])).toBe("prep/inner/");
   });
 });

@@ -7,6 +7,14 @@ export interface StatusLike {
   readonly message?: string;
 }
 
+/**
+ * The prefix of run-state ids on the canvas: empty at the workflow's level; inside subgraphs,
+ * the opened nodes' ids, so an inner node shows the state of its flattened id.
+ */
+export function runIdPrefix(scope: readonly { readonly nodeId: string }[]): string {
+  return scope.map((f) => `${f.nodeId}${FLAT_ID_SEPARATOR}`).join("");
+}
+
 /** Which inner status a subgraph node shows: the first of these any inner node has. */
 const PRECEDENCE: readonly NodeStatus[] = [
   "error",
