@@ -134,21 +134,132 @@ export class CubicResizeF32 {
     return this.vertical(c, dx, dy, h[0], h[1], h[2], h[3]);
   }
 
+  /** The source rectangle [sx0, sx1] × [sy0, sy1] whose values make output [x0, x1] × [y0, y1]. */
+  sourceRect(x0: number, y0: number, x1: number, y1: number): [number, number, number, number] {
+    const clampX = (v: number) => Math.min(this.srcW - 1, Math.max(0, v));
+    const clampY = (v: number) => Math.min(this.srcH - 1, Math.max(0, v));
+    return [
+      clampX(this.ax.first[x0]),
+      clampY(this.ay.first[y0]),
+      clampX(this.ax.first[x1] + 3),
+      clampY(this.ay.first[y1] + 3),
+    ];
+  }
+
+  /**
+   * Output values of channel `c` over [x0, x1] × [y0, y1] into `out` (a whole dstW × dstH plane),
+   * skipping those `done` marks and marking the rest; `rows` caches the horizontal pass
+   * (srcH × dstW, NaN where not yet computed). Same values as `plane`.
+   */
+  region(
+    src: Float32Array,
+    c: number,
+    rect: readonly [number, number, number, number],
+    out: Float32Array,
+    done: Uint8Array,
+    rows: Float32Array,
+  ): void {
+    const [x0, y0, x1, y1] = rect;
+    const { srcW, srcH, dstW, channels, simdEnd } = this;
+    const { first, weights: a } = this.ax;
+    const b = this.ay.weights;
+    const maxX = srcW - 1;
+    const maxY = srcH - 1;
+    // The horizontal pass of source row sy at column dx, cached (the same arithmetic as `plane`).
+    const hAt = (sy: number, dx: number): number => {
+      const k = sy * dstW + dx;
+      let v = rows[k];
+      if (v === v) return v;
+      const row = sy * srcW;
+      const s = first[dx];
+      const t = dx * 4;
+      const p0 = src[row + (s < 0 ? 0 : s > maxX ? maxX : s)];
+      const p1 = src[row + (s + 1 < 0 ? 0 : s + 1 > maxX ? maxX : s + 1)];
+      const p2 = src[row + (s + 2 < 0 ? 0 : s + 2 > maxX ? maxX : s + 2)];
+      const p3 = src[row + (s + 3 > maxX ? maxX : s + 3 < 0 ? 0 : s + 3)];
+      v = f32(f32(p0 * a[t]) + f32(p1 * a[t + 1]));
+      v = f32(v + f32(p2 * a[t + 2]));
+      v = f32(v + f32(p3 * a[t + 3]));
+      rows[k] = v;
+      return v;
+    };
+    for (let dy = y0; dy <= y1; dy++) {
+      const s = this.ay.first[dy];
+      const r0 = s < 0 ? 0 : s > maxY ? maxY : s;
+      const r1 = s + 1 < 0 ? 0 : s + 1 > maxY ? maxY : s + 1;
+      const r2 = s + 2 < 0 ? 0 : s + 2 > maxY ? maxY : s + 2;
+      const r3 = s + 3 < 0 ? 0 : s + 3 > maxY ? maxY : s + 3;
+      const t = dy * 4;
+      const b0 = b[t];
+      const b1 = b[t + 1];
+      const b2 = b[t + 2];
+      const b3 = b[t + 3];
+      const o = dy * dstW;
+      for (let dx = x0; dx <= x1; dx++) {
+        if (done[o + dx]) continue;
+        const h0 = hAt(r0, dx);
+        const h1 = hAt(r1, dx);
+        const h2 = hAt(r2, dx);
+        const h3 = hAt(r3, dx);
+        let v: number;
+        if (dx * channels + c < simdEnd) {
+          v = f32(h3 * b3);
+          v = f32(f32(h2 * b2) + v);
+          v = f32(f32(h1 * b1) + v);
+          v = f32(f32(h0 * b0) + v);
+        } else {
+          v = f32(f32(h0 * b0) + f32(h1 * b1));
+          v = f32(v + f32(h2 * b2));
+          v = f32(v + f32(h3 * b3));
+        }
+        out[o + dx] = v;
+        done[o + dx] = 1;
+      }
+    }
+  }
+
   /** Channel `c` of the output, from its source plane (srcH × srcW, row-major). */
   plane(src: Float32Array, c: number, out = new Float32Array(this.dstW * this.dstH)): Float32Array {
-    const { srcW, srcH, dstW, dstH } = this;
+    const { srcW, srcH, dstW, dstH, channels, simdEnd } = this;
     if (src.length < srcW * srcH) throw new Error(`resize: plane of ${src.length} values`);
-    // Horizontal pass of every source row (each feeds up to four output rows).
-    const h = new Float32Array(srcH * dstW);
-    const read = (x: number, y: number) => src[y * srcW + x];
-    for (let sy = 0; sy < srcH; sy++) {
-      for (let dx = 0; dx < dstW; dx++) h[sy * dstW + dx] = this.horizontal(read, sy, dx);
+    // The same arithmetic as `horizontal` and `vertical`, in straight loops over typed arrays.
+    const taps = new Int32Array(dstW * 4);
+    const { first, weights: a } = this.ax;
+    for (let dx = 0; dx < dstW; dx++) {
+      for (let k = 0; k < 4; k++) taps[dx * 4 + k] = Math.min(srcW - 1, Math.max(0, first[dx] + k));
     }
+    const h = new Float32Array(srcH * dstW);
+    for (let sy = 0; sy < srcH; sy++) {
+      const row = sy * srcW;
+      const o = sy * dstW;
+      for (let dx = 0; dx < dstW; dx++) {
+        const t = dx * 4;
+        let v = f32(f32(src[row + taps[t]] * a[t]) + f32(src[row + taps[t + 1]] * a[t + 1]));
+        v = f32(v + f32(src[row + taps[t + 2]] * a[t + 2]));
+        h[o + dx] = f32(v + f32(src[row + taps[t + 3]] * a[t + 3]));
+      }
+    }
+    const b = this.ay.weights;
+    // Output columns before `split` sit in OpenCV's SIMD blocks of the interleaved row.
+    const split = Math.min(dstW, Math.max(0, Math.ceil((simdEnd - c) / channels)));
     for (let dy = 0; dy < dstH; dy++) {
       const [r0, r1, r2, r3] = this.sourceRows(dy).map((r) => r * dstW);
       const o = dy * dstW;
-      for (let dx = 0; dx < dstW; dx++) {
-        out[o + dx] = this.vertical(c, dx, dy, h[r0 + dx], h[r1 + dx], h[r2 + dx], h[r3 + dx]);
+      const t = dy * 4;
+      const b0 = b[t];
+      const b1 = b[t + 1];
+      const b2 = b[t + 2];
+      const b3 = b[t + 3];
+      for (let dx = 0; dx < split; dx++) {
+        let v = f32(h[r3 + dx] * b3);
+        v = f32(f32(h[r2 + dx] * b2) + v);
+        v = f32(f32(h[r1 + dx] * b1) + v);
+        out[o + dx] = f32(f32(h[r0 + dx] * b0) + v);
+      }
+      for (let dx = split; dx < dstW; dx++) {
+        let v = f32(f32(h[r0 + dx] * b0) + f32(h[r1 + dx] * b1));
+        v = f32(v + f32(h[r2 + dx] * b2));
+        out[o + dx] = f32(v + f32(h[r3 + dx] * b3));
       }
     }
     return out;

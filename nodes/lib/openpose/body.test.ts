@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BODY_PARTS, estimateBody } from "./body";
 import { gaussianFilter } from "./gaussian-filter";
-import { findAllPeaks, peaksOf, sparsePeaks } from "./peaks";
+import { arraySource, findAllPeaks, peaksOf, sparsePeaks } from "./peaks";
 import { firstPersonAsLeffa } from "./reindex";
 import { drawPeople, standingPerson, type TestPart } from "./test-people";
 
@@ -31,7 +31,7 @@ describe("estimateBody on drawn people", () => {
   const body = estimateBody(maps);
 
   it("finds one peak per drawn part, row-major within a part, numbered across parts, raw scores", () => {
-    const perPart = findAllPeaks((p) => maps.heatmap(p), BODY_PARTS, 384, 512);
+    const perPart = findAllPeaks((p) => maps.heatmap(p), BODY_PARTS);
     let id = 0;
     perPart.forEach((peaks, part) => {
       const expected = [left[part], right[part]]
@@ -40,7 +40,7 @@ describe("estimateBody on drawn people", () => {
       expect(peaks.map((p) => [p.x, p.y])).toEqual(expected);
       for (const p of peaks) {
         expect(p.id).toBe(id++);
-        expect(p.score).toBe(maps.heatmap(part)[p.y * 384 + p.x]);
+        expect(p.score).toBe(maps.plane(part)[p.y * 384 + p.x]);
       }
     });
     expect(body.candidates).toEqual(perPart.flat());
@@ -70,7 +70,7 @@ describe("estimateBody on drawn people", () => {
 
 describe("sparsePeaks", () => {
   it("finds exactly the peaks of the fully smoothed map, noise and plateaus included", () => {
-    const noisy = Float32Array.from(maps.heatmap(1));
+    const noisy = Float32Array.from(maps.plane(1));
     let state = 3;
     for (let i = 0; i < noisy.length; i++) {
       state = (Math.imul(state, 1103515245) + 12345) >>> 0;
@@ -79,7 +79,7 @@ describe("sparsePeaks", () => {
     // A flat plateau above the threshold: every pixel ties with its neighbours.
     for (let y = 400; y < 440; y++) for (let x = 300; x < 340; x++) noisy[y * 384 + x] = 0.5;
     const full = peaksOf(noisy, gaussianFilter(noisy, 384, 512, 3), 384, 512, 7);
-    const sparse = sparsePeaks(noisy, 384, 512, 7);
+    const sparse = sparsePeaks(arraySource(noisy, 384, 512), 7);
     expect(sparse).toEqual(full);
     expect(full.length).toBeGreaterThan(2);
   });

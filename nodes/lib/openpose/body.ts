@@ -1,6 +1,6 @@
 import { assemblePeople } from "./assemble";
 import { LIMB_SEQ, limbConnections, type Connection } from "./connections";
-import { findAllPeaks, type Peak } from "./peaks";
+import { findAllPeaks, type HeatmapSource, type Peak } from "./peaks";
 
 /**
  * The annotator's body estimation after the network (`Body.__call__` from the averaged maps on):
@@ -13,8 +13,8 @@ export const BODY_PARTS = 18;
 export interface BodyMaps {
   readonly width: number;
   readonly height: number;
-  /** Part p's heatmap (0..17), width × height row-major. */
-  heatmap(part: number): ArrayLike<number>;
+  /** Part p's heatmap (0..17) at the photo's size. */
+  heatmap(part: number): HeatmapSource;
   /** PAF channel c (0..37) at pixel (x, y). */
   paf(channel: number, x: number, y: number): number;
 }
@@ -27,7 +27,7 @@ export interface BodyEstimate {
 }
 
 export function estimateBody(maps: BodyMaps, signal?: AbortSignal): BodyEstimate {
-  const peaks = findAllPeaks((p) => maps.heatmap(p), BODY_PARTS, maps.width, maps.height, signal);
+  const peaks = findAllPeaks((p) => maps.heatmap(p), BODY_PARTS, signal);
   const connections: (Connection[] | undefined)[] = LIMB_SEQ.map(([a, b], k) =>
     limbConnections(peaks[a - 1], peaks[b - 1], k, (c, x, y) => maps.paf(c, x, y), maps.height),
   );

@@ -53,15 +53,61 @@ export function peaksOf(
 
 const BLOCK = 8;
 
-/** `peaksOf(raw, gaussianFilter(raw, …), …)` without smoothing the whole map. */
-export function sparsePeaks(
-  raw: ArrayLike<number>,
+/**
+ * A heatmap at the photo's size whose values may be produced on demand: `prepare` makes
+ * `values` valid over a rectangle, `bound` gives an upper bound of |value| over one (inclusive
+ * corners), from which whole blocks are skipped.
+ */
+export interface HeatmapSource {
+  readonly width: number;
+  readonly height: number;
+  readonly values: ArrayLike<number>;
+  bound(x0: number, y0: number, x1: number, y1: number): number;
+  prepare(x0: number, y0: number, x1: number, y1: number): void;
+}
+
+/** A heatmap held whole: bounds from 8×8 block maxima. */
+export function arraySource(
+  values: ArrayLike<number>,
   width: number,
   height: number,
+): HeatmapSource {
+  const bw = Math.ceil(width / BLOCK);
+  const bh = Math.ceil(height / BLOCK);
+  const blockMax = new Float64Array(bw * bh);
+  for (let y = 0; y < height; y++) {
+    const row = ((y / BLOCK) | 0) * bw;
+    for (let x = 0; x < width; x++) {
+      const v = Math.abs(values[y * width + x]);
+      const b = row + ((x / BLOCK) | 0);
+      if (v > blockMax[b]) blockMax[b] = v;
+    }
+  }
+  return {
+    width,
+    height,
+    values,
+    bound(x0, y0, x1, y1) {
+      let most = 0;
+      for (let by = (y0 / BLOCK) | 0; by <= ((y1 / BLOCK) | 0); by++) {
+        for (let bx = (x0 / BLOCK) | 0; bx <= ((x1 / BLOCK) | 0); bx++) {
+          most = Math.max(most, blockMax[by * bw + bx]);
+        }
+      }
+      return most;
+    },
+    prepare() {},
+  };
+}
+
+/** `peaksOf(raw, gaussianFilter(raw, …), …)` without smoothing the whole map. */
+export function sparsePeaks(
+  source: HeatmapSource,
   firstId: number,
   sigma = PEAK_SIGMA,
   threshold = PEAK_THRESHOLD,
 ): Peak[] {
+  const { width, height } = source;
   const kernel = gaussianKernel(sigma);
   const r = (kernel.length - 1) / 2;
   const w0 = kernel[r];
@@ -71,63 +117,75 @@ export function sparsePeaks(
   const bound = weightSum * weightSum * (1 + 1e-9);
   const bw = Math.ceil(width / BLOCK);
   const bh = Math.ceil(height / BLOCK);
-  const blockMax = new Float64Array(bw * bh);
-  for (let y = 0; y < height; y++) {
-    const row = Math.floor(y / BLOCK) * bw;
-    for (let x = 0; x < width; x++) {
-      const v = Math.abs(raw[y * width + x]);
-      const b = row + Math.floor(x / BLOCK);
-      if (v > blockMax[b]) blockMax[b] = v;
-    }
-  }
-  const reach = Math.ceil(r / BLOCK);
-  const vertical = new Float64Array(width * height).fill(Number.NaN);
-  const smoothed = new Float64Array(width * height).fill(Number.NaN);
-  const reflectY = (i: number) => reflectIndex(i, height);
-  const reflectX = (i: number) => reflectIndex(i, width);
-  const verticalAt = (y: number, x: number): number => {
-    const i = y * width + x;
-    let v = vertical[i];
-    if (v === v) return v;
-    v = raw[i] * w0;
-    for (let j = r; j >= 1; j--) {
-      v += (raw[reflectY(y - j) * width + x] + raw[reflectY(y + j) * width + x]) * kernel[r - j];
-    }
-    vertical[i] = v;
-    return v;
-  };
-  const smoothedAt = (y: number, x: number): number => {
-    const i = y * width + x;
-    let v = smoothed[i];
-    if (v === v) return v;
-    v = verticalAt(y, x) * w0;
-    for (let j = r; j >= 1; j--) {
-      v += (verticalAt(y, reflectX(x - j)) + verticalAt(y, reflectX(x + j))) * kernel[r - j];
-    }
-    smoothed[i] = v;
-    return v;
-  };
+  // Reflected row and column indices, offset by r: reflectedY[y + r] for y in [−r, height + r).
+  const reflectedY = Int32Array.from({ length: height + 2 * r }, (_, i) =>
+    reflectIndex(i - r, height),
+  );
+  const reflectedX = Int32Array.from({ length: width + 2 * r }, (_, i) =>
+    reflectIndex(i - r, width),
+  );
+  const vertical = new Float64Array(width * height);
+  const smoothed = new Float64Array(width * height);
   const found: { x: number; y: number }[] = [];
+  const active = new Uint8Array(bw);
+  const raw = source.values;
   for (let by = 0; by < bh; by++) {
     for (let bx = 0; bx < bw; bx++) {
-      let near = 0;
-      for (let ny = Math.max(0, by - reach); ny <= Math.min(bh - 1, by + reach); ny++) {
-        for (let nx = Math.max(0, bx - reach); nx <= Math.min(bw - 1, bx + reach); nx++) {
-          near = Math.max(near, blockMax[ny * bw + nx]);
+      const near = source.bound(
+        Math.max(0, bx * BLOCK - r),
+        Math.max(0, by * BLOCK - r),
+        Math.min(width - 1, (bx + 1) * BLOCK - 1 + r),
+        Math.min(height - 1, (by + 1) * BLOCK - 1 + r),
+      );
+      active[bx] = near * bound > threshold ? 1 : 0;
+    }
+    // Each run of active blocks: smoothed values over the run plus a one-pixel ring (the
+    // neighbours a peak is compared with), the vertical pass r columns further each side.
+    for (let first = 0; first < bw; first++) {
+      if (!active[first]) continue;
+      let last = first;
+      while (last + 1 < bw && active[last + 1]) last++;
+      const y0 = Math.max(0, by * BLOCK - 1);
+      const y1 = Math.min(height - 1, (by + 1) * BLOCK);
+      const x0 = Math.max(0, first * BLOCK - 1);
+      const x1 = Math.min(width - 1, (last + 1) * BLOCK);
+      const vx0 = Math.max(0, x0 - r);
+      const vx1 = Math.min(width - 1, x1 + r);
+      source.prepare(vx0, Math.max(0, y0 - r), vx1, Math.min(height - 1, y1 + r));
+      for (let y = y0; y <= y1; y++) {
+        for (let x = vx0; x <= vx1; x++) {
+          let v = raw[y * width + x] * w0;
+          for (let j = r; j >= 1; j--) {
+            v +=
+              (raw[reflectedY[y - j + r] * width + x] + raw[reflectedY[y + j + r] * width + x]) *
+              kernel[r - j];
+          }
+          vertical[y * width + x] = v;
+        }
+        const row = y * width;
+        for (let x = x0; x <= x1; x++) {
+          let v = vertical[row + x] * w0;
+          for (let j = r; j >= 1; j--) {
+            v +=
+              (vertical[row + reflectedX[x - j + r]] + vertical[row + reflectedX[x + j + r]]) *
+              kernel[r - j];
+          }
+          smoothed[row + x] = v;
         }
       }
-      if (!(near * bound > threshold)) continue;
       for (let y = by * BLOCK; y < Math.min(height, (by + 1) * BLOCK); y++) {
-        for (let x = bx * BLOCK; x < Math.min(width, (bx + 1) * BLOCK); x++) {
-          const v = smoothedAt(y, x);
+        for (let x = first * BLOCK; x < Math.min(width, (last + 1) * BLOCK); x++) {
+          const i = y * width + x;
+          const v = smoothed[i];
           if (!(v > threshold)) continue;
-          if (y > 0 && !(v >= smoothedAt(y - 1, x))) continue;
-          if (y < height - 1 && !(v >= smoothedAt(y + 1, x))) continue;
-          if (x > 0 && !(v >= smoothedAt(y, x - 1))) continue;
-          if (x < width - 1 && !(v >= smoothedAt(y, x + 1))) continue;
+          if (y > 0 && !(v >= smoothed[i - width])) continue;
+          if (y < height - 1 && !(v >= smoothed[i + width])) continue;
+          if (x > 0 && !(v >= smoothed[i - 1])) continue;
+          if (x < width - 1 && !(v >= smoothed[i + 1])) continue;
           found.push({ x, y });
         }
       }
+      first = last;
     }
   }
   // np.nonzero's row-major order, not the blocks'.
@@ -135,19 +193,17 @@ export function sparsePeaks(
   return found.map(({ x, y }, k) => ({ x, y, score: raw[y * width + x], id: firstId + k }));
 }
 
-/** Every part's peaks: `heatmap(part)` is that part's width × height map at image size. */
+/** Every part's peaks: `heatmap(part)` is that part's map at the photo's size. */
 export function findAllPeaks(
-  heatmap: (part: number) => ArrayLike<number>,
+  heatmap: (part: number) => HeatmapSource,
   parts: number,
-  width: number,
-  height: number,
   signal?: AbortSignal,
 ): Peak[][] {
   const all: Peak[][] = [];
   let next = 0;
   for (let part = 0; part < parts; part++) {
     signal?.throwIfAborted();
-    const peaks = sparsePeaks(heatmap(part), width, height, next);
+    const peaks = sparsePeaks(heatmap(part), next);
     all.push(peaks);
     next += peaks.length;
   }

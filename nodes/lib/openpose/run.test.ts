@@ -72,7 +72,7 @@ describe("runOpenPoseBody", () => {
       timings: { filesMs: 0, createMs: 0 },
       backend: { name: "wasm", detail: "" },
       fed,
-      run: (feeds) => {
+      run: (feeds: Readonly<Record<string, ModelTensor>>) => {
         fed.push([...feeds.image.dims]);
         return Promise.resolve({
           heatmaps: tensor("float32", heat, [1, 19, 23, 18]),

@@ -1,5 +1,6 @@
 import { LIMB_SEQ, MAP_IDX } from "./connections";
 import type { BodyMaps } from "./body";
+import { arraySource } from "./peaks";
 
 /**
  * For tests and the benchmark: heatmaps and PAFs drawn for people whose parts are known, the way
@@ -21,6 +22,8 @@ export interface TestPerson {
 export interface TestMaps extends BodyMaps {
   readonly heatmaps: Float32Array;
   readonly pafs: Float32Array;
+  /** Part p's heatmap values. */
+  plane(part: number): Float32Array;
 }
 
 export function drawPeople(width: number, height: number, people: readonly TestPerson[]): TestMaps {
@@ -68,7 +71,9 @@ export function drawPeople(width: number, height: number, people: readonly TestP
     height,
     heatmaps,
     pafs,
-    heatmap: (part) => heatmaps.subarray(part * plane, (part + 1) * plane),
+    heatmap: (part) =>
+      arraySource(heatmaps.subarray(part * plane, (part + 1) * plane), width, height),
+    plane: (part) => heatmaps.subarray(part * plane, (part + 1) * plane),
     paf: (c, x, y) => pafs[c * plane + y * width + x],
   };
 }
@@ -96,4 +101,66 @@ export function standingPerson(cx: number, top: number): TestPart[] {
     at(-18, 18), // 16 R ear
     at(18, 18), // 17 L ear
   ];
+}
+
+/**
+ * What the network would output for these people on Leffa's 384×512 person: stride-8 maps on the
+ * 18×23 grid of the 144×184 padded input (the person scaled by 0.5 · 368 / 512), each part a blob
+ * of σ 0.8 cells, each limb's PAF the unit direction within one cell of the segment.
+ */
+export function networkMaps(people: readonly TestPerson[]): {
+  heatmaps: { data: Float32Array; channels: number; width: number; height: number };
+  pafs: { data: Float32Array; channels: number; width: number; height: number };
+} {
+  const w = 18;
+  const h = 23;
+  const plane = w * h;
+  const toGrid = ([x, y]: readonly [number, number]): [number, number] => [
+    (x * (138 / 384)) / 8 - 0.5,
+    (y * (184 / 512)) / 8 - 0.5,
+  ];
+  const heat = new Float32Array(19 * plane);
+  const paf = new Float32Array(38 * plane);
+  for (const person of people) {
+    person.parts.forEach((part, p) => {
+      if (!part) return;
+      const [u, v] = toGrid(part);
+      for (let j = 0; j < h; j++) {
+        for (let i = 0; i < w; i++) {
+          const value = (person.strength ?? 1) * Math.exp(-((i - u) ** 2 + (j - v) ** 2) / 1.28);
+          heat[p * plane + j * w + i] = Math.max(heat[p * plane + j * w + i], value);
+        }
+      }
+    });
+    LIMB_SEQ.forEach(([a, b], k) => {
+      const from = person.parts[a - 1];
+      const to = person.parts[b - 1];
+      if (!from || !to) return;
+      const [ax, ay] = toGrid(from);
+      const [bx, by] = toGrid(to);
+      const length = Math.hypot(bx - ax, by - ay);
+      const ux = (bx - ax) / length;
+      const uy = (by - ay) / length;
+      const [cx, cy] = MAP_IDX[k].map((c) => c - 19);
+      const s = person.pafStrength?.[k] ?? 1;
+      for (let j = 0; j < h; j++) {
+        for (let i = 0; i < w; i++) {
+          const along = (i - ax) * ux + (j - ay) * uy;
+          const across = Math.abs(-(i - ax) * uy + (j - ay) * ux);
+          if (along < -0.5 || along > length + 0.5 || across > 1) continue;
+          paf[cx * plane + j * w + i] = s * ux;
+          paf[cy * plane + j * w + i] = s * uy;
+        }
+      }
+    });
+  }
+  for (let i = 0; i < plane; i++) {
+    let most = 0;
+    for (let p = 0; p < 18; p++) most = Math.max(most, heat[p * plane + i]);
+    heat[18 * plane + i] = 1 - most;
+  }
+  return {
+    heatmaps: { data: heat, channels: 19, width: w, height: h },
+    pafs: { data: paf, channels: 38, width: w, height: h },
+  };
 }

@@ -48,6 +48,22 @@ describe("upsampling the network's maps", () => {
     ]) {
       expect(body.paf(c, x, y)).toBe(planes[c][y * 384 + x]);
     }
-    expect(body.heatmap(4)).toEqual(upsamplePlanes(heat, geometry, 5)[4]);
+    // Heatmaps: a region made on demand holds the whole plane's values.
+    const source = body.heatmap(4);
+    source.prepare(100, 200, 180, 260);
+    const plane = upsamplePlanes(heat, geometry, 5)[4];
+    for (const [x, y] of [
+      [100, 200],
+      [180, 260],
+      [137, 229],
+    ]) {
+      expect(source.values[y * 384 + x]).toBe(plane[y * 384 + x]);
+    }
+    // The bound holds over every value of a region.
+    let most = 0;
+    for (let y = 200; y <= 260; y++) {
+      for (let x = 100; x <= 180; x++) most = Math.max(most, Math.abs(plane[y * 384 + x]));
+    }
+    expect(source.bound(100, 200, 180, 260)).toBeGreaterThanOrEqual(most);
   });
 });

@@ -1,14 +1,21 @@
 import { CubicResizeF32 } from "../opencv/resize-f32";
 import type { BodyMaps } from "./body";
+import type { HeatmapSource } from "./peaks";
 
 /**
  * The annotator's way back from the network's stride-8 maps to the photo (`Body.__call__`):
  * `cv2.resize(map, (0, 0), fx=8, fy=8, INTER_CUBIC)`, the padding cropped, then
  * `cv2.resize(…, (W, H), INTER_CUBIC)`, on the H × W × C float32 arrays (19 heatmap channels,
- * 38 PAF channels: the channel count fixes which values OpenCV's SIMD kernel computes). Heatmaps
- * are resized whole (every value feeds the peak search); PAFs are read at a few hundred points
- * only, so each PAF value is computed when first asked, with the same arithmetic.
+ * 38 PAF channels: the channel count fixes which values OpenCV's SIMD kernel computes). The ×8
+ * maps are made whole; the photo-size values only where they are read, with the same arithmetic:
+ * the peak search asks for heatmap regions near strong responses (a cubic interpolation cannot
+ * exceed 1.375² times the largest |value| it reads, which bounds the skipped blocks), the limb
+ * scoring for a few hundred PAF points.
  */
+
+/** Σ|w| of OpenCV's A = −0.75 cubic weights is at most 1.375 (at a half-pixel offset). */
+const CUBIC_GAIN = 1.375;
+const MID_CELL = 4;
 
 export const STRIDE = 8;
 
@@ -82,6 +89,75 @@ class LazyUpsample {
   }
 }
 
+/** One channel at the photo's size, made region by region as the peak search asks. */
+class UpsampledHeatmap implements HeatmapSource {
+  readonly values: Float32Array;
+  private readonly done: Uint8Array;
+  private readonly rows: Float32Array;
+  private readonly cellMax: Float32Array;
+  private readonly cellsW: number;
+
+  constructor(
+    private readonly resize: CubicResizeF32,
+    private readonly mid: Float32Array,
+    private readonly channel: number,
+  ) {
+    const { srcW, srcH, dstW, dstH } = resize;
+    this.values = new Float32Array(dstW * dstH);
+    this.done = new Uint8Array(dstW * dstH);
+    this.rows = new Float32Array(srcH * dstW).fill(Number.NaN);
+    this.cellsW = Math.ceil(srcW / MID_CELL);
+    this.cellMax = new Float32Array(this.cellsW * Math.ceil(srcH / MID_CELL));
+    for (let y = 0; y < srcH; y++) {
+      for (let x = 0; x < srcW; x++) {
+        const cell = ((y / MID_CELL) | 0) * this.cellsW + ((x / MID_CELL) | 0);
+        this.cellMax[cell] = Math.max(this.cellMax[cell], Math.abs(mid[y * srcW + x]));
+      }
+    }
+  }
+
+  get width(): number {
+    return this.resize.dstW;
+  }
+
+  get height(): number {
+    return this.resize.dstH;
+  }
+
+  bound(x0: number, y0: number, x1: number, y1: number): number {
+    const [sx0, sy0, sx1, sy1] = this.resize.sourceRect(x0, y0, x1, y1);
+    let most = 0;
+    for (let cy = (sy0 / MID_CELL) | 0; cy <= ((sy1 / MID_CELL) | 0); cy++) {
+      for (let cx = (sx0 / MID_CELL) | 0; cx <= ((sx1 / MID_CELL) | 0); cx++) {
+        most = Math.max(most, this.cellMax[cy * this.cellsW + cx]);
+      }
+    }
+    // float32 sums of four products round a little: a margin well above their error.
+    return most * CUBIC_GAIN * CUBIC_GAIN * (1 + 1e-5);
+  }
+
+  prepare(x0: number, y0: number, x1: number, y1: number): void {
+    this.resize.region(this.mid, this.channel, [x0, y0, x1, y1], this.values, this.done, this.rows);
+  }
+}
+
+/** The ×8 map of channel c with the padding cropped: the second resize's source. */
+function croppedMid(
+  first: CubicResizeF32,
+  maps: NetworkMaps,
+  geometry: UpsampleGeometry,
+  c: number,
+): Float32Array {
+  const { width: w, height: h, data } = maps;
+  const big = first.plane(data.subarray(c * w * h, (c + 1) * w * h), c);
+  const crop = new Float32Array(geometry.scaledWidth * geometry.scaledHeight);
+  for (let y = 0; y < geometry.scaledHeight; y++) {
+    const row = big.subarray(y * w * STRIDE, y * w * STRIDE + geometry.scaledWidth);
+    crop.set(row, y * geometry.scaledWidth);
+  }
+  return crop;
+}
+
 /** Channels 0..count−1 of the stack at the photo's size, each a full plane. */
 export function upsamplePlanes(
   maps: NetworkMaps,
@@ -89,7 +165,7 @@ export function upsamplePlanes(
   count: number,
   signal?: AbortSignal,
 ): Float32Array[] {
-  const { width: w, height: h, channels, data } = maps;
+  const { width: w, height: h, channels } = maps;
   const first = new CubicResizeF32(w, h, w * STRIDE, h * STRIDE, channels, {
     fx: STRIDE,
     fy: STRIDE,
@@ -104,18 +180,12 @@ export function upsamplePlanes(
   const planes: Float32Array[] = [];
   for (let c = 0; c < count; c++) {
     signal?.throwIfAborted();
-    const big = first.plane(data.subarray(c * w * h, (c + 1) * w * h), c);
-    const crop = new Float32Array(geometry.scaledWidth * geometry.scaledHeight);
-    for (let y = 0; y < geometry.scaledHeight; y++) {
-      const row = big.subarray(y * w * STRIDE, y * w * STRIDE + geometry.scaledWidth);
-      crop.set(row, y * geometry.scaledWidth);
-    }
-    planes.push(second.plane(crop, c));
+    planes.push(second.plane(croppedMid(first, maps, geometry, c), c));
   }
   return planes;
 }
 
-/** The maps the body estimation reads: full heatmap planes, PAF values on demand. */
+/** The maps the body estimation reads: heatmaps and PAFs made where they are read. */
 export function upsampleForBody(
   heatmaps: NetworkMaps,
   pafs: NetworkMaps,
@@ -123,12 +193,28 @@ export function upsampleForBody(
   parts: number,
   signal?: AbortSignal,
 ): BodyMaps {
-  const planes = upsamplePlanes(heatmaps, geometry, parts, signal);
+  const { width: w, height: h, channels } = heatmaps;
+  const first = new CubicResizeF32(w, h, w * STRIDE, h * STRIDE, channels, {
+    fx: STRIDE,
+    fy: STRIDE,
+  });
+  const second = new CubicResizeF32(
+    geometry.scaledWidth,
+    geometry.scaledHeight,
+    geometry.width,
+    geometry.height,
+    channels,
+  );
+  const sources: UpsampledHeatmap[] = [];
+  for (let c = 0; c < parts; c++) {
+    signal?.throwIfAborted();
+    sources.push(new UpsampledHeatmap(second, croppedMid(first, heatmaps, geometry, c), c));
+  }
   const paf = new LazyUpsample(pafs, geometry);
   return {
     width: geometry.width,
     height: geometry.height,
-    heatmap: (part) => planes[part],
+    heatmap: (part) => sources[part],
     paf: (c, x, y) => paf.at(c, x, y),
   };
 }
