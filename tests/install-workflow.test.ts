@@ -13,7 +13,7 @@ import { InstallError } from "../models/install/errors";
 import { hubSettings } from "../models/install/hf";
 import { verifyModel } from "../models/install/installer";
 import { planInstall, type PlanOptions } from "../models/install/plan";
-import { runPlan, type RunPlanOptions } from "../models/install/run-plan";
+import { installAnyModel, runPlan, type RunPlanOptions } from "../models/install/run-plan";
 import { LOCK_FILE } from "../models/install/store-lock";
 import { closedPort } from "../models/install/testing/fixture-server";
 import { startFakeHub, type FakeHub } from "../models/install/testing/fake-hub";
@@ -354,5 +354,19 @@ describe("install --workflow against a fake Hugging Face hub", { timeout: 240_00
       JSON.stringify({ pid: 2 ** 22 + 12345, token: "x", since: "then", what: "crashed" }),
     );
     await runPlan(await planInstall(["schp-atr"], planOptions()), runOptions());
+  });
+
+  it("installs one model whatever its source, as the server's install route does", async () => {
+    const phases = new Set<string>();
+    const record = await installAnyModel(
+      "densepose-r50-fpn",
+      runOptions({ onProgress: (p) => phases.add(p.phase) }),
+    );
+    expect(record.source).toBe("convert:model_final_162be9.pkl");
+    expect([...phases].sort()).toEqual(["convert", "download", "verify"]);
+    expect((await installAnyModel("schp-atr", runOptions())).files[0].checkedAgainst).toBe(
+      "pinned",
+    );
+    expect((await readdir(store)).sort()).toEqual(["densepose-r50-fpn", "schp-atr"]);
   });
 });

@@ -1,12 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { findModel } from "../manifest";
 import type { ModelEntry } from "../manifest/schema";
-import { modelsDir, type InstalledRecord } from "../store";
+import { modelsDir, readInstalled, type InstalledRecord } from "../store";
 import { deleteCheckpoint, fetchCheckpoint } from "./checkpoint";
 import { runConverter, type ConverterOptions } from "./converters";
 import { InstallError } from "./errors";
 import { installModel, type InstallOptions } from "./installer";
-import type { InstallPlan, PlanItem } from "./plan";
+import { planInstall, type InstallPlan, type PlanItem } from "./plan";
 import { ensureFreeSpace } from "./space";
 import { acquireStoreLock } from "./store-lock";
 
@@ -109,4 +109,27 @@ function entryOf(id: string, entries: readonly ModelEntry[] | undefined): ModelE
   const entry = entries ? entries.find((e) => e.id === id) : findModel(id);
   if (!entry) throw new InstallError("unknown-model", `unknown model "${id}"`);
   return entry;
+}
+
+/**
+ * Installs one model whatever its source, as the server's install route does: a download through
+ * the installer, a conversion by downloading its checkpoint and converting it (which installs
+ * every entry made from that checkpoint). Resolves with the model's installed record.
+ */
+export async function installAnyModel(
+  id: string,
+  opts: RunPlanOptions = {},
+): Promise<InstalledRecord> {
+  const plan = await planInstall([id], {
+    entries: opts.entries,
+    hub: opts.hub,
+    fetchImpl: opts.fetchImpl,
+    keepCheckpoint: opts.keepCheckpoint,
+    signal: opts.signal,
+  });
+  if (plan.items[0]?.kind === "download") return installModel(id, opts);
+  await runPlan(plan, opts);
+  const record = await readInstalled(id);
+  if (!record) throw new InstallError("not-installed", `${id}: the conversion did not install it`);
+  return record;
 }

@@ -9,6 +9,7 @@ import * as install from "@/app/api/models/[id]/install/route";
 import * as files from "@/app/api/models/[id]/files/[name]/route";
 import { getModel, MODELS } from "@/models/manifest";
 import { routeContext } from "./test-db";
+import { closedPort } from "@/models/install/testing/fixture-server";
 
 /**
  * The models API against a store made by hand in a temporary MODELS_DIR: a model "installed"
@@ -283,19 +284,28 @@ describe("POST /api/models/:id/install", () => {
   });
 
   it("ends the stream with the installer's error code and message", async () => {
+    // A converted model downloads its checkpoint on the server: here from a mirror that is down
+    // (no test reaches the internet).
     const convert = MODELS.find((m) => m.source.kind === "convert")!;
-    const res = await install.POST(
-      new Request(`${BASE}/${convert.id}/install`, { method: "POST" }),
-      routeContext(convert.id),
-    );
-    expect(res.status).toBe(200);
-    expect(await ndjson(res)).toEqual([
-      {
-        type: "error",
-        code: "needs-conversion",
-        message: expect.stringContaining("it is converted from"),
-      },
-    ]);
+    const saved = process.env.HF_ENDPOINT;
+    process.env.HF_ENDPOINT = `http://127.0.0.1:${await closedPort()}`;
+    try {
+      const res = await install.POST(
+        new Request(`${BASE}/${convert.id}/install`, { method: "POST" }),
+        routeContext(convert.id),
+      );
+      expect(res.status).toBe(200);
+      expect(await ndjson(res)).toEqual([
+        {
+          type: "error",
+          code: "offline",
+          message: expect.stringContaining("the mirror may be down"),
+        },
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.HF_ENDPOINT;
+      else process.env.HF_ENDPOINT = saved;
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { requireAdmin } from "@/app/_server/actor";
 import { HttpError, handle } from "@/app/_server/http";
 import { installStream, isInstalling } from "@/app/_server/install-stream";
 import { knownModel } from "@/app/_server/model-summary";
-import { installModel } from "@/models/install";
+import { installAnyModel } from "@/models/install/run-plan";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -21,7 +21,8 @@ export function POST(
     if (isInstalling(id)) throw new HttpError(409, `model ${id} is already being installed`);
     // A client that goes away cancels the body stream, which cancels the install; request.signal
     // is not used because its timing around streamed responses differs between Next versions.
-    const body = installStream(id, installModel);
+    // Conversions too: the checkpoint is downloaded (resumable) and converted on the server.
+    const body = installStream(id, installAnyModel);
     return new Response(body, {
       headers: {
         "Content-Type": "application/x-ndjson; charset=utf-8",
