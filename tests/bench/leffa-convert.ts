@@ -46,6 +46,28 @@ const CHECKPOINTS = {
   pose: { unet: SDXL_UNET, vae: SDXL_VAE, file: "pose_transfer.pth" },
 } as const;
 
+/**
+ * Writes the synthetic full-size checkpoint of `variant` (every key at its real shape, fp16) to
+ * `file`; also used by `npm run bench:install`.
+ */
+export async function writeSyntheticLeffaCheckpoint(
+  file: string,
+  variant: keyof typeof CHECKPOINTS = "hd",
+): Promise<{ params: number }> {
+  const checkpoint = CHECKPOINTS[variant];
+  const halves = pattern();
+  const tensors: Record<string, TorchEntry> = {};
+  let params = 0;
+  for (const { key, shape } of expectedLeffaKeys(checkpoint.unet, checkpoint.vae)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    params += n;
+    tensors[key] = { dtype: "float16", shape, data: () => halves.subarray(0, n) };
+  }
+  // torch writes zip64 records for checkpoints over 4 GB (pose transfer), and so does this.
+  await writeTorchZip(file, tensors, { zip64: true });
+  return { params };
+}
+
 export async function benchLeffaConvert(
   variant: keyof typeof CHECKPOINTS = "hd",
 ): Promise<LeffaConvertBench> {
@@ -53,17 +75,8 @@ export async function benchLeffaConvert(
   const dir = await mkdtemp(path.join(tmpdir(), "bench-leffa-"));
   const savedModelsDir = process.env.MODELS_DIR;
   try {
-    const halves = pattern();
-    const tensors: Record<string, TorchEntry> = {};
-    let params = 0;
-    for (const { key, shape } of expectedLeffaKeys(checkpoint.unet, checkpoint.vae)) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      params += n;
-      tensors[key] = { dtype: "float16", shape, data: () => halves.subarray(0, n) };
-    }
     const file = path.join(dir, checkpoint.file);
-    // torch writes zip64 records for checkpoints over 4 GB (pose transfer), and so does this.
-    await writeTorchZip(file, tensors, { zip64: true });
+    const { params } = await writeSyntheticLeffaCheckpoint(file, variant);
 
     process.env.MODELS_DIR = path.join(dir, "store");
     let peak = process.memoryUsage().rss;
