@@ -65,10 +65,12 @@ export interface SessionPoolOptions {
   /** Model bytes kept loaded at most; the least recently used sessions are released beyond it. */
   readonly budgetBytes: number;
   /**
-   * The CPU execution provider: onnxruntime-web's "wasm" (browser, and Node by default), or
-   * onnxruntime-node's native "cpu" (headless runs of models beyond the WASM heap).
+   * The provider of sessions not on the browser's GPU device: onnxruntime-web's "wasm" (browser,
+   * and Node by default), onnxruntime-node's native "cpu" (headless runs of models beyond the
+   * WASM heap), or onnxruntime-node's native "webgpu" EP (headless on a machine with a hardware
+   * adapter, native-gpu.ts; the CPU provider takes the nodes it has no kernel for).
    */
-  readonly cpuProvider?: "wasm" | "cpu";
+  readonly cpuProvider?: "wasm" | "cpu" | "webgpu";
 }
 
 interface Slot {
@@ -296,7 +298,7 @@ class PooledSession {
     private readonly entry: SessionSubject,
     private readonly files: ModelBytes | ModelFile,
     private readonly target: ExecutionTarget,
-    private readonly cpuProvider: "wasm" | "cpu",
+    private readonly cpuProvider: "wasm" | "cpu" | "webgpu",
     /** Why fused attention is not trusted on the GPU (checked once per device), or undefined. */
     private readonly gpuAttentionProblem: () => Promise<string | undefined>,
   ) {
@@ -464,7 +466,9 @@ class PooledSession {
     const options: InferenceSession.SessionOptions = {
       executionProviders: gpu
         ? [{ name: "webgpu", device: this.target.device }]
-        : [this.cpuProvider],
+        : this.cpuProvider === "webgpu"
+          ? ["webgpu", "cpu"]
+          : [this.cpuProvider],
       graphOptimizationLevel: "all",
       ...("file" in files
         ? {}

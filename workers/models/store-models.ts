@@ -4,8 +4,10 @@ import { modelUnavailable } from "../../models/availability";
 import { findModel } from "../../models/manifest";
 import type { ModelEntry } from "../../models/manifest/schema";
 import { modelDir, readInstalled } from "../../models/store";
+import type { BackendInfo } from "../../nodes/core/types";
 import type { ModelHost } from "../runtime/execute";
 import { sessionFileNames } from "./model-files";
+import { chooseNativeGpu } from "./native-gpu";
 import { SessionPool, type ModelBytes, type ModelFile, type OrtModule } from "./session-pool";
 
 const DEFAULT_BUDGET_BYTES = 2 * 1024 ** 3;
@@ -37,8 +39,10 @@ async function modelFile(entry: ModelEntry): Promise<ModelFile> {
  * How Node runs models:
  * - "wasm": onnxruntime-web's WASM backend, the same code path as the browser's WASM fallback
  *   (tests compare against it); a 4 GB heap holds every model's bytes.
- * - "native": onnxruntime-node's CPU provider on every core, reading models from disk: the
- *   headless path for models no browser tab can hold (Leffa pose transfer, 7.8 GB of weights).
+ * - "native": onnxruntime-node reading models from disk: the headless path for models no browser
+ *   tab can hold (Leffa pose transfer, 7.8 GB of weights). Its WebGPU EP where Dawn finds a
+ *   hardware adapter that passes the attention check (native-gpu.ts; LEFFA_NATIVE_GPU=off to
+ *   keep the CPU), its CPU provider on every core otherwise.
  */
 export type NodeRuntime = "wasm" | "native";
 
@@ -56,9 +60,20 @@ export function createStoreModelHost(
   let pool: Promise<SessionPool> | undefined;
   const startPool = async () => {
     let ort: OrtModule;
+    let cpuProvider: "wasm" | "cpu" | "webgpu" = "wasm";
+    let info: BackendInfo = { name: "wasm", detail: runtimeDetail(runtime) };
     if (runtime === "native") {
+      const node = await import("onnxruntime-node");
       // The same InferenceSession/Tensor API (onnxruntime-common) over the native library.
-      ort = (await import("onnxruntime-node")) as unknown as OrtModule;
+      ort = node as unknown as OrtModule;
+      const gpu = await chooseNativeGpu(node);
+      cpuProvider = gpu.use ? "webgpu" : "cpu";
+      info = gpu.use
+        ? {
+            name: "webgpu",
+            detail: `onnxruntime-node WebGPU EP on ${gpu.adapter} in Node ${process.version}`,
+          }
+        : { name: "cpu", detail: `${runtimeDetail(runtime)} (no GPU: ${gpu.reason})` };
     } else {
       const web = await import("onnxruntime-web");
       web.env.wasm.numThreads = options.threads ?? 1;
@@ -67,12 +82,9 @@ export function createStoreModelHost(
     return new SessionPool({
       ort,
       load: runtime === "native" ? modelFile : readModelFiles,
-      cpuProvider: runtime === "native" ? "cpu" : "wasm",
+      cpuProvider,
       budgetBytes: options.budgetBytes ?? DEFAULT_BUDGET_BYTES,
-      target: () => ({
-        info: { name: runtime === "native" ? "cpu" : "wasm", detail: runtimeDetail(runtime) },
-        deviceLost: () => false,
-      }),
+      target: () => ({ info, deviceLost: () => false }),
     });
   };
   const require = async (id: string) => {
