@@ -13,6 +13,7 @@ export const BACKUP_FORMAT_VERSION = 1;
 /** Not in any backup: said in the manifest and on the command line so nobody is surprised. */
 export const NOT_INCLUDED = [
   "models (the model store, MODELS_DIR or models/store): reinstall them from the Models panel or with `npm run models install`",
+  "uploaded images and run outputs (the asset store: ASSETS_DIR, default data/assets, or the S3 bucket): back up that folder or bucket beside this file",
 ];
 
 const manifestSchema = z.object({

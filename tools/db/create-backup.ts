@@ -24,9 +24,9 @@ export interface CreateBackupOptions {
 }
 
 /**
- * Backs up the configured database into one .tar (manifest.json + the database file). Uploaded
- * images and thumbnails are rows of the database (Asset, Workflow.thumbnail), so they are in it;
- * the model store is not (NOT_INCLUDED).
+ * Backs up the configured database into one .tar (manifest.json + the database file).
+ * Thumbnails are rows of the database (Workflow.thumbnail), so they are in it; the asset store
+ * (uploaded images' bytes, run outputs) and the model store are not (NOT_INCLUDED).
  */
 export async function createBackup(
   options: CreateBackupOptions = {},
