@@ -2,7 +2,8 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
 import { flatPrep, withPrep } from "../../nodes/core/subgraph-fixtures";
-import type { WorkflowDocument } from "../../nodes/core/document";
+import { parseWorkflow, type WorkflowDocument } from "../../nodes/core/document";
+import { extractWorkflowFromPng } from "../../nodes/lib/png-workflow";
 import { imageFrom } from "../../tests/helpers/images";
 import { nodeCodec } from "../codec/node-codec";
 import { createNodeHost } from "../node-host";
@@ -57,6 +58,40 @@ describe("running a workflow with a subgraph", () => {
     expect(outcome.statuses.get("prep/b")?.status).toBe("error");
     expect(outcome.statuses.get("prep/b")?.message).toMatch(/^Crop inside Prep: width/);
     expect(outcome.statuses.get("view")?.status).toBe("skipped");
+  });
+
+  it("embeds the subgraphs, and the component version used, in a saved PNG", async () => {
+    const { doc, assets } = await withAsset(withPrep({ size: 12 }));
+    doc.subgraphs!.prep.component = { id: "comp1", version: 3 };
+    doc.nodes.push({ id: "save", type: "save-image", position: { x: 0, y: 0 }, params: {} });
+    doc.edges.push({
+      id: "toSave",
+      source: "prep",
+      sourceHandle: "result",
+      target: "save",
+      targetHandle: "image",
+    });
+    const outcome = await executeWorkflow(doc, createNodeHost({ assets }), { runId: "png" });
+    expect(outcome.status).toBe("done");
+    const file = outcome.results.get("save")?.ui?.files?.[0];
+    const read = parseWorkflow(extractWorkflowFromPng(file!.bytes));
+    expect(read.subgraphs).toEqual(doc.subgraphs);
+    expect(read.nodes.find((n) => n.id === "prep")).toMatchObject({ params: { size: 12 } });
+  });
+
+  it("passes a bypassed subgraph's input on and mutes what a muted one holds", async () => {
+    const { doc, assets } = await withAsset(withPrep());
+    const host = createNodeHost({ assets });
+    doc.nodes[1] = { ...doc.nodes[1], mode: "bypass" };
+    const bypassed = await executeWorkflow(doc, host, { runId: "bypass" });
+    expect(bypassed.status).toBe("done");
+    expect(bypassed.statuses.get("prep")?.status).toBe("bypassed");
+    const shown = bypassed.results.get("view")?.ui?.images?.[0];
+    expect(shown?.width).toBe(40);
+    doc.nodes[1] = { ...doc.nodes[1], mode: "mute" };
+    const muted = await executeWorkflow(doc, host, { runId: "mute" });
+    expect(muted.statuses.get("prep/a")?.status).toBe("skipped");
+    expect(muted.statuses.get("view")?.status).toBe("skipped");
   });
 
   it("runs to a subgraph node: all it holds and what it needs, nothing downstream", async () => {

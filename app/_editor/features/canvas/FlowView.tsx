@@ -12,8 +12,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback, useState, type MouseEvent as ReactMouseEvent } from "react";
-import { getNodeDefinition } from "@/nodes";
-import { useEditor } from "./editor-store";
+import { lookupNode, useEditor } from "./editor-store";
 import type { StudioNode } from "./flow-mapping";
 import type { DanglingWire } from "../palette/palette-filter";
 import { StudioNodeView } from "./StudioNodeView";
@@ -77,7 +76,7 @@ export function FlowView({
       if (state.isValid || state.toNode || !state.fromHandle?.id || !state.fromNode) return;
       const fromNode = useEditor.getState().nodes.find((n) => n.id === state.fromNode!.id);
       if (!fromNode) return;
-      const def = getNodeDefinition(fromNode.data.nodeType);
+      const def = lookupNode(fromNode.data.nodeType);
       const kind = state.fromHandle.type;
       const spec =
         kind === "source" ? def?.outputs[state.fromHandle.id] : def?.inputs[state.fromHandle.id];

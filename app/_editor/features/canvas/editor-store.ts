@@ -325,7 +325,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       const chosen = ids ? new Set(ids) : null;
       const targets = s.nodes
         .filter((n) => (chosen ? chosen.has(n.id) : n.selected))
-        .map((n) => ({ id: n.id, def: getNodeDefinition(n.data.nodeType), mode: n.data.mode }));
+        .map((n) => ({ id: n.id, def: lookupNode(n.data.nodeType), mode: n.data.mode }));
       const change = switchMode(targets, mode);
       if (!change.ok) return change.reason;
       const nodes = s.nodes.map((n) => {

@@ -1,6 +1,5 @@
-import { getNodeDefinition } from "@/nodes";
 import { keysLabel } from "../shortcuts/shortcuts";
-import { useEditor } from "./editor-store";
+import { lookupNode, useEditor } from "./editor-store";
 import type { NodeMenuItem } from "./NodeContextMenu";
 import { modeUnavailable, type SwitchableMode } from "./node-modes";
 
@@ -15,7 +14,7 @@ const VERB: Record<SwitchableMode, { on: string; off: string }> = {
  */
 export function nodeModeMenuItems(nodeId: string, onRefused: (reason: string) => void) {
   const node = useEditor.getState().nodes.find((n) => n.id === nodeId);
-  const def = node && getNodeDefinition(node.data.nodeType);
+  const def = node && lookupNode(node.data.nodeType);
   return (["bypass", "mute"] as const).map((mode): NodeMenuItem => ({
     id: mode,
     label: node?.data.mode === mode ? VERB[mode].off : VERB[mode].on,

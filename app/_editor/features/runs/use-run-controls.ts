@@ -1,8 +1,9 @@
 import { useCallback } from "react";
-import { getNodeDefinition } from "@/nodes";
-import { newId, useEditor } from "../canvas/editor-store";
+import { lookupNode, newId, useEditor } from "../canvas/editor-store";
+import { runIdPrefix } from "../subgraphs/run-summary";
 import { cancelRun, runWorkflow } from "../../shared/runtime-client";
 import { useToasts } from "../../shared/toasts";
+import { cancelActiveServerRun } from "../server-runs/server-run-store";
 import { useRun, type RunTarget } from "./run-store";
 
 export interface RunControls {
@@ -17,7 +18,7 @@ export interface RunControls {
 export function runToSelection(): { nodeId: string } | { reason: string } {
   const selected = useEditor.getState().nodes.filter((n) => n.selected);
   if (selected.length !== 1) return { reason: "Select one node to run to" };
-  const def = getNodeDefinition(selected[0].data.nodeType);
+  const def = lookupNode(selected[0].data.nodeType);
   if (def?.executable === false) return { reason: `A ${def.title.toLowerCase()} does not run` };
   return { nodeId: selected[0].id };
 }
@@ -51,16 +52,19 @@ export function useRunControls(): RunControls {
   const runTo = useCallback(
     (nodeId: string) => {
       const node = useEditor.getState().nodes.find((n) => n.id === nodeId);
-      const title = (node && getNodeDefinition(node.data.nodeType)?.title) ?? nodeId;
-      return start({ nodeId, title });
+      const title = (node && lookupNode(node.data.nodeType)?.title) ?? nodeId;
+      // Inside an opened subgraph the node runs under its flattened id (nodes/core/flatten.ts).
+      return start({ nodeId: runIdPrefix(useEditor.getState().scope) + nodeId, title });
     },
     [start],
   );
 
   const cancel = useCallback(() => {
+    // A run on the server is cancelled there (DELETE /api/runs/:id), not in this tab's worker.
+    if (cancelActiveServerRun((message) => toast(message, "error"))) return;
     const id = useRun.getState().runId;
     if (id && useRun.getState().running) void cancelRun(id);
-  }, []);
+  }, [toast]);
 
   return { run, runTo, cancel };
 }
