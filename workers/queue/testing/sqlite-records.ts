@@ -56,6 +56,7 @@ export class SqliteRunRecords implements RunRecords, RunBacklog {
         run_id TEXT NOT NULL,
         what TEXT NOT NULL,
         worker TEXT,
+        -- Wall-clock milliseconds with a fraction (comparable across processes on one machine).
         at REAL NOT NULL
       );`);
   }
@@ -187,6 +188,6 @@ export class SqliteRunRecords implements RunRecords, RunBacklog {
   private log(runId: string, what: string, worker: string | null = null): void {
     this.db
       .prepare("INSERT INTO events (run_id, what, worker, at) VALUES (?, ?, ?, ?)")
-      .run(runId, what, worker, Date.now());
+      .run(runId, what, worker, performance.timeOrigin + performance.now());
   }
 }
