@@ -150,6 +150,12 @@ function migrateV1toV2(doc: Record<string, unknown>): Record<string, unknown> {
       }
     });
   }
+  if ("subgraphs" in doc) {
+    throw new WorkflowParseError(
+      "subgraphs: subgraphs arrived in version 2; this document says version 1",
+      "subgraphs",
+    );
+  }
   return { ...doc, version: 2 };
 }
 

@@ -138,11 +138,16 @@ describe("subgraph documents", () => {
   });
 
   it("are version 2: a version-1 document still upgrades without any", () => {
-    const v1 = { ...withPrep(), version: 1, subgraphs: undefined };
+    const { subgraphs: _none, ...rest } = withPrep();
+    const v1 = { ...rest, version: 1 };
     v1.nodes = v1.nodes.filter((n) => n.id !== "prep");
     v1.edges = [];
     const doc = parseWorkflow(v1);
     expect(doc.version).toBe(2);
     expect(doc.subgraphs).toBeUndefined();
+    // A version-1 document never had subgraphs: one that claims some is refused, not upgraded.
+    expect(() => parseWorkflow({ ...withPrep(), version: 1 })).toThrow(
+      /subgraphs arrived in version 2; this document says version 1/,
+    );
   });
 });
