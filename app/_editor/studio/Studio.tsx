@@ -423,7 +423,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
     <div className="studio">
       <Toolbar
         saving={saving}
-        onSave={() => void save()}
+        onSave={() => save()}
         onAddNode={() => openPalette({ x: 80, y: 64 })}
         onRun={() => void run()}
         onRunToHere={runToSelected}

@@ -4,11 +4,13 @@ import { useEditor } from "../features/canvas/editor-store";
 import { useRun } from "../features/runs/run-store";
 import { AccountMenu } from "../features/account/AccountMenu";
 import { usePanels } from "../features/panels/panel-store";
+import { ServerRunControls } from "../features/server-runs/ServerRunControls";
 import { keysLabel } from "../features/shortcuts/shortcuts";
 
 interface ToolbarProps {
   readonly saving: boolean;
-  onSave(): void;
+  /** Saves a new version; false when it did not save (a server run then does not start). */
+  onSave(): Promise<boolean>;
   onAddNode(): void;
   onRun(): void;
   /** Runs the one selected node and what it needs. */
@@ -52,7 +54,12 @@ export function Toolbar(props: ToolbarProps) {
           v{baseVersion}
         </span>
       )}
-      <button type="button" onClick={props.onSave} disabled={props.saving} title="Save (Ctrl+S)">
+      <button
+        type="button"
+        onClick={() => void props.onSave()}
+        disabled={props.saving}
+        title="Save (Ctrl+S)"
+      >
         {props.saving ? "Saving…" : "Save"}
       </button>
       <button
@@ -91,6 +98,7 @@ export function Toolbar(props: ToolbarProps) {
       >
         {running ? "Running…" : "▶ Run"}
       </button>
+      <ServerRunControls onSave={props.onSave} />
       <button
         type="button"
         onClick={props.onRunToHere}

@@ -11,7 +11,10 @@ export interface PaletteAnchor {
 }
 
 /** The dialogs that open without anything to show but themselves. */
-export type PlainPanel = "help" | "models" | "history" | "share" | "makeSubgraph" | "components";
+export type PlainPanel =
+  "help" | "models" | "history" | "share" | "makeSubgraph" | "components" | ServerRunsPanel;
+/** The server-runs dialogs (features/server-runs/): the run history and "Run as batch". */
+export type ServerRunsPanel = "runs" | "batch";
 export type PanelName = PlainPanel | "palette";
 
 export type OpenPanel =

@@ -3,6 +3,7 @@ import { lookupNode, newId, useEditor } from "../canvas/editor-store";
 import { runIdPrefix } from "../subgraphs/run-summary";
 import { cancelRun, runWorkflow } from "../../shared/runtime-client";
 import { useToasts } from "../../shared/toasts";
+import { cancelActiveServerRun } from "../server-runs/server-run-store";
 import { useRun, type RunTarget } from "./run-store";
 
 export interface RunControls {
@@ -59,9 +60,11 @@ export function useRunControls(): RunControls {
   );
 
   const cancel = useCallback(() => {
+    // A run on the server is cancelled there (DELETE /api/runs/:id), not in this tab's worker.
+    if (cancelActiveServerRun((message) => toast(message, "error"))) return;
     const id = useRun.getState().runId;
     if (id && useRun.getState().running) void cancelRun(id);
-  }, []);
+  }, [toast]);
 
   return { run, runTo, cancel };
 }
