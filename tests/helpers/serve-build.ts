@@ -45,6 +45,8 @@ export async function serveBuild(
   const env = {
     ...process.env,
     DATABASE_URL: options.databaseUrl ?? `file:${join(dir, "studio.db")}`,
+    // Uploads and run outputs in the scratch folder too, never in the developer's ./data/assets.
+    ASSETS_DIR: join(dir, "assets"),
     CHECKPOINT_DISABLE: "1",
     NEXT_TELEMETRY_DISABLED: "1",
     ...options.env?.(dir),
