@@ -7,6 +7,7 @@ import * as list from "@/app/api/models/route";
 import * as model from "@/app/api/models/[id]/route";
 import * as install from "@/app/api/models/[id]/install/route";
 import * as files from "@/app/api/models/[id]/files/[name]/route";
+import * as planRoute from "@/app/api/models/plan/route";
 import { getModel, MODELS } from "@/models/manifest";
 import { routeContext } from "./test-db";
 import { closedPort } from "@/models/install/testing/fixture-server";
@@ -306,6 +307,37 @@ describe("POST /api/models/:id/install", () => {
       if (saved === undefined) delete process.env.HF_ENDPOINT;
       else process.env.HF_ENDPOINT = saved;
     }
+  });
+});
+
+describe("GET /api/models/plan", () => {
+  it("plans installing models, says who may install, and names a bad id", async () => {
+    const saved = process.env.HF_ENDPOINT;
+    process.env.HF_ENDPOINT = `http://127.0.0.1:${await closedPort()}`;
+    try {
+      const res = await planRoute.GET(
+        new Request(`${BASE}/plan?ids=${ID},leffa-vton-hd-gen-unet,leffa-vton-hd-ref-unet`),
+      );
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        canInstall: boolean;
+        plan: { items: { kind: string; ids: string[]; installed: boolean; problem?: string }[] };
+      };
+      // Local mode: anyone installs.
+      expect(body.canInstall).toBe(true);
+      expect(body.plan.items.map((i) => [i.kind, i.ids])).toEqual([
+        ["download", [ID]],
+        ["convert", ["leffa-vton-hd-gen-unet", "leffa-vton-hd-ref-unet"]],
+      ]);
+      expect(body.plan.items[0].installed).toBe(true);
+      expect(body.plan.items[1].problem).toContain("the mirror may be down");
+    } finally {
+      if (saved === undefined) delete process.env.HF_ENDPOINT;
+      else process.env.HF_ENDPOINT = saved;
+    }
+    const bad = await planRoute.GET(new Request(`${BASE}/plan?ids=../etc`));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain("a model id");
   });
 });
 

@@ -32,6 +32,7 @@ import { graphThumbnail, makeThumbnail } from "../features/library/thumbnail";
 import { useDraftAutosave } from "../features/library/use-draft-autosave";
 import { useWorkflowImport } from "../features/library/use-workflow-import";
 import { ModelsPanel } from "../features/models/ModelsPanel";
+import { WorkflowModelsBanner } from "../features/models/WorkflowModelsBanner";
 import { Palette } from "../features/palette/Palette";
 import { compatiblePort, type DanglingWire } from "../features/palette/palette-filter";
 import { paletteAnchor, usePanels } from "../features/panels/panel-store";
@@ -441,6 +442,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
         </div>
       )}
       {draft && <DraftBanner draft={draft} workflowId={workflowId} onDone={() => setDraft(null)} />}
+      <WorkflowModelsBanner className={styles.banner} />
       <main className="workspace">
         <div
           className="canvas"

@@ -55,8 +55,13 @@ export async function readNdjson(
 export async function installModelOnServer(
   id: string,
   onProgress: (p: InstallProgress) => void,
+  signal?: AbortSignal,
 ): Promise<InstalledRecord> {
-  const res = await fetch(`/api/models/${encodeURIComponent(id)}/install`, { method: "POST" });
+  // Aborting drops the stream, which cancels the install on the server (partial downloads stay).
+  const res = await fetch(`/api/models/${encodeURIComponent(id)}/install`, {
+    method: "POST",
+    signal,
+  });
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => ({}))) as { error?: string };
     throw new ApiError(body.error ?? `HTTP ${res.status}`, res.status);
