@@ -102,7 +102,7 @@ export function testDocument(
   overrides: Partial<WorkflowDocument> = {},
 ): WorkflowDocument {
   return {
-    version: 1,
+    version: 2,
     name,
     nodes: [
       { id: "person", type: "load-image", position: { x: 0, y: 0 }, params: {} },
