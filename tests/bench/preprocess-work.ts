@@ -3,7 +3,8 @@
  * runs nodes in its runtime worker): Leffa's agnostic mask rules at 384×512, human-parsing
  * post-processing (SCHP ATR + LIP with the neck rule and hole filling, SegFormer), the
  * DensePose paste (head outputs resized onto the person box, rendered in Leffa's encoding), and
- * Leffa's garment centring (Pillow LANCZOS on RGBA and paste).
+ * Leffa's garment centring (Pillow LANCZOS on RGBA and paste), and the OpenPose body
+ * estimation after its network (maps back to 384×512, peaks, limbs, people, Leffa's 18 points).
  * Inputs are synthetic with the real shapes; only the time is measured.
  */
 import { parentPort } from "node:worker_threads";
@@ -21,6 +22,11 @@ import { addNeck, fillClothHoles, fillClothHolesPick } from "../../nodes/lib/par
 import { schpInput, schpLabels } from "../../nodes/lib/parsing/schp";
 import { segformerLabels } from "../../nodes/lib/parsing/segformer";
 import { centreGarment } from "../../nodes/lib/garment-prep";
+import { estimateBody } from "../../nodes/lib/openpose/body";
+import { arraySource } from "../../nodes/lib/openpose/peaks";
+import { firstPersonAsLeffa } from "../../nodes/lib/openpose/reindex";
+import { networkMaps, standingPerson } from "../../nodes/lib/openpose/test-people";
+import { upsampleForBody, upsamplePlanes } from "../../nodes/lib/openpose/upsample";
 import { centreGarmentBefore, schpInputBefore, schpLabelsBefore } from "./preprocess-baseline";
 
 export interface PreprocessTiming {
@@ -29,6 +35,8 @@ export interface PreprocessTiming {
   readonly targetMs?: number;
   /** The same work before it was made OpenCV- or Pillow-exact, measured in the same run. */
   readonly beforeMs?: number;
+  /** What `beforeMs` measured, when it is not the work before exactness. */
+  readonly beforeLabel?: string;
 }
 
 /** Medians of two pieces of work timed in alternation, so load changes hit both alike. */
@@ -189,6 +197,36 @@ function measure(): PreprocessTiming[] {
       () => centreGarmentBefore(garment),
       5,
     ),
+  });
+  // OpenPose body estimation after the network, as Leffa's app runs it: two people on the 384×512
+  // person, the network's stride-8 maps (18×23 for the 144×184 padded input) back to 384×512,
+  // peaks, limbs, people and the first person's 18 points. The baseline makes every map whole
+  // (all 18 heatmaps upsampled and smoothed in full, as the annotator does in numpy).
+  const { heatmaps, pafs } = networkMaps([
+    { parts: standingPerson(110, 60) },
+    { parts: standingPerson(270, 80), strength: 0.8 },
+  ]);
+  const geometry = { scaledWidth: 138, scaledHeight: 184, width: 384, height: 512 };
+  const leffaPoints = (maps: Parameters<typeof estimateBody>[0]) => {
+    const estimate = estimateBody(maps);
+    return firstPersonAsLeffa(estimate.candidates, estimate.people, 384, 512);
+  };
+  results.push({
+    label: "OpenPose body post-processing (maps, peaks, limbs, people), 384×512",
+    ...timePair(
+      () => leffaPoints(upsampleForBody(heatmaps, pafs, geometry, 18)),
+      () => {
+        const lazy = upsampleForBody(heatmaps, pafs, geometry, 18);
+        const planes = upsamplePlanes(heatmaps, geometry, 18);
+        return leffaPoints({
+          ...lazy,
+          heatmap: (part) => arraySource(planes[part], 384, 512),
+        });
+      },
+      7,
+    ),
+    targetMs: 50,
+    beforeLabel: "whole maps",
   });
   return results;
 }

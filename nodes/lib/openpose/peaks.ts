@@ -100,10 +100,24 @@ export function arraySource(
   };
 }
 
+/** Work buffers of one map's size, reusable from map to map (every value read is written first). */
+export interface PeakScratch {
+  readonly vertical: Float64Array;
+  readonly smoothed: Float64Array;
+}
+
+export function peakScratch(width: number, height: number): PeakScratch {
+  return {
+    vertical: new Float64Array(width * height),
+    smoothed: new Float64Array(width * height),
+  };
+}
+
 /** `peaksOf(raw, gaussianFilter(raw, …), …)` without smoothing the whole map. */
 export function sparsePeaks(
   source: HeatmapSource,
   firstId: number,
+  scratch: PeakScratch = peakScratch(source.width, source.height),
   sigma = PEAK_SIGMA,
   threshold = PEAK_THRESHOLD,
 ): Peak[] {
@@ -124,55 +138,85 @@ export function sparsePeaks(
   const reflectedX = Int32Array.from({ length: width + 2 * r }, (_, i) =>
     reflectIndex(i - r, width),
   );
-  const vertical = new Float64Array(width * height);
-  const smoothed = new Float64Array(width * height);
+  const { vertical, smoothed } = scratch;
   const found: { x: number; y: number }[] = [];
-  const active = new Uint8Array(bw);
   const raw = source.values;
+
+  // Which blocks can hold a value above the threshold, as runs [first, last] per block row.
+  const runs: [number, number][][] = [];
   for (let by = 0; by < bh; by++) {
-    for (let bx = 0; bx < bw; bx++) {
-      const near = source.bound(
-        Math.max(0, bx * BLOCK - r),
-        Math.max(0, by * BLOCK - r),
-        Math.min(width - 1, (bx + 1) * BLOCK - 1 + r),
-        Math.min(height - 1, (by + 1) * BLOCK - 1 + r),
-      );
-      active[bx] = near * bound > threshold ? 1 : 0;
+    const row: [number, number][] = [];
+    let start = -1;
+    for (let bx = 0; bx <= bw; bx++) {
+      const on =
+        bx < bw &&
+        source.bound(
+          Math.max(0, bx * BLOCK - r),
+          Math.max(0, by * BLOCK - r),
+          Math.min(width - 1, (bx + 1) * BLOCK - 1 + r),
+          Math.min(height - 1, (by + 1) * BLOCK - 1 + r),
+        ) *
+          bound >
+          threshold;
+      if (on && start < 0) start = bx;
+      if (!on && start >= 0) {
+        row.push([start, bx - 1]);
+        start = -1;
+      }
     }
-    // Each run of active blocks: smoothed values over the run plus a one-pixel ring (the
-    // neighbours a peak is compared with), the vertical pass r columns further each side.
-    for (let first = 0; first < bw; first++) {
-      if (!active[first]) continue;
-      let last = first;
-      while (last + 1 < bw && active[last + 1]) last++;
-      const y0 = Math.max(0, by * BLOCK - 1);
-      const y1 = Math.min(height - 1, (by + 1) * BLOCK);
-      const x0 = Math.max(0, first * BLOCK - 1);
-      const x1 = Math.min(width - 1, (last + 1) * BLOCK);
+    runs.push(row);
+    for (const [first, last] of row) {
+      source.prepare(
+        Math.max(0, first * BLOCK - 1 - r),
+        Math.max(0, by * BLOCK - 1 - r),
+        Math.min(width - 1, (last + 1) * BLOCK + r),
+        Math.min(height - 1, (by + 1) * BLOCK + r),
+      );
+    }
+  }
+
+  // Smoothed values, row by row, over the runs' columns plus a one-pixel ring (the neighbours a
+  // peak is compared with): the rows of active blocks and the rows just above and below them.
+  // Loops run tap by tap over a row span; each value still sums its taps in NI_Correlate1D's
+  // order (centre first, then the outermost pair inwards).
+  for (let y = 0; y < height; y++) {
+    const by = (y / BLOCK) | 0;
+    const spans: [number, number][] = [];
+    const add = (list: readonly [number, number][] | undefined) => {
+      for (const [first, last] of list ?? []) {
+        spans.push([Math.max(0, first * BLOCK - 1), Math.min(width - 1, (last + 1) * BLOCK)]);
+      }
+    };
+    add(runs[by]);
+    if (y % BLOCK === BLOCK - 1) add(runs[by + 1]);
+    if (y % BLOCK === 0) add(runs[by - 1]);
+    for (const [x0, x1] of spans) {
       const vx0 = Math.max(0, x0 - r);
       const vx1 = Math.min(width - 1, x1 + r);
-      source.prepare(vx0, Math.max(0, y0 - r), vx1, Math.min(height - 1, y1 + r));
-      for (let y = y0; y <= y1; y++) {
+      const centre = y * width;
+      for (let x = vx0; x <= vx1; x++) vertical[centre + x] = raw[centre + x] * w0;
+      for (let j = r; j >= 1; j--) {
+        const up = reflectedY[y - j + r] * width;
+        const down = reflectedY[y + j + r] * width;
+        const k = kernel[r - j];
         for (let x = vx0; x <= vx1; x++) {
-          let v = raw[y * width + x] * w0;
-          for (let j = r; j >= 1; j--) {
-            v +=
-              (raw[reflectedY[y - j + r] * width + x] + raw[reflectedY[y + j + r] * width + x]) *
-              kernel[r - j];
-          }
-          vertical[y * width + x] = v;
-        }
-        const row = y * width;
-        for (let x = x0; x <= x1; x++) {
-          let v = vertical[row + x] * w0;
-          for (let j = r; j >= 1; j--) {
-            v +=
-              (vertical[row + reflectedX[x - j + r]] + vertical[row + reflectedX[x + j + r]]) *
-              kernel[r - j];
-          }
-          smoothed[row + x] = v;
+          vertical[centre + x] += (raw[up + x] + raw[down + x]) * k;
         }
       }
+      for (let x = x0; x <= x1; x++) smoothed[centre + x] = vertical[centre + x] * w0;
+      for (let j = r; j >= 1; j--) {
+        const k = kernel[r - j];
+        for (let x = x0; x <= x1; x++) {
+          smoothed[centre + x] +=
+            (vertical[centre + reflectedX[x - j + r]] + vertical[centre + reflectedX[x + j + r]]) *
+            k;
+        }
+      }
+    }
+  }
+
+  for (let by = 0; by < bh; by++) {
+    for (const [first, last] of runs[by]) {
       for (let y = by * BLOCK; y < Math.min(height, (by + 1) * BLOCK); y++) {
         for (let x = first * BLOCK; x < Math.min(width, (last + 1) * BLOCK); x++) {
           const i = y * width + x;
@@ -185,7 +229,6 @@ export function sparsePeaks(
           found.push({ x, y });
         }
       }
-      first = last;
     }
   }
   // np.nonzero's row-major order, not the blocks'.
@@ -201,9 +244,12 @@ export function findAllPeaks(
 ): Peak[][] {
   const all: Peak[][] = [];
   let next = 0;
+  let scratch: PeakScratch | undefined;
   for (let part = 0; part < parts; part++) {
     signal?.throwIfAborted();
-    const peaks = sparsePeaks(heatmap(part), next);
+    const source = heatmap(part);
+    scratch ??= peakScratch(source.width, source.height);
+    const peaks = sparsePeaks(source, next, scratch);
     all.push(peaks);
     next += peaks.length;
   }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { resizeCubicF32 } from "../opencv/resize-f32";
+import { gaussianFilter } from "./gaussian-filter";
+import { peaksOf, sparsePeaks } from "./peaks";
+import { networkMaps, standingPerson } from "./test-people";
 import { upsampleForBody, upsamplePlanes } from "./upsample";
 
 /** A seeded [channels, h, w] stack. */
@@ -66,4 +69,18 @@ describe("upsampling the network's maps", () => {
     }
     expect(source.bound(100, 200, 180, 260)).toBeGreaterThanOrEqual(most);
   });
+
+  it("finds the same peaks on demand as on the whole upsampled, fully smoothed maps", () => {
+    const { heatmaps, pafs } = networkMaps([
+      { parts: standingPerson(110, 60) },
+      { parts: standingPerson(270, 80), strength: 0.6 },
+    ]);
+    const body = upsampleForBody(heatmaps, pafs, geometry, 18);
+    const planes = upsamplePlanes(heatmaps, geometry, 18);
+    for (const part of [0, 7, 13]) {
+      const full = peaksOf(planes[part], gaussianFilter(planes[part], 384, 512, 3), 384, 512, 5);
+      expect(sparsePeaks(body.heatmap(part), 5)).toEqual(full);
+      expect(full).toHaveLength(2);
+    }
+  }, 60_000);
 });

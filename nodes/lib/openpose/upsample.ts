@@ -40,10 +40,9 @@ export interface UpsampleGeometry {
 class LazyUpsample {
   private readonly first: CubicResizeF32;
   private readonly second: CubicResizeF32;
-  private readonly mid: Float32Array;
-  private readonly out: Float32Array;
-  private readonly midSize: number;
-  private readonly outSize: number;
+  /** Per channel, allocated when first read: the cropped ×8 map and the photo-size map. */
+  private readonly mid = new Map<number, Float32Array>();
+  private readonly out = new Map<number, Float32Array>();
 
   constructor(
     private readonly maps: NetworkMaps,
@@ -61,30 +60,37 @@ class LazyUpsample {
       geometry.height,
       channels,
     );
-    // Only the crop [0, scaledHeight) × [0, scaledWidth) of the ×8 map is ever read.
-    this.midSize = geometry.scaledWidth * geometry.scaledHeight;
-    this.outSize = geometry.width * geometry.height;
-    this.mid = new Float32Array(channels * this.midSize).fill(Number.NaN);
-    this.out = new Float32Array(channels * this.outSize).fill(Number.NaN);
+  }
+
+  private plane(cache: Map<number, Float32Array>, c: number, size: number): Float32Array {
+    let plane = cache.get(c);
+    if (!plane) {
+      plane = new Float32Array(size).fill(Number.NaN);
+      cache.set(c, plane);
+    }
+    return plane;
   }
 
   private midAt(c: number, x: number, y: number): number {
-    const i = c * this.midSize + y * this.geometry.scaledWidth + x;
-    let v = this.mid[i];
+    const { scaledWidth, scaledHeight } = this.geometry;
+    const mid = this.plane(this.mid, c, scaledWidth * scaledHeight);
+    const i = y * scaledWidth + x;
+    let v = mid[i];
     if (v === v) return v;
     const { width, height, data } = this.maps;
-    const plane = c * width * height;
-    v = this.first.at((sx, sy) => data[plane + sy * width + sx], c, x, y);
-    this.mid[i] = v;
+    const offset = c * width * height;
+    v = this.first.at((sx, sy) => data[offset + sy * width + sx], c, x, y);
+    mid[i] = v;
     return v;
   }
 
   at(c: number, x: number, y: number): number {
-    const i = c * this.outSize + y * this.geometry.width + x;
-    let v = this.out[i];
+    const out = this.plane(this.out, c, this.geometry.width * this.geometry.height);
+    const i = y * this.geometry.width + x;
+    let v = out[i];
     if (v === v) return v;
     v = this.second.at((sx, sy) => this.midAt(c, sx, sy), c, x, y);
-    this.out[i] = v;
+    out[i] = v;
     return v;
   }
 }
