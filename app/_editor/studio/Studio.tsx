@@ -22,6 +22,7 @@ import { useToasts } from "../shared/toasts";
 import { FlowView } from "../features/canvas/FlowView";
 import type { NodeMenuItem } from "../features/canvas/NodeContextMenu";
 import { nodeModeMenuItems } from "../features/canvas/node-mode-menu";
+import { ExperimentPanels, sweepMenuItem } from "../features/experiment/ExperimentPanels";
 import { useEditor } from "../features/canvas/editor-store";
 import { HistoryPanel } from "../features/history/HistoryPanel";
 import { ConflictDialog, type ConflictChoice } from "../features/library/ConflictDialog";
@@ -184,6 +185,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           onSelect: () => void runTo(nodeId),
         },
         ...nodeModeMenuItems(nodeId, (reason) => toast(reason, "error")),
+        sweepMenuItem(nodeId),
         ...subgraphMenuItems(nodeId, toast),
       ];
     },
@@ -504,6 +506,7 @@ function Canvas({ workflowId }: { workflowId: string | null }) {
           onClose={closePanel}
         />
       )}
+      <ExperimentPanels onError={(message) => toast(message, "error")} />
       {conflict && (
         <ConflictDialog
           conflict={conflict.info}

@@ -18,7 +18,13 @@ export type ServerRunsPanel = "runs" | "batch";
 export type PanelName = PlainPanel | "palette";
 
 export type OpenPanel =
-  { readonly name: "palette"; readonly anchor: PaletteAnchor } | { readonly name: PlainPanel };
+  | { readonly name: "palette"; readonly anchor: PaletteAnchor }
+  /** The sweep dialog, opened from a node's menu: that node's params are offered first. */
+  | { readonly name: "sweep"; readonly nodeId: string }
+  | { readonly name: PlainPanel | ExperimentPanel };
+
+/** The experiment feature's panels (features/experiment/): the sweep's grid and compare view. */
+export type ExperimentPanel = "sweepGrid";
 
 /** A save refused as stale, with what the person was trying to save. */
 export interface PendingConflict {
@@ -41,6 +47,8 @@ export interface PanelState {
   readonly conflict: PendingConflict | null;
   openPanel(name: PlainPanel): void;
   openPanel(name: "palette", anchor: PaletteAnchor): void;
+  openPanel(name: "sweep", nodeId: string): void;
+  openPanel(name: ExperimentPanel): void;
   togglePanel(name: PlainPanel): void;
   closePanel(): void;
   raiseConflict(conflict: PendingConflict): void;
@@ -52,8 +60,15 @@ export interface PanelState {
 export const usePanels = create<PanelState>()((set) => ({
   open: null,
   conflict: null,
-  openPanel: (name: PanelName, anchor?: PaletteAnchor) =>
-    set({ open: name === "palette" ? { name, anchor: anchor as PaletteAnchor } : { name } }),
+  openPanel: (name: PanelName | ExperimentPanel | "sweep", arg?: PaletteAnchor | string) =>
+    set({
+      open:
+        name === "palette"
+          ? { name, anchor: arg as PaletteAnchor }
+          : name === "sweep"
+            ? { name, nodeId: arg as string }
+            : { name },
+    }),
   togglePanel: (name) => set((s) => ({ open: s.open?.name === name ? null : { name } })),
   closePanel: () => set({ open: null }),
   raiseConflict: (conflict) => set({ conflict }),
