@@ -13,7 +13,8 @@
  * absolute times, so compare ratios from the same run.
  *
  * Options: --size full|tiny (tiny: the test configs, seconds), --attention fused,chunked,
- * --levels disabled,basic,extended,all, --run-levels basic,all, --latent HxW, --threads N (WASM).
+ * --levels disabled,basic,extended,all, --run-levels basic,all, --graphs vae-encoder,…,
+ * --backends node,wasm, --latent HxW, --threads N (WASM).
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
     "run-levels",
   );
   const graphs = parseList(option("graphs"), TRYON_GRAPHS, "graphs");
+  const backends = parseList(option("backends"), ["node", "wasm"] as const, "backends");
   const [h, w] = (option("latent") ?? (size === "full" ? "16x12" : "8x8")).split("x").map(Number);
   if (!(h > 0 && w > 0 && h % 8 === 0 && w % 4 === 0))
     throw new Error("--latent takes HxW with H a multiple of 8 and W of 4, e.g. 16x12");
@@ -208,7 +210,7 @@ async function main(): Promise<void> {
             `(built and written in ${fmt(performance.now() - started)})`,
         );
         const isUNet = graph === "ref-unet" || graph === "gen-unet";
-        for (const backend of ["node", "wasm"] as const) {
+        for (const backend of backends) {
           for (const level of levels) {
             const run = isUNet && runLevels.includes(level);
             const load = os.loadavg()[0];

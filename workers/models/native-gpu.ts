@@ -93,7 +93,7 @@ export async function nativeAttentionProblem(ort: typeof OrtNode): Promise<strin
  */
 export async function chooseNativeGpu(
   ort: typeof OrtNode,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<NativeGpuChoice> {
   if (env.LEFFA_NATIVE_GPU === "off") return { use: false, reason: "LEFFA_NATIVE_GPU=off" };
   const info = await dawnAdapter();

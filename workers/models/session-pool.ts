@@ -273,6 +273,22 @@ function attentionOf(model: Uint8Array): AttentionMode | undefined {
 }
 
 /**
+ * Graph optimisation level per provider, chosen with `npm run bench:sessions` (docs/performance.md;
+ * full-size fp16 try-on graphs, fused attention, UNets run at a 16×12 latent, batch 2; a 2-core
+ * machine under a load average of 12–24, so only ratios within the run count). "basic" creates
+ * the four sessions far faster — onnxruntime-node CPU 10.1 s against 445 s for "all", WASM
+ * 122 s against 228 s — but its UNet steps are slow: CPU reference UNet 11.4 s vs 1.1 s, generative
+ * 35.7 s vs 2.4 s ("extended" is no better: 33.1 s); WASM 34.7 s vs 9.7 s and 43.2 s vs 18.4 s.
+ * Over a run's 30 steps at a real size that costs far more than creation saves, so both CPU
+ * providers keep "all". WebGPU keeps "all" too, unmeasured on a GPU yet (`npm run bench:gpu`
+ * prints each session's creation there).
+ */
+const OPTIMIZATION_LEVEL: Record<
+  "wasm" | "cpu" | "webgpu",
+  NonNullable<InferenceSession.SessionOptions["graphOptimizationLevel"]>
+> = { wasm: "all", cpu: "all", webgpu: "all" };
+
+/**
  * One model's session, with its fallbacks: a fused Leffa graph whose MultiHeadAttention fails to
  * load or on its first run is rewritten into the chunked graph (defuseAttention) and retried
  * where it was; a session on WebGPU that still fails moves to WASM.
@@ -469,7 +485,7 @@ class PooledSession {
         : this.cpuProvider === "webgpu"
           ? ["webgpu", "cpu"]
           : [this.cpuProvider],
-      graphOptimizationLevel: "all",
+      graphOptimizationLevel: OPTIMIZATION_LEVEL[gpu ? "webgpu" : this.cpuProvider],
       ...("file" in files
         ? {}
         : { externalData: files.externalData.map((f) => ({ path: f.path, data: f.data })) }),
