@@ -16,7 +16,8 @@ import { ensureFreeSpace, type FreeSpaceProbe } from "./space";
  */
 
 export function downloadsDir(): string {
-  return path.join(modelsDir(), ".downloads");
+  // Not a module path: keep the bundler from tracing the whole project through it (as store.ts).
+  return path.join(/* turbopackIgnore: true */ modelsDir(), ".downloads");
 }
 
 export interface CheckpointSpec {
@@ -47,7 +48,7 @@ export interface CheckpointOptions {
 
 /** The paths of a checkpoint in `.downloads/`. */
 export function checkpointPaths(name: string) {
-  const file = path.join(downloadsDir(), name);
+  const file = path.join(/* turbopackIgnore: true */ downloadsDir(), name);
   return { file, part: `${file}.part`, verified: `${file}.verified.json` };
 }
 
@@ -58,13 +59,15 @@ export async function verifiedCheckpoint(
   const paths = checkpointPaths(spec.name);
   let record;
   try {
-    record = verifiedSchema.parse(JSON.parse(await readFile(paths.verified, "utf8")));
+    record = verifiedSchema.parse(
+      JSON.parse(await readFile(/* turbopackIgnore: true */ paths.verified, "utf8")),
+    );
   } catch {
     return undefined;
   }
   if (record.url !== spec.url) return undefined;
   if (spec.sha256 && record.sha256 !== spec.sha256) return undefined;
-  const size = await stat(paths.file).then(
+  const size = await stat(/* turbopackIgnore: true */ paths.file).then(
     (s) => s.size,
     () => -1,
   );
@@ -76,7 +79,7 @@ export async function checkpointBytesOnDisk(name: string): Promise<number> {
   const paths = checkpointPaths(name);
   const sizes = await Promise.all(
     [paths.file, paths.part].map((f) =>
-      stat(f).then(
+      stat(/* turbopackIgnore: true */ f).then(
         (s) => s.size,
         () => 0,
       ),
