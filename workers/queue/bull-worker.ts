@@ -52,7 +52,7 @@ export async function startBullWorker(options: BullWorkerOptions): Promise<Runni
   });
   await subscriber.subscribe(CANCEL_CHANNEL);
 
-  const process = async (job: Job<RunJob>, token?: string): Promise<string> => {
+  const processJob = async (job: Job<RunJob>, token?: string): Promise<string> => {
     const { runId } = runJobSchema.parse(job.data);
     if (job.attemptsStarted > 1) {
       // Started before: the last try failed or its worker died, leaving the row running.
@@ -88,7 +88,7 @@ export async function startBullWorker(options: BullWorkerOptions): Promise<Runni
   };
 
   const lockMs = options.lockMs ?? 30_000;
-  const worker = new Worker<RunJob>(RUN_QUEUE_NAME, process, {
+  const worker = new Worker<RunJob>(RUN_QUEUE_NAME, processJob, {
     connection: redisConnection(options.redisUrl),
     concurrency: options.concurrency ?? 1,
     lockDuration: lockMs,
