@@ -1,6 +1,8 @@
 /**
  * Headless runner:
  * `npm run studio -- run <workflow.json|.png> [--input <nodeId>=<image>]… --out <dir> [--runtime native|wasm]`
+ * `npm run studio -- batch <workflow.json|.png> --input <nodeId>=<folder|image>… --out <dir>`
+ * (one run per image, two inputs crossed; tools/studio-batch.ts)
  * Runs a saved workflow with the same runtime core as the browser worker and writes every image
  * and file its nodes produce. Exit code 1 when any node failed. Models run on onnxruntime-node's
  * native CPU provider by default: every core, and no 4 GB WebAssembly heap, so it runs what no
@@ -18,9 +20,11 @@ import { extractWorkflowFromPng } from "../nodes/lib/png-workflow";
 import { nodeCodec } from "../workers/codec/node-codec";
 import { createNodeHost } from "../workers/node-host";
 import { executeWorkflow } from "../workers/runtime/execute";
+import { runLocalBatch } from "./studio-batch";
 
 const USAGE =
-  "usage: npm run studio -- run <workflow.json|workflow.png> [--input <nodeId>=<image>]… --out <dir> [--runtime native|wasm]";
+  "usage: npm run studio -- run <workflow.json|workflow.png> [--input <nodeId>=<image>]… --out <dir> [--runtime native|wasm]\n" +
+  "       npm run studio -- batch <workflow.json|workflow.png> --input <nodeId>=<folder|image> [--input …] --out <dir> [--runtime native|wasm]";
 
 /**
  * The workflow in a JSON file or a studio PNG, under the same document limits as the editor and
@@ -49,11 +53,20 @@ async function main(argv: string[]): Promise<number> {
   });
   const [command, file] = positionals;
   const runtime = values.runtime;
-  if (command !== "run" || !file || !values.out || (runtime !== "native" && runtime !== "wasm")) {
+  const known = command === "run" || command === "batch";
+  if (!known || !file || !values.out || (runtime !== "native" && runtime !== "wasm")) {
     console.error(USAGE);
     return 2;
   }
   const doc = await loadDocument(file);
+  if (command === "batch") {
+    const rows = await runLocalBatch({ doc, inputs: values.input ?? [], out: values.out, runtime });
+    const failed = rows.filter((r) => r.status !== "done").length;
+    console.log(
+      `${rows.length - failed} of ${rows.length} runs done; outputs and batch.csv in ${values.out}`,
+    );
+    return failed ? 1 : 0;
+  }
   const assets = new Map<string, Uint8Array>();
   for (const spec of values.input ?? []) {
     const eq = spec.indexOf("=");
