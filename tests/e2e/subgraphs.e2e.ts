@@ -16,7 +16,6 @@ import {
   settle,
   statuses,
   uploadAsset,
-  waitForRuntime,
   wires,
   workflowDoc,
 } from "./helpers";
@@ -103,7 +102,6 @@ describe("subgraphs", () => {
     expect(await width.inputValue()).toBe("40");
 
     // It runs as its three inner nodes; the node shows their state.
-    await waitForRuntime(a);
     expect(await runWorkflow(a)).toMatch(/^Done: 5 ran, 0 cached in/);
     expect(await statuses(a, [sg, "view"])).toEqual({ [sg]: "done", view: "done" });
     expect(await thumbWidth(a, "view")).toBe(16);
@@ -153,7 +151,6 @@ describe("subgraphs", () => {
     await dragWire(b, handleEl(b, "load", "image", "source"), handleEl(b, used, "image", "target"));
     await dragWire(b, handleEl(b, used, "image", "source"), handleEl(b, "view", "image", "target"));
     expect(await wires(b)).toEqual([`${used}->view`, `load->${used}`].sort());
-    await waitForRuntime(b);
     // Same inner nodes, same params, same input: each key is one the first workflow's run
     // cached — in another tab's worker, so here they run.
     expect(await runWorkflow(b)).toMatch(/^Done: 5 ran, 0 cached in/);
@@ -180,7 +177,6 @@ describe("subgraphs", () => {
     await update.waitFor({ timeout: 15_000 });
     expect(await update.textContent()).toBe("Update to v2");
     // Run version 1 in this fresh page, so the update's run shows what it reuses.
-    await waitForRuntime(b);
     expect(await runWorkflow(b)).toMatch(/^Done: 5 ran, 0 cached in/);
     expect(await thumbWidth(b, "view")).toBe(16);
     await b.screenshot({ path: join(tmpdir(), "subgraph-update.png") });

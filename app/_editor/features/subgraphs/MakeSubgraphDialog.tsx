@@ -76,7 +76,7 @@ export function MakeSubgraphDialog({ onClose }: { onClose(): void }) {
   return (
     <Modal label="Make subgraph" testId="make-subgraph" onClose={onClose}>
       <form
-        className={styles.panel}
+        className={own.dialog}
         onSubmit={(e) => {
           e.preventDefault();
           make();
