@@ -223,6 +223,11 @@ function DiffView({ version, diff }: { version: number; diff: WorkflowDiff }) {
                       type: {c.typeChange.from} → {c.typeChange.to}
                     </li>
                   )}
+                  {c.modeChange && (
+                    <li>
+                      mode: {c.modeChange.from} → {c.modeChange.to}
+                    </li>
+                  )}
                   {c.params.map((p) => (
                     <li key={p.key} className={styles[p.kind]}>
                       {p.key}: {p.kind === "added" ? "added " : ""}

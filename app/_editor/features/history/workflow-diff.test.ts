@@ -100,6 +100,22 @@ describe("diffWorkflows", () => {
   });
 });
 
+describe("node modes in the diff", () => {
+  it("reports a node bypassed, muted or back to normal as changed", () => {
+    const a = doc();
+    const b = doc();
+    b.nodes[0] = { ...b.nodes[0], mode: "bypass" };
+    expect(diffWorkflows(a, b).nodes.changed).toEqual([
+      expect.objectContaining({ id: a.nodes[0].id, modeChange: { from: "normal", to: "bypass" } }),
+    ]);
+    expect(diffWorkflows(b, a).nodes.changed[0].modeChange).toEqual({
+      from: "bypass",
+      to: "normal",
+    });
+    expect(diffWorkflows(a, a).nodes.changed).toEqual([]);
+  });
+});
+
 describe("formatValue", () => {
   it("quotes strings, shows objects as JSON and cuts long values", () => {
     expect(formatValue("pad")).toBe('"pad"');

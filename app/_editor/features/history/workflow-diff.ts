@@ -1,4 +1,10 @@
-import type { WorkflowDocument, WorkflowEdge, WorkflowNode } from "@/nodes/core/document";
+import {
+  nodeMode,
+  type NodeMode,
+  type WorkflowDocument,
+  type WorkflowEdge,
+  type WorkflowNode,
+} from "@/nodes/core/document";
 
 /**
  * What changed between two versions of a workflow: nodes and wires added or removed, and per node
@@ -18,6 +24,8 @@ export interface NodeChange {
   /** The node's type in `b` (the newer side). */
   readonly type: string;
   readonly typeChange: { readonly from: string; readonly to: string } | null;
+  /** Bypassed, muted or back to normal: it changes what a run computes, so it is a change. */
+  readonly modeChange?: { readonly from: NodeMode; readonly to: NodeMode };
   readonly params: readonly ParamChange[];
 }
 
@@ -83,8 +91,16 @@ export function diffWorkflows(a: WorkflowDocument, b: WorkflowDocument): Workflo
     if (!old) continue;
     const params = diffParams(old.params, node.params);
     const typeChange = old.type === node.type ? null : { from: old.type, to: node.type };
-    if (typeChange || params.length)
-      changed.push({ id: node.id, type: node.type, typeChange, params });
+    const [was, is] = [nodeMode(old), nodeMode(node)];
+    const modeChange = was === is ? null : { from: was, to: is };
+    if (typeChange || modeChange || params.length)
+      changed.push({
+        id: node.id,
+        type: node.type,
+        typeChange,
+        ...(modeChange ? { modeChange } : {}),
+        params,
+      });
     else if (!sameValue(old.position, node.position) || !sameValue(old.size, node.size)) {
       moved.push(node.id);
     }
