@@ -185,10 +185,18 @@ describe.skipIf(!REDIS)("run queue on Redis: faults", { timeout: 150_000 }, () =
     };
     await waitFor(() => step() >= 3, 60_000, "the sampler's third step");
     const atCancel = step();
+    const stepAt = lab.records.events(id).find((e) => e.what === "running")!.at;
+    const cancelledAt = performance.timeOrigin + performance.now();
     await queue.cancel(id);
     await waitFor(() => lab.records.get(id)!.status !== "running", 10_000, "the run to stop");
     expect(lab.records.get(id)!.status).toBe("cancelled");
+    const stoppedAt = lab.records.events(id).find((e) => e.what === "finished cancelled")!.at;
+    console.log(
+      `cancel at sampler step ${atCancel} of 60 (${((cancelledAt - stepAt) / 1000).toFixed(1)} s into the run): stopped after step ${step()}, ${(stoppedAt - cancelledAt).toFixed(0)} ms after the cancel`,
+    );
     // The step under way when the cancel came may finish; no step after it starts.
+    expect(lab.records.get(id)!.nodes.leffa?.status).toBe("cancelled");
+    expect(step()).toBeGreaterThanOrEqual(atCancel);
     expect(step() - atCancel).toBeLessThanOrEqual(1);
     w.child.kill("SIGTERM");
     expect(await w.exited).toBe(0);

@@ -150,6 +150,11 @@ describe("RunExecutor", () => {
     // The flag is polled every 10 ms and a step is 50 ms: the node stops in the step it is in.
     expect(performance.now() - requestedAt).toBeLessThan(2 * 50 + 10);
     expect(records.row(id).status).toBe("cancelled");
+    // The node keeps where it stopped: the step under way when the cancel came, or the next.
+    const stopped = records.row(id).nodes.wait!;
+    expect(stopped.status).toBe("cancelled");
+    expect(Math.round(stopped.progress! * 100) - stepsAtCancel).toBeLessThanOrEqual(1);
+    expect(stopped.message).toMatch(/^step \d+\/100$/);
   });
 
   it("a run past its timeout ends in error naming the node that was running", async () => {

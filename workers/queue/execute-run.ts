@@ -109,7 +109,11 @@ export class RunExecutor {
       if (event.type === "run-start") order = event.nodeIds;
       else if (event.type === "node-status") {
         if (event.status === "running") running = event.nodeId;
+        // A cancelled node keeps its last progress ("step 12 of 30"): where it stopped.
+        const kept = event.status === "cancelled" ? nodes[event.nodeId] : undefined;
         nodes[event.nodeId] = {
+          ...(kept?.progress !== undefined ? { progress: kept.progress } : {}),
+          ...(kept?.message !== undefined ? { message: kept.message } : {}),
           status: event.status,
           ...(event.message !== undefined ? { message: event.message } : {}),
           ...(event.elapsedMs !== undefined ? { elapsedMs: event.elapsedMs } : {}),
