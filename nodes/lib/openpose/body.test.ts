@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BODY_PARTS, estimateBody } from "./body";
-import { gaussianFilter } from "./gaussian-filter";
+import { gaussianFilter, gaussianKernel } from "./gaussian-filter";
 import { arraySource, findAllPeaks, peaksOf, sparsePeaks } from "./peaks";
 import { firstPersonAsLeffa } from "./reindex";
 import { drawPeople, standingPerson, type TestPart } from "./test-people";
@@ -82,5 +82,21 @@ describe("sparsePeaks", () => {
     const sparse = sparsePeaks(arraySource(noisy, 384, 512), 7);
     expect(sparse).toEqual(full);
     expect(full.length).toBeGreaterThan(2);
+  });
+
+  it("keeps a peak whose smoothed value only just clears the threshold (the skip bound is tight there)", () => {
+    // An impulse smooths to v · w0² at its pixel: just above 0.1 at (200, 300), just below at
+    // (60, 100); inside the image and at its border (where 'reflect' folds weights back).
+    const w0 = gaussianKernel(3)[12];
+    const image = new Float32Array(384 * 512);
+    image[300 * 384 + 200] = (0.1 / (w0 * w0)) * 1.000001;
+    image[100 * 384 + 60] = (0.1 / (w0 * w0)) * 0.999999;
+    image[0 * 384 + 383] = 0.1 / (w0 * w0);
+    const full = peaksOf(image, gaussianFilter(image, 384, 512, 3), 384, 512, 0);
+    expect(full.map((p) => [p.x, p.y])).toEqual([
+      [383, 0],
+      [200, 300],
+    ]);
+    expect(sparsePeaks(arraySource(image, 384, 512), 0)).toEqual(full);
   });
 });

@@ -63,6 +63,8 @@ export interface HeatmapSource {
   readonly height: number;
   readonly values: ArrayLike<number>;
   bound(x0: number, y0: number, x1: number, y1: number): number;
+  /** Upper bounds of |value| over every `cell` × `cell` square, row-major, ceil(W / cell) wide. */
+  cellBounds(cell: number): Float64Array;
   prepare(x0: number, y0: number, x1: number, y1: number): void;
 }
 
@@ -96,6 +98,19 @@ export function arraySource(
       }
       return most;
     },
+    cellBounds(cell) {
+      const cw = Math.ceil(width / cell);
+      const out = new Float64Array(cw * Math.ceil(height / cell));
+      for (let y = 0; y < height; y++) {
+        const row = ((y / cell) | 0) * cw;
+        for (let x = 0; x < width; x++) {
+          const v = Math.abs(values[y * width + x]);
+          const c = row + ((x / cell) | 0);
+          if (v > out[c]) out[c] = v;
+        }
+      }
+      return out;
+    },
     prepare() {},
   };
 }
@@ -113,6 +128,70 @@ export function peakScratch(width: number, height: number): PeakScratch {
   };
 }
 
+const CELL = 4;
+
+/**
+ * Whether block (bx, by) can hold a smoothed value above the threshold. The smoothed value at p is
+ * Σ w(q − p)·raw(q) ≤ Σ over 4×4 cells of (the most kernel weight any pixel of the block puts in
+ * the cell) × (max |raw| in the cell), the weights being separable; a block whose window reaches
+ * the border (where 'reflect' folds weights back) uses max |raw| over its window × Σw instead.
+ * Both are upper bounds, so a skipped block holds no peak.
+ */
+function blockTest(
+  source: HeatmapSource,
+  kernel: Float64Array,
+  threshold: number,
+): (bx: number, by: number) => boolean {
+  const { width, height } = source;
+  const r = (kernel.length - 1) / 2;
+  let weightSum = 0;
+  for (const w of kernel) weightSum += w;
+  // The margin covers float rounding of the smoothed sums and of the bounds.
+  const margin = 1 + 1e-9;
+  const coarse = (bx: number, by: number) =>
+    source.bound(
+      Math.max(0, bx * BLOCK - r),
+      Math.max(0, by * BLOCK - r),
+      Math.min(width - 1, (bx + 1) * BLOCK - 1 + r),
+      Math.min(height - 1, (by + 1) * BLOCK - 1 + r),
+    ) *
+      weightSum *
+      weightSum *
+      margin >
+    threshold;
+  const span = BLOCK + 2 * r;
+  if (r % CELL !== 0 || span % CELL !== 0) return coarse;
+  const cells = span / CELL;
+  const mass = new Float64Array(cells);
+  for (let k = 0; k < cells; k++) {
+    for (let p = 0; p < BLOCK; p++) {
+      let m = 0;
+      for (let q = 0; q < CELL; q++) {
+        const d = k * CELL + q - r - p;
+        if (d >= -r && d <= r) m += kernel[d + r];
+      }
+      mass[k] = Math.max(mass[k], m);
+    }
+  }
+  const cw = Math.ceil(width / CELL);
+  const cellMax = source.cellBounds(CELL);
+  return (bx, by) => {
+    const x0 = bx * BLOCK - r;
+    const y0 = by * BLOCK - r;
+    if (x0 < 0 || y0 < 0 || x0 + span > width || y0 + span > height) return coarse(bx, by);
+    const cx0 = x0 / CELL;
+    const cy0 = y0 / CELL;
+    let sum = 0;
+    for (let k = 0; k < cells; k++) {
+      let rowSum = 0;
+      const row = (cy0 + k) * cw + cx0;
+      for (let l = 0; l < cells; l++) rowSum += mass[l] * cellMax[row + l];
+      sum += mass[k] * rowSum;
+    }
+    return sum * margin > threshold;
+  };
+}
+
 /** `peaksOf(raw, gaussianFilter(raw, …), …)` without smoothing the whole map. */
 export function sparsePeaks(
   source: HeatmapSource,
@@ -125,10 +204,6 @@ export function sparsePeaks(
   const kernel = gaussianKernel(sigma);
   const r = (kernel.length - 1) / 2;
   const w0 = kernel[r];
-  let weightSum = 0;
-  for (const w of kernel) weightSum += w;
-  // |smoothed| ≤ (Σw)² · max |raw| over the window; the margin covers float rounding.
-  const bound = weightSum * weightSum * (1 + 1e-9);
   const bw = Math.ceil(width / BLOCK);
   const bh = Math.ceil(height / BLOCK);
   // Reflected row and column indices, offset by r: reflectedY[y + r] for y in [−r, height + r).
@@ -143,21 +218,13 @@ export function sparsePeaks(
   const raw = source.values;
 
   // Which blocks can hold a value above the threshold, as runs [first, last] per block row.
+  const canPass = blockTest(source, kernel, threshold);
   const runs: [number, number][][] = [];
   for (let by = 0; by < bh; by++) {
     const row: [number, number][] = [];
     let start = -1;
     for (let bx = 0; bx <= bw; bx++) {
-      const on =
-        bx < bw &&
-        source.bound(
-          Math.max(0, bx * BLOCK - r),
-          Math.max(0, by * BLOCK - r),
-          Math.min(width - 1, (bx + 1) * BLOCK - 1 + r),
-          Math.min(height - 1, (by + 1) * BLOCK - 1 + r),
-        ) *
-          bound >
-          threshold;
+      const on = bx < bw && canPass(bx, by);
       if (on && start < 0) start = bx;
       if (!on && start >= 0) {
         row.push([start, bx - 1]);

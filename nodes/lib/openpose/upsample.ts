@@ -142,6 +142,38 @@ class UpsampledHeatmap implements HeatmapSource {
     return most * CUBIC_GAIN * CUBIC_GAIN * (1 + 1e-5);
   }
 
+  cellBounds(cell: number): Float64Array {
+    const { srcW, srcH, dstW, dstH } = this.resize;
+    const cw = Math.ceil(dstW / cell);
+    const ch = Math.ceil(dstH / cell);
+    // Each cell's source columns, then per source row the max over them, then over source rows.
+    const colRange = (c: number) =>
+      this.resize.sourceRect(c * cell, 0, Math.min(dstW - 1, c * cell + cell - 1), 0);
+    const rowRange = (c: number) =>
+      this.resize.sourceRect(0, c * cell, 0, Math.min(dstH - 1, c * cell + cell - 1));
+    const byRow = new Float64Array(srcH * cw);
+    for (let cx = 0; cx < cw; cx++) {
+      const [sx0, , sx1] = colRange(cx);
+      for (let sy = 0; sy < srcH; sy++) {
+        let most = 0;
+        for (let sx = sx0; sx <= sx1; sx++)
+          most = Math.max(most, Math.abs(this.mid[sy * srcW + sx]));
+        byRow[sy * cw + cx] = most;
+      }
+    }
+    const out = new Float64Array(cw * ch);
+    const gain = CUBIC_GAIN * CUBIC_GAIN * (1 + 1e-5);
+    for (let cy = 0; cy < ch; cy++) {
+      const [, sy0, , sy1] = rowRange(cy);
+      for (let cx = 0; cx < cw; cx++) {
+        let most = 0;
+        for (let sy = sy0; sy <= sy1; sy++) most = Math.max(most, byRow[sy * cw + cx]);
+        out[cy * cw + cx] = most * gain;
+      }
+    }
+    return out;
+  }
+
   prepare(x0: number, y0: number, x1: number, y1: number): void {
     this.resize.region(this.mid, this.channel, [x0, y0, x1, y1], this.values, this.done, this.rows);
   }
