@@ -1,4 +1,5 @@
 "use client";
+import { useMemo } from "react";
 import { getNodeDefinition } from "@/nodes";
 import { useEditor } from "../canvas/editor-store";
 import { Modal } from "../../shared/Modal";
@@ -69,7 +70,9 @@ function BatchPicker({
   ensureSaved(): Promise<string | null>;
   onError(message: string): void;
 }) {
-  const loadImages = useEditor((s) => s.nodes.filter((n) => n.data.nodeType === "load-image"));
+  const nodes = useEditor((s) => s.nodes);
+  // Filtered outside the selector: a new array from a selector re-renders without end.
+  const loadImages = useMemo(() => nodes.filter((n) => n.data.nodeType === "load-image"), [nodes]);
   const picks = useBatch((s) => s.picks);
   const planned = plannedRuns(picks);
   const start = async () => {

@@ -49,14 +49,19 @@ function duration(run: ServerRun): string {
  */
 export function RunsPanel({
   workflowId,
+  onBatch,
   onClose,
   onError,
 }: {
-  workflowId: string;
+  /** Null until the workflow is first saved: no runs yet, but a batch may start (it saves). */
+  workflowId: string | null;
+  onBatch(): void;
   onClose(): void;
   onError(message: string): void;
 }) {
-  const [runs, setRuns] = useState<ServerRun[] | null>(null);
+  const [loaded, setRuns] = useState<ServerRun[] | null>(null);
+  // A workflow never saved has no runs to load.
+  const runs = workflowId ? loaded : [];
   const flow = useReactFlow();
   const signedIn = useSignedInName();
 
@@ -66,6 +71,7 @@ export function RunsPanel({
   const refresh = useCallback(() => setTick((n) => n + 1), []);
   useEffect(() => {
     let live = true;
+    if (!workflowId) return;
     listServerRuns({ workflow: workflowId }, 50).then(
       (list) => live && setRuns(list),
       (err: Error) => live && onError(`Runs not loaded: ${err.message}`),
@@ -110,6 +116,9 @@ export function RunsPanel({
         <h2>Runs on the server</h2>
         <span className={styles.muted}>{runs ? `${runs.length} shown` : "loading…"}</span>
         <span style={{ flex: 1 }} />
+        <button type="button" className="primary" onClick={onBatch} data-testid="open-batch">
+          Run as batch…
+        </button>
         <button type="button" onClick={refresh}>
           Refresh
         </button>

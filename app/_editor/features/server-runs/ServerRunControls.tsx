@@ -12,7 +12,7 @@ import { runOnServer, useServerRun } from "./server-run-store";
 
 /**
  * The toolbar's server side, beside Run: "Run on server" (the saved workflow, followed on the
- * canvas like a local run), "Batch…" and "Runs", and the dialogs they open. Where this tab
+ * canvas like a local run), "Runs" (with Run as batch), and the dialogs they open. Where this tab
  * cannot hold the workflow's model (Leffa pose transfer on the 4 GB WASM heap) it says so and
  * offers the server.
  */
@@ -21,7 +21,6 @@ export function ServerRunControls({ onSave }: { onSave(): Promise<boolean> }) {
   const running = useRun((s) => s.running);
   const serverRunId = useServerRun((s) => s.runId);
   const position = useServerRun((s) => s.position);
-  const saved = useEditor((s) => s.workflowId !== null);
   const workflowId = useEditor((s) => s.workflowId);
   const backend = useRun((s) => s.backend);
   const nodes = useEditor((s) => s.nodes);
@@ -70,10 +69,11 @@ export function ServerRunControls({ onSave }: { onSave(): Promise<boolean> }) {
         className={offer ? "primary" : undefined}
         onClick={() => void runServer()}
         disabled={running}
+        // No title starting "Run": the tests find the Run button by its title.
         title={
           offer
             ? `${offer.reason.split(". Run it")[0]}. The server can: run it there.`
-            : "Run the saved workflow on the server's queue (saves first)"
+            : "On the server's queue: the saved workflow (saves first)"
         }
         data-testid="run-on-server"
       >
@@ -85,32 +85,24 @@ export function ServerRunControls({ onSave }: { onSave(): Promise<boolean> }) {
       </button>
       {offer && !running && (
         <span className={css.offer} data-testid="server-offer" title={offer.reason}>
-          This device cannot hold {offer.nodeId}&apos;s model: run on server
+          too large for this device
         </span>
       )}
       <button
         type="button"
-        onClick={() => openPanel("batch")}
-        title="Run the saved workflow over many images (one or two Load Image nodes crossed)"
-        data-testid="open-batch"
-      >
-        Batch…
-      </button>
-      <button
-        type="button"
         onClick={() => openPanel("runs")}
-        disabled={!saved}
-        title={
-          saved
-            ? "This workflow's runs on the server"
-            : "Save first: server runs run a saved version"
-        }
+        title="This workflow's runs on the server, and Run as batch"
         data-testid="open-runs"
       >
         Runs
       </button>
-      {open?.name === "runs" && workflowId && (
-        <RunsPanel workflowId={workflowId} onClose={closePanel} onError={onError} />
+      {open?.name === "runs" && (
+        <RunsPanel
+          workflowId={workflowId}
+          onBatch={() => openPanel("batch")}
+          onClose={closePanel}
+          onError={onError}
+        />
       )}
       {open?.name === "batch" && (
         <BatchDialog ensureSaved={ensureSaved} onClose={closePanel} onError={onError} />
