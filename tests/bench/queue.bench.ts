@@ -98,6 +98,15 @@ async function main(): Promise<void> {
     const gaps1 = gaps(one.ids);
     const gaps2 = gaps(two.ids);
     const spans = runSpans(events.filter((e) => e.run_id.startsWith("one-")));
+    // Throughput while the workers drain (first start to last finish), leaving out enqueueing.
+    const drainRate = (tag: string) => {
+      const s = [...runSpans(events.filter((e) => e.run_id.startsWith(`${tag}-`))).values()];
+      const first = Math.min(...s.map((x) => x.start));
+      const last = Math.max(...s.map((x) => x.end));
+      return s.length / ((last - first) / 1000);
+    };
+    const drain1 = drainRate("one");
+    const drain2 = drainRate("two");
     const execMs = [...spans.values()].map((s) => s.end - s.start);
 
     console.log("");
@@ -111,6 +120,9 @@ async function main(): Promise<void> {
       `2 workers: ${RUNS} runs in ${two.seconds.toFixed(2)} s = ${rate2.toFixed(1)} runs/s`,
     );
     console.log(`2-worker/1-worker: ${(rate2 / rate1).toFixed(2)}× (target ≥ 1.8×)`);
+    console.log(
+      `while draining (first start → last finish): 1 worker ${drain1.toFixed(1)} runs/s, 2 workers ${drain2.toFixed(1)} runs/s, ${(drain2 / drain1).toFixed(2)}×`,
+    );
     console.log(
       `a run's own time on a worker (load, mark running, ${WAIT_MS} ms node, outputs, finish): p50 ${ms(percentile(execMs, 50))}`,
     );
