@@ -121,7 +121,8 @@ export async function checkExternalData(options: {
     const page = await browser.newPage();
     await page.addInitScript("globalThis.__name = (f) => f");
     await page.goto(`http://127.0.0.1:${port}/`);
-    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    const gib = (b: number) =>
+      b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`;
     lines.push(
       `\nonnxruntime-web WebGPU in Chromium, external data ${gib(parts * elements * 4)} in ${parts} initializers of ${gib(elements * 4)}:`,
     );
