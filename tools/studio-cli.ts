@@ -21,10 +21,12 @@ import { nodeCodec } from "../workers/codec/node-codec";
 import { createNodeHost } from "../workers/node-host";
 import { executeWorkflow } from "../workers/runtime/execute";
 import { runLocalBatch } from "./studio-batch";
+import { runServerBatch } from "./studio-batch-server";
 
 const USAGE =
   "usage: npm run studio -- run <workflow.json|workflow.png> [--input <nodeId>=<image>]… --out <dir> [--runtime native|wasm]\n" +
-  "       npm run studio -- batch <workflow.json|workflow.png> --input <nodeId>=<folder|image> [--input …] --out <dir> [--runtime native|wasm]";
+  "       npm run studio -- batch <workflow.json|workflow.png> --input <nodeId>=<folder|image> [--input …] --out <dir> [--runtime native|wasm]\n" +
+  "       npm run studio -- batch --server <url> [--token <api token>] --workflow <id> --input <nodeId>=<folder|image>… --out <dir>";
 
 /**
  * The workflow in a JSON file or a studio PNG, under the same document limits as the editor and
@@ -49,10 +51,31 @@ async function main(argv: string[]): Promise<number> {
       input: { type: "string", multiple: true },
       out: { type: "string" },
       runtime: { type: "string", default: "native" },
+      server: { type: "string" },
+      token: { type: "string" },
+      workflow: { type: "string" },
     },
   });
   const [command, file] = positionals;
   const runtime = values.runtime;
+  if (command === "batch" && values.server) {
+    if (!values.workflow || !values.out) {
+      console.error(USAGE);
+      return 2;
+    }
+    const result = await runServerBatch({
+      server: values.server,
+      token: values.token ?? process.env.LEFFA_TOKEN,
+      workflowId: values.workflow,
+      inputs: values.input ?? [],
+      out: values.out,
+    });
+    const failed = result.statuses.filter((s) => s !== "done").length;
+    console.log(
+      `${result.statuses.length - failed} of ${result.statuses.length} runs done; ${result.zip}`,
+    );
+    return failed ? 1 : 0;
+  }
   const known = command === "run" || command === "batch";
   if (!known || !file || !values.out || (runtime !== "native" && runtime !== "wasm")) {
     console.error(USAGE);

@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useEditor } from "../canvas/editor-store";
 import { usePanels } from "../panels/panel-store";
 import { useRun } from "../runs/run-store";
@@ -42,6 +42,17 @@ export function ServerRunControls({ onSave }: { onSave(): Promise<boolean> }) {
   const open = usePanels((s) => s.open);
   const openPanel = usePanels((s) => s.openPanel);
   const closePanel = usePanels((s) => s.closePanel);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const anchor = useRef<HTMLSpanElement>(null);
+  // A press anywhere outside the menu closes it.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const close = (e: MouseEvent) => {
+      if (!anchor.current?.contains(e.target as Node)) setMenuOpen(false);
+    };
+    document.addEventListener("mousedown", close);
+    return () => document.removeEventListener("mousedown", close);
+  }, [menuOpen]);
   const onError = useCallback((message: string) => toast(message, "error"), [toast]);
 
   /** A server run runs a saved version: save first when there is anything unsaved. */
@@ -62,40 +73,66 @@ export function ServerRunControls({ onSave }: { onSave(): Promise<boolean> }) {
     }
   };
 
+  const pick = (action: () => void) => {
+    setMenuOpen(false);
+    action();
+  };
+
   return (
     <>
-      <button
-        type="button"
-        className={offer ? "primary" : undefined}
-        onClick={() => void runServer()}
-        disabled={running}
-        // No title starting "Run": the tests find the Run button by its title.
-        title={
-          offer
-            ? `${offer.reason.split(". Run it")[0]}. The server can: run it there.`
-            : "On the server's queue: the saved workflow (saves first)"
-        }
-        data-testid="run-on-server"
-      >
-        {serverRunId && running
-          ? position
-            ? `Queued #${position}…`
-            : "On server…"
-          : "Run on server"}
-      </button>
+      {/* One narrow menu button: the toolbar is full, and the backend badge gives way first. */}
+      <span className={css.menuAnchor} ref={anchor}>
+        <button
+          type="button"
+          className={offer ? "primary" : undefined}
+          onClick={() => setMenuOpen((v) => !v)}
+          aria-haspopup="menu"
+          aria-expanded={menuOpen}
+          // No title starting "Run": the tests find the Run button by its title.
+          title={
+            offer
+              ? `${offer.reason.split(". Run it")[0]}. The server can: run it there.`
+              : "On the server: run the saved workflow, its runs, a batch"
+          }
+          data-testid="server-menu"
+        >
+          {serverRunId && running ? (position ? `Queued #${position}` : "On server…") : "Server ▾"}
+        </button>
+        {menuOpen && (
+          <div className={css.menu} role="menu">
+            <button
+              type="button"
+              role="menuitem"
+              disabled={running}
+              onClick={() => pick(() => void runServer())}
+              data-testid="run-on-server"
+            >
+              Run on server
+            </button>
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => pick(() => openPanel("runs"))}
+              data-testid="open-runs"
+            >
+              Runs…
+            </button>
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => pick(() => openPanel("batch"))}
+              data-testid="open-batch-menu"
+            >
+              Run as batch…
+            </button>
+          </div>
+        )}
+      </span>
       {offer && !running && (
         <span className={css.offer} data-testid="server-offer" title={offer.reason}>
-          too large for this device
+          too large here: use the server
         </span>
       )}
-      <button
-        type="button"
-        onClick={() => openPanel("runs")}
-        title="This workflow's runs on the server, and Run as batch"
-        data-testid="open-runs"
-      >
-        Runs
-      </button>
       {open?.name === "runs" && (
         <RunsPanel
           workflowId={workflowId}
