@@ -62,6 +62,10 @@ describe("upsampling the network's maps", () => {
     ]) {
       expect(source.values[y * 384 + x]).toBe(plane[y * 384 + x]);
     }
+    // Another part takes the shared buffers over; part 4, used again, computes its values again.
+    body.heatmap(5).prepare(100, 200, 180, 260);
+    source.prepare(137, 229, 137, 229);
+    expect(source.values[229 * 384 + 137]).toBe(plane[229 * 384 + 137]);
     // The bound holds over every value of a region.
     let most = 0;
     for (let y = 200; y <= 260; y++) {

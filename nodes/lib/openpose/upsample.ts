@@ -40,9 +40,9 @@ export interface UpsampleGeometry {
 class LazyUpsample {
   private readonly first: CubicResizeF32;
   private readonly second: CubicResizeF32;
-  /** Per channel, allocated when first read: the cropped ×8 map and the photo-size map. */
-  private readonly mid = new Map<number, Float32Array>();
-  private readonly out = new Map<number, Float32Array>();
+  /** Values computed so far, by channel and pixel: a few hundred are read, of millions. */
+  private readonly mid = new Map<number, number>();
+  private readonly out = new Map<number, number>();
 
   constructor(
     private readonly maps: NetworkMaps,
@@ -62,44 +62,42 @@ class LazyUpsample {
     );
   }
 
-  private plane(cache: Map<number, Float32Array>, c: number, size: number): Float32Array {
-    let plane = cache.get(c);
-    if (!plane) {
-      plane = new Float32Array(size).fill(Number.NaN);
-      cache.set(c, plane);
-    }
-    return plane;
-  }
-
   private midAt(c: number, x: number, y: number): number {
     const { scaledWidth, scaledHeight } = this.geometry;
-    const mid = this.plane(this.mid, c, scaledWidth * scaledHeight);
-    const i = y * scaledWidth + x;
-    let v = mid[i];
-    if (v === v) return v;
+    const key = (c * scaledHeight + y) * scaledWidth + x;
+    let v = this.mid.get(key);
+    if (v !== undefined) return v;
     const { width, height, data } = this.maps;
     const offset = c * width * height;
     v = this.first.at((sx, sy) => data[offset + sy * width + sx], c, x, y);
-    mid[i] = v;
+    this.mid.set(key, v);
     return v;
   }
 
   at(c: number, x: number, y: number): number {
-    const out = this.plane(this.out, c, this.geometry.width * this.geometry.height);
-    const i = y * this.geometry.width + x;
-    let v = out[i];
-    if (v === v) return v;
+    const key = (c * this.geometry.height + y) * this.geometry.width + x;
+    let v = this.out.get(key);
+    if (v !== undefined) return v;
     v = this.second.at((sx, sy) => this.midAt(c, sx, sy), c, x, y);
-    out[i] = v;
+    this.out.set(key, v);
     return v;
   }
 }
 
+/**
+ * Photo-size buffers the heatmap sources share: the peak search reads one part at a time, so
+ * each part's source takes them over when used (clearing what the previous one computed); a
+ * source used again later takes them back and computes its values again.
+ */
+interface SharedPlanes {
+  owner: UpsampledHeatmap | undefined;
+  readonly values: Float32Array;
+  readonly done: Uint8Array;
+  readonly rows: Float32Array;
+}
+
 /** One channel at the photo's size, made region by region as the peak search asks. */
 class UpsampledHeatmap implements HeatmapSource {
-  readonly values: Float32Array;
-  private readonly done: Uint8Array;
-  private readonly rows: Float32Array;
   private readonly cellMax: Float32Array;
   private readonly cellsW: number;
 
@@ -107,11 +105,9 @@ class UpsampledHeatmap implements HeatmapSource {
     private readonly resize: CubicResizeF32,
     private readonly mid: Float32Array,
     private readonly channel: number,
+    private readonly shared: SharedPlanes,
   ) {
-    const { srcW, srcH, dstW, dstH } = resize;
-    this.values = new Float32Array(dstW * dstH);
-    this.done = new Uint8Array(dstW * dstH);
-    this.rows = new Float32Array(srcH * dstW).fill(Number.NaN);
+    const { srcW, srcH } = resize;
     this.cellsW = Math.ceil(srcW / MID_CELL);
     this.cellMax = new Float32Array(this.cellsW * Math.ceil(srcH / MID_CELL));
     for (let y = 0; y < srcH; y++) {
@@ -120,6 +116,20 @@ class UpsampledHeatmap implements HeatmapSource {
         this.cellMax[cell] = Math.max(this.cellMax[cell], Math.abs(mid[y * srcW + x]));
       }
     }
+  }
+
+  private claim(): SharedPlanes {
+    const { shared } = this;
+    if (shared.owner !== this) {
+      shared.done.fill(0);
+      shared.rows.fill(Number.NaN);
+      shared.owner = this;
+    }
+    return shared;
+  }
+
+  get values(): Float32Array {
+    return this.claim().values;
   }
 
   get width(): number {
@@ -175,7 +185,8 @@ class UpsampledHeatmap implements HeatmapSource {
   }
 
   prepare(x0: number, y0: number, x1: number, y1: number): void {
-    this.resize.region(this.mid, this.channel, [x0, y0, x1, y1], this.values, this.done, this.rows);
+    const { values, done, rows } = this.claim();
+    this.resize.region(this.mid, this.channel, [x0, y0, x1, y1], values, done, rows);
   }
 }
 
@@ -243,10 +254,18 @@ export function upsampleForBody(
     geometry.height,
     channels,
   );
+  const size = geometry.width * geometry.height;
+  const shared: SharedPlanes = {
+    owner: undefined,
+    values: new Float32Array(size),
+    done: new Uint8Array(size),
+    rows: new Float32Array(geometry.scaledHeight * geometry.width),
+  };
   const sources: UpsampledHeatmap[] = [];
   for (let c = 0; c < parts; c++) {
     signal?.throwIfAborted();
-    sources.push(new UpsampledHeatmap(second, croppedMid(first, heatmaps, geometry, c), c));
+    const mid = croppedMid(first, heatmaps, geometry, c);
+    sources.push(new UpsampledHeatmap(second, mid, c, shared));
   }
   const paf = new LazyUpsample(pafs, geometry);
   return {
