@@ -49,25 +49,28 @@ export function AccountMenu() {
 
   if (!user) return null;
   return (
-    <span className="account" data-testid="account-menu" title={user.email}>
-      {user.name}
-      <button type="button" data-testid="account-tokens" onClick={() => setTokensOpen(true)}>
-        API tokens
-      </button>
+    <>
+      <span className="account" data-testid="account-menu" title={user.email}>
+        {user.name}
+        <button type="button" data-testid="account-tokens" onClick={() => setTokensOpen(true)}>
+          API tokens
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            // better-auth takes JSON bodies only (415 otherwise), even an empty one.
+            void fetch("/api/auth/sign-out", {
+              method: "POST",
+              headers: { "Content-Type": "application/json" },
+              body: "{}",
+            }).finally(() => window.location.assign("/signin"));
+          }}
+        >
+          Sign out
+        </button>
+      </span>
+      {/* Outside the menu's span, whose one-line layout the dialog must not inherit. */}
       {tokensOpen && <TokensPanel onClose={() => setTokensOpen(false)} />}
-      <button
-        type="button"
-        onClick={() => {
-          // better-auth takes JSON bodies only (415 otherwise), even an empty one.
-          void fetch("/api/auth/sign-out", {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: "{}",
-          }).finally(() => window.location.assign("/signin"));
-        }}
-      >
-        Sign out
-      </button>
-    </span>
+    </>
   );
 }

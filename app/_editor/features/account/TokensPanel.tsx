@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { Modal } from "../../shared/Modal";
 import styles from "../../shared/panels.module.css";
+import own from "./TokensPanel.module.css";
 import { createToken, listTokens, revokeToken, type ApiTokenEntry } from "./tokens-api";
 
 function when(iso: string | null): string {
@@ -76,7 +77,7 @@ export function TokensPanel({ onClose }: { onClose(): void }) {
   return (
     <Modal label="API tokens" className={styles.panel} testId="tokens-panel" onClose={onClose}>
       <h2>API tokens</h2>
-      <p className="hint">
+      <p className={`hint ${own.intro}`}>
         For scripts: send <code>Authorization: Bearer &lt;token&gt;</code> to the runs API (
         <code>POST /api/workflows/&lt;id&gt;/runs</code>). A token acts as you on your workflows and
         runs, but cannot edit, delete or share anything.
@@ -131,7 +132,7 @@ export function TokensPanel({ onClose }: { onClose(): void }) {
       ) : tokens.length === 0 ? (
         <p className={styles.muted}>No tokens yet.</p>
       ) : (
-        <table data-testid="token-list">
+        <table className={own.table} data-testid="token-list">
           <thead>
             <tr>
               <th>Name</th>
