@@ -131,9 +131,11 @@ describe("sweep and compare", () => {
       /^B: Lanczos resize \(no model\) · 24 · \d+ ms/,
     );
     // Zoom in one pane: every pane follows.
+    // It opens zoomed to fit the panes: 48 × 40 px cells at 6× (380 / 48 → 7, 250 / 40 → 6).
+    expect(await compare.getByTestId("compare-zoom").textContent()).toMatch(/^zoom 600%/);
     await compare.getByTestId("compare-a").hover();
     await page.mouse.wheel(0, -200);
-    expect(await compare.getByTestId("compare-zoom").textContent()).toMatch(/^zoom 125%/);
+    expect(await compare.getByTestId("compare-zoom").textContent()).toMatch(/^zoom 750%/);
     const transforms = await compare
       .locator("img, canvas")
       .evaluateAll((els) => [...new Set(els.map((e) => (e as HTMLElement).style.transform))]);

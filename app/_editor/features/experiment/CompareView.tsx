@@ -10,6 +10,15 @@ export interface CompareSide {
 
 type View = { readonly scale: number; readonly x: number; readonly y: number };
 
+/** Panes are about 380 × 250 px: the zoom that shows the larger cell whole, in whole steps. */
+const PANE = { width: 380, height: 250 };
+function fitScale(a: GridCell, b: GridCell): number {
+  const width = Math.max(a.image?.width ?? 1, b.image?.width ?? 1);
+  const height = Math.max(a.image?.height ?? 1, b.image?.height ?? 1);
+  const fit = Math.min(PANE.width / width, PANE.height / height);
+  return fit >= 1 ? Math.min(16, Math.floor(fit)) : fit;
+}
+
 async function pixelsOf(url: string) {
   const img = new Image();
   img.src = url;
@@ -34,7 +43,8 @@ export function CompareView({
   b: CompareSide;
   onClose(): void;
 }) {
-  const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
+  const fit = fitScale(a.cell, b.cell);
+  const [view, setView] = useState<View>({ scale: fit, x: 0, y: 0 });
   const [wipe, setWipe] = useState(50);
   const [diff, setDiff] = useState<{ mean: number; changed: number } | null>(null);
   const diffCanvas = useRef<HTMLCanvasElement>(null);
@@ -108,7 +118,7 @@ export function CompareView({
       <div className="compare-head">
         {about(a, "A")}
         {about(b, "B")}
-        <button type="button" className="small" onClick={() => setView({ scale: 1, x: 0, y: 0 })}>
+        <button type="button" className="small" onClick={() => setView({ scale: fit, x: 0, y: 0 })}>
           Reset zoom
         </button>
         <button type="button" className="small" onClick={onClose}>
