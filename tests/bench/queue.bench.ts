@@ -16,6 +16,7 @@ import { waitWorkflow } from "../../workers/queue/testing/workflows";
 import {
   createLab,
   freshRedisDb,
+  removeLab,
   startWorker,
   waitFor,
   type QueueLab,
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
     for (const w of workers) w.child.kill("SIGTERM");
     await Promise.all(workers.map((w) => w.exited));
     await queue.close();
-    lab.records.close();
+    removeLab(lab);
   }
 }
 

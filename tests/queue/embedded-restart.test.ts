@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { waitWorkflow } from "../../workers/queue/testing/workflows";
-import { createLab, startWorker, waitFor } from "./harness";
+import { createLab, removeLab, startWorker, waitFor } from "./harness";
 
 /**
  * The embedded queue across a real process restart: the studio killed (SIGKILL) with runs queued
@@ -8,7 +8,7 @@ import { createLab, startWorker, waitFor } from "./harness";
  */
 describe("embedded queue: restart", () => {
   const lab = createLab("leffa-embedded-restart-");
-  afterAll(() => lab.records.close());
+  afterAll(() => removeLab(lab));
 
   it("runs after a restart what was queued when the studio died, each once", async () => {
     const ids = Array.from({ length: 8 }, (_, i) =>

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -30,6 +30,12 @@ export function createLab(prefix: string): QueueLab {
     records: new SqliteRunRecords(dbFile),
     assets: new FsAssetStore(assetsDir),
   };
+}
+
+/** Closes the lab's records and deletes its folder (records, assets, any model store in it). */
+export function removeLab(lab: QueueLab): void {
+  lab.records.close();
+  rmSync(lab.dir, { recursive: true, force: true });
 }
 
 /** `url` with its database number set, emptied: each suite's keys stay its own. */

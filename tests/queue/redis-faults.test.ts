@@ -17,6 +17,7 @@ import {
   freshRedisDb,
   inputPng,
   redisPid,
+  removeLab,
   startWorker,
   storedKeys,
   waitFor,
@@ -63,8 +64,9 @@ describe.skipIf(!REDIS)("run queue on Redis: faults", { timeout: 150_000 }, () =
 
   afterAll(async () => {
     for (const w of workers) w.child.kill("SIGKILL");
+    await Promise.all(workers.map((w) => w.exited));
     await queue?.close();
-    lab?.records.close();
+    if (lab) removeLab(lab);
   });
 
   const spawnWorker = async (extra: Record<string, string> = {}) => {
