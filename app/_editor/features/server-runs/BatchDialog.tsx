@@ -150,12 +150,7 @@ function BatchGrid() {
         )}
       </div>
       <div className={grid.grid} data-testid="batch-grid">
-        <div className={grid.head}>
-          {axes.map((a) => (
-            <span key={a}>{a}</span>
-          ))}
-          <span>result</span>
-        </div>
+        <div className={grid.head}>Each cell: {axes.join(", ")}, then the result</div>
         {cells.map((cell) => (
           <BatchCell key={cell.index} cell={cell} axes={axes} />
         ))}
