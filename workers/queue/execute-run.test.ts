@@ -11,7 +11,7 @@ import { lookupWithWait } from "./testing/wait-node";
 import { resizeWorkflow, waitWorkflow } from "./testing/workflows";
 import { createImage } from "../../nodes/core/image";
 
-async function setup() {
+async function setup(progressIntervalMs = 20) {
   const records = new MemoryRunRecords();
   const assets = new MemoryAssetStore();
   const host = { ...createNodeHost({ runtime: "native" }), lookup: lookupWithWait };
@@ -20,7 +20,7 @@ async function setup() {
     assets,
     host,
     worker: "test-worker",
-    progressIntervalMs: 20,
+    progressIntervalMs,
     cancelPollMs: 10,
   });
   const photo = createImage(30, 20);
@@ -135,7 +135,8 @@ describe("RunExecutor", () => {
   });
 
   it("a cancel request stops the running node within one step and finishes the run cancelled", async () => {
-    const { records, executor } = await setup();
+    // Every progress event written at once, so the record says which step is under way.
+    const { records, executor } = await setup(0);
     const id = records.create({ document: waitWorkflow(5_000, 100) });
     const running = executor.execute(id);
     let stepsAtCancel = 0;
@@ -147,8 +148,8 @@ describe("RunExecutor", () => {
     const requestedAt = performance.now();
     const result = await running;
     expect(result.status).toBe("cancelled");
-    // The flag is polled every 10 ms and a step is 50 ms: the node stops in the step it is in.
-    expect(performance.now() - requestedAt).toBeLessThan(2 * 50 + 10);
+    // Far sooner than the 4.7 s left (the exact step is checked below; time varies with load).
+    expect(performance.now() - requestedAt).toBeLessThan(1000);
     expect(records.row(id).status).toBe("cancelled");
     // The node keeps where it stopped: the step under way when the cancel came, or the next.
     const stopped = records.row(id).nodes.wait!;
@@ -179,10 +180,13 @@ describe("RunExecutor", () => {
       expect(nodes.wait?.status).toMatch(/running|done/);
       return progress(runId, value, nodes);
     };
+    const started = performance.now();
     await executor.execute(id);
-    // 30 steps in 300 ms at most one write per 20 ms: between 3 and ~16 writes, rising.
+    const elapsed = performance.now() - started;
+    // 30 steps in ≥ 300 ms, at most one write per 20 ms (and the final flush): not one per step.
     expect(seen.length).toBeGreaterThan(3);
-    expect(seen.length).toBeLessThan(20);
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(elapsed / 20) + 2);
+    expect(seen.length).toBeLessThan(30);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
 
