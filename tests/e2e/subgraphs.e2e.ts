@@ -12,10 +12,11 @@ import {
   nodeEl,
   nodeIds,
   openWorkflow,
-  runWorkflow,
   settle,
   statuses,
   uploadAsset,
+  waitForRunEnd,
+  watchForRunStart,
   wires,
   workflowDoc,
 } from "./helpers";
@@ -69,6 +70,18 @@ async function menuItem(page: Page, id: string, name: RegExp) {
 
 async function toast(page: Page, text: RegExp) {
   await page.getByText(text).first().waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Clicks Run and returns the run's summary. Not the shared runWorkflow: that waits for the
+ * backend badge to be visible, which a toolbar wider than the window pushes out of view, and
+ * its Run button's selector also matches "Run on server"; a run started before the runtime is
+ * up waits for it anyway.
+ */
+async function runWorkflow(page: Page): Promise<string> {
+  await watchForRunStart(page);
+  await page.locator('button[title^="Run (Ctrl+Enter)"]').click();
+  return waitForRunEnd(page);
 }
 
 async function thumbWidth(page: Page, id: string): Promise<number> {
