@@ -108,7 +108,7 @@ async function getRun(id: string): Promise<View> {
 }
 
 async function until(id: string, done: (v: View) => boolean): Promise<View> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const view = await getRun(id);
     if (done(view)) return view;
@@ -117,7 +117,7 @@ async function until(id: string, done: (v: View) => boolean): Promise<View> {
   }
 }
 
-describe("runs executed by the embedded queue through the Run table", () => {
+describe("runs executed by the embedded queue through the Run table", { timeout: 90_000 }, () => {
   it("a run queued over HTTP executes in the studio's process; its output is served", async () => {
     const asset = await uploadPng(20, 20);
     const id = await postRun({ inputs: { person: asset }, overrides: { size: { width: 50 } } });

@@ -39,7 +39,7 @@ if (!REDIS) {
 
 const run = promisify(execFile);
 
-describe.skipIf(!REDIS)("run queue on Redis: faults", { timeout: 150_000 }, () => {
+describe.skipIf(!REDIS)("run queue on Redis: faults", { timeout: 240_000 }, () => {
   let lab: QueueLab;
   let redisUrl: string;
   let queue: BullRunQueue;
@@ -127,7 +127,7 @@ describe.skipIf(!REDIS)("run queue on Redis: faults", { timeout: 150_000 }, () =
 
     await waitFor(
       () => (lab.records.statusCounts().done ?? 0) === 200,
-      90_000,
+      180_000,
       "all 200 runs done",
     );
     expect(lab.records.statusCounts()).toEqual({ done: 200 });
