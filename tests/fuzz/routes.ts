@@ -187,6 +187,12 @@ export function routeCases(modelIds: readonly string[]): RouteCase[] {
       ],
       body: NONE,
     },
+    {
+      route: "batches/[id]/zip",
+      method: "GET",
+      segments: [{ name: "id", values: ["fuzz-batch", "..", "x".repeat(65), "a b"] }],
+      body: NONE,
+    },
     { route: "tokens", method: "GET", segments: [], body: NONE },
     { route: "tokens", method: "POST", segments: [], body: json(() => ({ name: "fuzz token" })) },
     {
@@ -196,6 +202,8 @@ export function routeCases(modelIds: readonly string[]): RouteCase[] {
       body: NONE,
     },
     { route: "models", method: "GET", segments: [], body: NONE },
+    // Hostile query strings only: a valid id list would ask the hub for sizes (the network).
+    { route: "models/plan", method: "GET", segments: [], body: NONE, query: true },
     { route: "models/[id]", method: "DELETE", segments: [model], body: NONE },
     {
       route: "models/[id]/install",
