@@ -3,6 +3,7 @@ import { getNodeDefinition } from "@/nodes";
 import type { NodeMenuItem } from "../canvas/NodeContextMenu";
 import { useEditor } from "../canvas/editor-store";
 import { usePanels } from "../panels/panel-store";
+import { useRun } from "../runs/run-store";
 import { runSweepCells } from "./run-sweep-cells";
 import { SweepDialog } from "./SweepDialog";
 import { SweepGrid } from "./SweepGrid";
@@ -20,7 +21,9 @@ export function sweepMenuItem(nodeId: string): NodeMenuItem {
     unavailable: sweepable
       ? useSweep.getState().running
         ? "A sweep is running: cancel it first"
-        : undefined
+        : useRun.getState().running
+          ? "A run is in progress: cancel it first"
+          : undefined
       : "This node has no number, choice or seed param to sweep",
     onSelect: () => usePanels.getState().openPanel("sweep", nodeId),
   };
