@@ -80,7 +80,8 @@ fi
 step "Redis server for the queue's fault tests (tools/redis.sh)"
 if REDIS_URL_TEST="$(bash tools/redis.sh | tail -1)"; then
   step "queue tests on Redis (vitest tests/queue: fault tests, npm run worker with the Run table)"
-  TEST_REDIS_URL="$REDIS_URL_TEST" node_modules/.bin/vitest run tests/queue --no-file-parallelism \
+  TEST_REDIS_URL="$REDIS_URL_TEST" TEST_POSTGRES_URL="${PG_URL:-}" \
+    node_modules/.bin/vitest run tests/queue --no-file-parallelism \
     --reporter=default --reporter=json --outputFile="$REPORTS/queue-redis.json"
   count_vitest "$REPORTS/queue-redis.json" "queue fault tests on Redis"
 else
