@@ -90,8 +90,12 @@ export async function dragOnce(
   opened?.(Date.now() - openStart);
   // Measure steady editing: wait until the worker has finished starting onnxruntime (seconds of
   // WASM compilation that would otherwise compete with the page for the CPU).
+  // A function, not a string: the page's CSP has no 'unsafe-eval', and Playwright evaluates a
+  // string predicate with eval. An anonymous arrow gets no name-keeping helper from tsx.
   await page.waitForFunction(
-    "document.querySelector('[data-testid=backend]')?.textContent?.includes('onnxruntime')",
+    () =>
+      document.querySelector("[data-testid=backend]")?.textContent?.includes("onnxruntime") ===
+      true,
     undefined,
     { timeout: 60_000 },
   );
