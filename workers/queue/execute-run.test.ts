@@ -10,6 +10,21 @@ import { MemoryRunRecords } from "./testing/memory-records";
 import { lookupWithWait } from "./testing/wait-node";
 import { resizeWorkflow, waitWorkflow } from "./testing/workflows";
 import { createImage } from "../../nodes/core/image";
+import { WORKFLOW_VERSION } from "../../nodes/core/document";
+import { defineNode, type NodeDefinition } from "../../nodes/core/types";
+
+/** A node that only reports text, as the Flow Field reports its Leffa loss. */
+const sayNode = defineNode({
+  type: "test-say",
+  version: 1,
+  title: "Say (tests)",
+  category: "Utility",
+  description: "Reports a line of text.",
+  inputs: {},
+  outputs: {},
+  params: {},
+  run: async () => ({ outputs: {}, ui: { text: "Leffa loss (masked L2) 0.0123 over 42 px" } }),
+}) as unknown as NodeDefinition;
 
 async function setup(progressIntervalMs = 20) {
   const records = new MemoryRunRecords();
@@ -49,6 +64,32 @@ describe("RunExecutor", () => {
     expect([meta.width, meta.height]).toEqual([40, 50]);
     expect(Object.keys(row.result!.timings.nodes).sort()).toEqual(["fit", "photo", "save"]);
     expect(row.progress).toBe(1);
+  });
+
+  it("keeps what a node says as its text output, for batches to read the Leffa loss from", async () => {
+    const records = new MemoryRunRecords();
+    const assets = new MemoryAssetStore();
+    const base = createNodeHost({ runtime: "native" });
+    const host = {
+      ...base,
+      lookup: (type: string) => (type === sayNode.type ? sayNode : base.lookup(type)),
+    };
+    const executor = new RunExecutor({ records, assets, host, worker: "w", cancelPollMs: 10 });
+    const id = records.create({
+      document: {
+        version: WORKFLOW_VERSION,
+        name: "say",
+        meta: {},
+        nodes: [{ id: "say", type: "test-say", position: { x: 0, y: 0 }, params: {} }],
+        edges: [],
+      },
+      inputs: {},
+      overrides: {},
+    });
+    expect((await executor.execute(id)).status).toBe("done");
+    const key = outputKey(id, "say", "text.txt");
+    expect(records.row(id).result?.outputs.map((o) => o.key)).toEqual([key]);
+    expect(new TextDecoder().decode(assets.entries.get(key)!.bytes)).toContain("0.0123");
   });
 
   it("skips a run that is no longer queued, and one that does not exist", async () => {

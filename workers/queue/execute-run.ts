@@ -223,7 +223,7 @@ export class RunExecutor {
     return { byId };
   }
 
-  /** Every image and file the nodes show, under keys a retry writes over. */
+  /** Every image, file and text the nodes show, under keys a retry writes over. */
   private async writeOutputs(
     runId: string,
     results: Awaited<ReturnType<typeof executeWorkflow>>["results"],
@@ -236,6 +236,10 @@ export class RunExecutor {
       outputs.push({ nodeId, name, key, contentType, bytes: bytes.byteLength });
     };
     for (const [nodeId, result] of results) {
+      // What a node says (the Flow Field's Leffa loss, a sampler's step count) is part of its
+      // result: batches read the loss back from it.
+      const text = result.ui?.text;
+      if (text) await put(nodeId, "text.txt", new TextEncoder().encode(text), "text/plain");
       const files = result.ui?.files ?? [];
       for (const f of files) await put(nodeId, f.name, f.bytes, f.mime);
       // A node that writes files (Save Image) shows the same picture: the file is its output.

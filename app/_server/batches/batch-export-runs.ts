@@ -1,5 +1,6 @@
 import type { RunOutput } from "@/workers/queue/contract";
 import type { BatchExportRun } from "@/workers/batch/batch-export";
+import { leffaLossFromText } from "@/workers/batch/leffa-loss-text";
 import type { Actor } from "../actor";
 import type { PrismaClient } from "../db";
 
@@ -21,10 +22,24 @@ function parse<T>(text: string | null, fallback: T): T {
   }
 }
 
+/** The Leffa loss a run's nodes reported in their text outputs (the Flow Field's), if any. */
+async function runLeffaLoss(
+  outputs: readonly RunOutput[],
+  readText: (key: string) => Promise<string | null>,
+): Promise<number | null> {
+  for (const output of outputs) {
+    if (output.name !== "text.txt") continue;
+    const loss = leffaLossFromText((await readText(output.key)) ?? undefined);
+    if (loss !== null) return loss;
+  }
+  return null;
+}
+
 export async function batchExportRuns(
   prisma: PrismaClient,
   batchId: string,
   actor: Actor,
+  readText: (key: string) => Promise<string | null>,
 ): Promise<{ runs: BatchExportRun[]; inputTypes: Map<string, string> }> {
   const rows = await prisma.run.findMany({
     where: { batchId, ...(actor.userId === null ? {} : { userId: actor.userId }) },
@@ -41,19 +56,22 @@ export async function batchExportRuns(
       timings: true,
     },
   });
-  const runs = rows.map((row): BatchExportRun => {
+  const runs: BatchExportRun[] = [];
+  for (const row of rows) {
     const timings = parse<{ totalMs?: number } | null>(row.timings, null);
-    return {
+    const outputs = parse<RunOutput[]>(row.outputs, []);
+    runs.push({
       id: row.id,
       status: row.status,
       inputs: parse<Record<string, string>>(row.inputs, {}),
       overrides: parse<Record<string, Record<string, unknown>>>(row.overrides, {}),
-      outputs: parse<RunOutput[]>(row.outputs, []),
+      outputs,
+      leffaLoss: await runLeffaLoss(outputs, readText),
       error: row.errorMessage,
       worker: row.worker,
       seconds: typeof timings?.totalMs === "number" ? Math.round(timings.totalMs) / 1000 : null,
-    };
-  });
+    });
+  }
   // Uploaded inputs are keyed uploads/<asset id>; the Asset table knows their type.
   const ids = new Set<string>();
   for (const run of runs) {

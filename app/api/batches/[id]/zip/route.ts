@@ -27,9 +27,12 @@ export function GET(
     if (!BATCH_ID.test(batchId)) {
       throw new HttpError(400, "batch: must be 1–64 letters, digits, '_' or '-'", "batch");
     }
-    const { runs, inputTypes } = await batchExportRuns(getPrisma(), batchId, actor);
-    if (runs.length === 0) throw notFound("batch");
     const store = getAssetStore();
+    const { runs, inputTypes } = await batchExportRuns(getPrisma(), batchId, actor, async (key) => {
+      const stored = await store.get(key);
+      return stored ? new TextDecoder().decode(stored.bytes) : null;
+    });
+    if (runs.length === 0) throw notFound("batch");
     const zip = batchZipStream(
       planBatchExport(runs, inputTypes),
       async (key) => (await store.get(key))?.bytes ?? null,
