@@ -19,7 +19,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const { base, stop } = await serveBuild(PORT, {
     seed: true,
     // A store of its own with one installed model, so tests may cache or remove models freely.
-    env: (dir) => ({ MODELS_DIR: prepareModelStore(join(dir, "models")) }),
+    env: (dir) => ({
+      MODELS_DIR: prepareModelStore(join(dir, "models")),
+      // Tests never reach the internet: the hub is a closed local port (connection refused).
+      HF_ENDPOINT: "http://127.0.0.1:9",
+    }),
   });
   project.provide("baseURL", base);
   return async () => stop();

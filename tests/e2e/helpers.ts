@@ -272,7 +272,8 @@ export async function emptyPoint(
       const pane = document.querySelector(".react-flow__pane")!.getBoundingClientRect();
       const blockers = [
         ...document.querySelectorAll(
-          ".react-flow__node, .react-flow__minimap, .react-flow__controls",
+          // The breadcrumb (and its Components… button) sits over the canvas's top-left corner.
+          ".react-flow__node, .react-flow__minimap, .react-flow__controls, [data-testid=subgraph-breadcrumb]",
         ),
       ].map((n) => n.getBoundingClientRect());
       const margin = 30;

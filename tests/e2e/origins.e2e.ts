@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { serveBuild } from "../helpers/serve-build";
 import { CHROMIUM, expectNoCspViolations, watchCsp } from "./browser";
-import { api, baseURL, toastLocator, unique } from "./helpers";
+import { api, baseURL, clickPane, toastLocator, unique } from "./helpers";
 
 const PROXIED_STUDIO_PORT = Number(process.env.E2E_PORT ?? 3107) + 50;
 
@@ -80,7 +80,7 @@ async function saveFrom(origin: string): Promise<{ page: Page; name: string }> {
   await page.waitForSelector(".react-flow__renderer");
   const name = unique(`Saved via ${new URL(origin).hostname}`);
   await page.getByRole("textbox", { name: "workflow name" }).fill(name);
-  await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+  await clickPane(page);
   await page.keyboard.press("Control+s");
   return { page, name };
 }
