@@ -23,7 +23,7 @@ import { planText } from "../models/install/plan-text";
 import { runPlan } from "../models/install/run-plan";
 import { acquireStoreLock, type StoreLock } from "../models/install/store-lock";
 import { WorkflowNotFoundError } from "./workflow-source";
-import { progressLine, progressStep } from "../models/install/format";
+import { progressLine, progressStep, textTable } from "../models/install/format";
 import { modelsDir, readInstalled, type InstalledRecord } from "../models/store";
 
 const USAGE = `usage: npm run models -- <command>
@@ -122,18 +122,6 @@ function statusOf(entry: ModelEntry, installed: InstalledRecord | undefined): st
   return entry.optional ? "missing (optional)" : "missing";
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
 async function list(): Promise<number> {
   const models = await listModels();
   const rows = [["ID", "TASK", "SIZE", "LICENCE", "STATUS"]];
@@ -149,7 +137,7 @@ async function list(): Promise<number> {
       statusOf(entry, installed),
     ]);
   }
-  console.log(table(rows));
+  console.log(textTable(rows));
   console.log(`\nstore: ${modelsDir()}`);
   return 0;
 }

@@ -41,3 +41,16 @@ export function progressStep(bytes: number, total: number | null): number {
   if (total === null || total <= 0) return Math.floor(bytes / 10_000_000);
   return Math.floor(Math.min(1, bytes / total) * 10);
 }
+
+/** Rows as plain-text columns, two spaces apart (the CLI's model list and install plan). */
+export function textTable(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}

@@ -1,4 +1,4 @@
-import { humanBytes } from "./format";
+import { humanBytes, textTable } from "./format";
 import type { InstallPlan, PlanItem } from "./plan";
 
 /** An install plan as the CLI prints it: one row per step, then the totals and licence notices. */
@@ -21,7 +21,7 @@ export function planText(plan: InstallPlan, title: string): string {
   const lines = [
     `${title}: ${plan.items.reduce((n, i) => n + i.ids.length, 0)} models, ${todo.reduce((n, i) => n + i.ids.length, 0)} to install`,
     "",
-    table(rows),
+    textTable(rows),
     "",
   ];
   if (plan.unknown.length > 0) lines.push(`unknown models: ${plan.unknown.join(", ")}`);
@@ -79,16 +79,4 @@ function commonPrefix(ids: readonly string[]): string {
   let prefix = ids[0] ?? "";
   for (const id of ids) while (!id.startsWith(prefix)) prefix = prefix.slice(0, -1);
   return prefix;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
 }
